@@ -1,0 +1,53 @@
+/**
+ * Process configuration from the environment. Every variable the processes read is listed here
+ * (docker-compose.yml and the README are checked against this list by a test).
+ *
+ * AWS clients are configured by the SDK's own variables (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL,
+ * AWS_ENDPOINT_URL_<SERVICE>, credentials): pointing at the sample account is only an endpoint override.
+ */
+export const ENV = {
+  temporalAddress: 'TEMPORAL_ADDRESS',
+  temporalNamespace: 'TEMPORAL_NAMESPACE',
+  taskQueue: 'FINOPS_TASK_QUEUE',
+  gatewayHost: 'FINOPS_GATEWAY_HOST',
+  gatewayPort: 'FINOPS_GATEWAY_PORT',
+  simHost: 'FINOPS_SIM_HOST',
+  simPort: 'FINOPS_SIM_PORT',
+  simSeed: 'FINOPS_SIM_SEED',
+  temporalCliPath: 'TEMPORAL_CLI_PATH',
+  temporalPort: 'FINOPS_TEMPORAL_PORT',
+  temporalUiPort: 'FINOPS_TEMPORAL_UI_PORT',
+  logLevel: 'FINOPS_LOG_LEVEL',
+} as const;
+
+export interface TemporalConfig {
+  address: string;
+  namespace: string;
+  taskQueue: string;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function readPort(name: string, fallback: number, env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConfigError(`${name} must be a port number between 0 and 65535 (got ${JSON.stringify(raw)})`);
+  }
+  return port;
+}
+
+export function temporalConfig(env: NodeJS.ProcessEnv = process.env): TemporalConfig {
+  return {
+    address: env[ENV.temporalAddress] || '127.0.0.1:7233',
+    namespace: env[ENV.temporalNamespace] || 'default',
+    taskQueue: env[ENV.taskQueue] || 'finops-analysis',
+  };
+}
+
+export function gatewayConfig(env: NodeJS.ProcessEnv = process.env): { host: string; port: number } {
+  return { host: env[ENV.gatewayHost] || '127.0.0.1', port: readPort(ENV.gatewayPort, 8080, env) };
+}
