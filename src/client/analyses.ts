@@ -1,7 +1,7 @@
 /**
  * Starting and reading analyses from any Temporal client (gateway, CLI, tests, schedules).
  */
-import { Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import { randomBytes } from 'node:crypto';
 import { AGENTS } from '../domain/agents';

@@ -38,65 +38,74 @@ export interface CostResultByTime {
 
 export const COST_METRIC = 'UnblendedCost';
 
-/**
- * Fold daily results (possibly from several pages; a day may appear on more than one page when AWS
- * splits its groups) into a slice. Pure: the activity does the paging.
- */
-export function buildSpendSlice(
-  results: readonly CostResultByTime[],
+/** An empty slice for the period, every day of the current period present at zero. */
+export function emptySpendSlice(
   services: readonly string[] | null,
   period: Period,
   previousPeriod: Period,
   days: readonly string[],
 ): SpendSlice {
-  const currentByDay = new Map<string, string>(days.map((d) => [d, ZERO]));
-  const byService: Record<string, string> = {};
-  const previousByService: Record<string, string> = {};
-  let total = ZERO;
-  let previousTotal = ZERO;
-  let unit = 'USD';
-  let estimated = false;
+  return {
+    services,
+    unit: 'USD',
+    period,
+    previousPeriod,
+    total: ZERO,
+    previousTotal: ZERO,
+    byService: {},
+    previousByService: {},
+    daily: days.map((date) => ({ date, amount: ZERO })),
+    estimated: false,
+  };
+}
 
+/**
+ * Fold one page of daily results into a slice. A day may appear on more than one page when AWS
+ * splits its groups across pages, so the fold adds rather than overwrites. Pure: the activity pages.
+ */
+export function addCostResults(slice: SpendSlice, results: readonly CostResultByTime[]): SpendSlice {
+  const next: SpendSlice = {
+    ...slice,
+    byService: { ...slice.byService },
+    previousByService: { ...slice.previousByService },
+    daily: slice.daily.map((d) => ({ ...d })),
+  };
+  const dayIndex = new Map(next.daily.map((d, i) => [d.date, i]));
   for (const result of results) {
     const day = result.TimePeriod?.Start;
     if (!day) continue;
-    const inCurrent = day >= period.start && day < period.end;
-    const inPrevious = day >= previousPeriod.start && day < previousPeriod.end;
+    const inCurrent = day >= slice.period.start && day < slice.period.end;
+    const inPrevious = day >= slice.previousPeriod.start && day < slice.previousPeriod.end;
     if (!inCurrent && !inPrevious) continue;
-    if (inCurrent && result.Estimated) estimated = true;
+    if (inCurrent && result.Estimated) next.estimated = true;
 
-    const lines: { service: string; amount: string }[] = [];
-    for (const group of result.Groups ?? []) {
-      const metric = group.Metrics?.[COST_METRIC];
-      if (!metric?.Amount) continue;
-      if (metric.Unit) unit = metric.Unit;
-      lines.push({ service: group.Keys?.[0] ?? 'Unknown', amount: metric.Amount });
-    }
-    const ungrouped = result.Total?.[COST_METRIC];
-    if (!result.Groups?.length && ungrouped?.Amount) lines.push({ service: 'Total', amount: ungrouped.Amount });
-
-    for (const { service, amount } of lines) {
+    for (const { service, amount, unit } of costLines(result)) {
+      next.unit = unit ?? next.unit;
       if (inCurrent) {
-        byService[service] = addAmounts(byService[service] ?? ZERO, amount);
-        total = addAmounts(total, amount);
-        currentByDay.set(day, addAmounts(currentByDay.get(day) ?? ZERO, amount));
+        next.byService[service] = addAmounts(next.byService[service] ?? ZERO, amount);
+        next.total = addAmounts(next.total, amount);
+        const i = dayIndex.get(day);
+        const entry = i === undefined ? undefined : next.daily[i];
+        if (entry) entry.amount = addAmounts(entry.amount, amount);
       } else {
-        previousByService[service] = addAmounts(previousByService[service] ?? ZERO, amount);
-        previousTotal = addAmounts(previousTotal, amount);
+        next.previousByService[service] = addAmounts(next.previousByService[service] ?? ZERO, amount);
+        next.previousTotal = addAmounts(next.previousTotal, amount);
       }
     }
   }
+  return next;
+}
 
-  return {
-    services,
-    unit,
-    period,
-    previousPeriod,
-    total,
-    previousTotal,
-    byService,
-    previousByService,
-    daily: [...currentByDay].map(([date, amount]) => ({ date, amount })),
-    estimated,
-  };
+function costLines(result: CostResultByTime): { service: string; amount: string; unit?: string }[] {
+  const lines: { service: string; amount: string; unit?: string }[] = [];
+  for (const group of result.Groups ?? []) {
+    const metric = group.Metrics?.[COST_METRIC];
+    if (metric?.Amount === undefined) continue;
+    lines.push({ service: group.Keys?.[0] ?? 'Unknown', amount: metric.Amount, ...(metric.Unit ? { unit: metric.Unit } : {}) });
+  }
+  const total = result.Total?.[COST_METRIC];
+  if (!result.Groups?.length && total?.Amount !== undefined && Number(total.Amount) !== 0) {
+    lines.push({ service: 'Total', amount: total.Amount, ...(total.Unit ? { unit: total.Unit } : {}) });
+  }
+  return lines;
 }

@@ -1,0 +1,58 @@
+/**
+ * Turning AWS errors into Temporal failures: errors that retrying cannot fix become non-retryable
+ * ApplicationFailures that say what is needed, so the report can name the missing permission.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+
+/** Error names that no retry will fix, with what the caller must do about them. */
+const NON_RETRYABLE: Record<string, string> = {
+  AccessDeniedException: 'access denied',
+  AccessDenied: 'access denied',
+  UnauthorizedOperation: 'access denied',
+  UnrecognizedClientException: 'the AWS credentials are not valid',
+  InvalidClientTokenId: 'the AWS credentials are not valid',
+  ExpiredTokenException: 'the AWS credentials have expired',
+  ValidationException: 'AWS rejected the request',
+  InvalidParameterValue: 'AWS rejected the request',
+  DataUnavailableException: 'Cost Explorer has no data for this period',
+  BillExpirationException: 'the requested period is older than Cost Explorer keeps',
+  OptInRequiredException: 'the service needs to be enabled (opt-in required)',
+  SubscriptionRequiredException: 'a Business, Enterprise On-Ramp or Enterprise support plan is required',
+  UnknownOperationException: 'the endpoint does not support this operation',
+};
+
+export const FAILURE_TYPE = {
+  accessDenied: 'AccessDenied',
+  invalidRequest: 'InvalidRequest',
+  dataUnavailable: 'DataUnavailable',
+  subscriptionRequired: 'SubscriptionRequired',
+  optInRequired: 'OptInRequired',
+  credentials: 'InvalidCredentials',
+} as const;
+
+function failureType(name: string): string {
+  if (name.startsWith('Access') || name === 'UnauthorizedOperation') return FAILURE_TYPE.accessDenied;
+  if (name.includes('Token') || name === 'UnrecognizedClientException') return FAILURE_TYPE.credentials;
+  if (name === 'SubscriptionRequiredException') return FAILURE_TYPE.subscriptionRequired;
+  if (name === 'OptInRequiredException') return FAILURE_TYPE.optInRequired;
+  if (name === 'DataUnavailableException' || name === 'BillExpirationException') return FAILURE_TYPE.dataUnavailable;
+  return FAILURE_TYPE.invalidRequest;
+}
+
+/**
+ * Rethrow an AWS SDK error from `action` (e.g. "ce:GetCostAndUsage") in the form Temporal should see.
+ * Retryable errors (throttling, 5xx, network) are rethrown as they are, for the activity's retry policy.
+ */
+export function toActivityFailure(err: unknown, action: string): Error {
+  const name = err instanceof Error ? err.name : '';
+  const what = NON_RETRYABLE[name];
+  if (!what) return err instanceof Error ? err : new Error(String(err));
+  const message = err instanceof Error ? err.message : String(err);
+  const needs = failureType(name) === FAILURE_TYPE.accessDenied ? ` (needs IAM permission ${action})` : '';
+  return ApplicationFailure.create({
+    message: `${action}: ${what}${needs}: ${message}`,
+    type: failureType(name),
+    nonRetryable: true,
+    details: [{ action, awsError: name }],
+  });
+}

@@ -1,0 +1,35 @@
+/**
+ * The worker process: runs analysis workflows and their activities until SIGINT/SIGTERM.
+ * AWS access is configured the SDK's way (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL, ...).
+ */
+import { NativeConnection } from '@temporalio/worker';
+import { ConfigError, temporalConfig } from '../config';
+import { createWorker } from './worker';
+
+async function main(): Promise<void> {
+  const config = temporalConfig();
+  let connection: NativeConnection;
+  try {
+    connection = await NativeConnection.connect({ address: config.address });
+  } catch (err) {
+    throw new ConfigError(
+      `Cannot reach the Temporal server at ${config.address} (${err instanceof Error ? err.message : String(err)}). ` +
+        'Start it (npm run dev) or set TEMPORAL_ADDRESS.',
+    );
+  }
+  try {
+    const worker = await createWorker({ connection, namespace: config.namespace, taskQueue: config.taskQueue });
+    const endpoint = process.env.AWS_ENDPOINT_URL ? ` (AWS endpoint ${process.env.AWS_ENDPOINT_URL})` : '';
+    console.log(`Worker running on task queue ${config.taskQueue}, namespace ${config.namespace}, Temporal ${config.address}${endpoint}`);
+    // Worker.run() resolves after SIGINT/SIGTERM once in-flight tasks are drained.
+    await worker.run();
+    console.log('Worker stopped');
+  } finally {
+    await connection.close();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof ConfigError ? `worker: ${err.message}` : err);
+  process.exit(1);
+});

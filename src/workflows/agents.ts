@@ -1,0 +1,88 @@
+/**
+ * Agent child workflows, one per agent kind. Each reports its steps to the parent by signal and
+ * returns a compact AgentResult. For now every agent reads its slice of the bill; the agents' own
+ * checks (idle instances, lifecycle rules, tag compliance, forecasts, ...) build on this.
+ */
+import { getExternalWorkflowHandle, proxyActivities, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { AGENTS, type AgentKind } from '../domain/agents';
+import { formatUsd } from '../domain/money';
+import type { Period } from '../domain/period';
+import type { AgentProgressUpdate } from '../domain/progress';
+import type { AgentResult } from '../domain/report';
+import { agentProgressSignal } from './messages';
+
+export interface AgentInput {
+  analysisId: string;
+  agent: AgentKind;
+  tenant: string;
+  accounts: string[];
+  regions: string[];
+  period: Period;
+  previousPeriod: Period;
+}
+
+const { fetchSpend } = proxyActivities<Activities>({
+  startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 8 },
+});
+
+/** Tell the parent analysis what this agent is doing. Best effort: progress must never fail an agent. */
+function reportToParent(update: AgentProgressUpdate): void {
+  const parent = workflowInfo().parent;
+  setCurrentDetails(`**${AGENTS[update.agent].title}** — ${update.step}`);
+  if (!parent) return;
+  getExternalWorkflowHandle(parent.workflowId, parent.runId)
+    .signal(agentProgressSignal, update)
+    .catch(() => undefined);
+}
+
+async function runSpendAgent(input: AgentInput): Promise<AgentResult> {
+  const { agent } = input;
+  const { services, title } = AGENTS[agent];
+  reportToParent({ agent, state: 'running', step: 'Reading spend from Cost Explorer' });
+
+  const scope = services ? services.join(', ') : 'all services';
+  const { spend, requests } = await fetchSpend.executeWithOptions(
+    { summary: `Cost Explorer daily spend, ${scope}, ${input.previousPeriod.start} to ${input.period.end}` },
+    [{ accounts: input.accounts, services, period: input.period, previousPeriod: input.previousPeriod }],
+  );
+
+  const step = `Spend ${formatUsd(spend.total, spend.unit)} (previous period ${formatUsd(spend.previousTotal, spend.unit)})`;
+  setCurrentDetails(`**${title}** — done. ${step}; ${requests} Cost Explorer request(s).`);
+  return { agent, spend, costExplorerRequests: requests };
+}
+
+export async function ec2Agent(input: AgentInput): Promise<AgentResult> {
+  return runSpendAgent(input);
+}
+
+export async function s3Agent(input: AgentInput): Promise<AgentResult> {
+  return runSpendAgent(input);
+}
+
+export async function rdsAgent(input: AgentInput): Promise<AgentResult> {
+  return runSpendAgent(input);
+}
+
+export async function taggingAgent(input: AgentInput): Promise<AgentResult> {
+  return runSpendAgent(input);
+}
+
+export async function forecastingAgent(input: AgentInput): Promise<AgentResult> {
+  return runSpendAgent(input);
+}
+
+export async function trustedAdvisorAgent(input: AgentInput): Promise<AgentResult> {
+  return runSpendAgent(input);
+}
+
+export const AGENT_WORKFLOWS = {
+  ec2: ec2Agent,
+  s3: s3Agent,
+  rds: rdsAgent,
+  tagging: taggingAgent,
+  forecasting: forecastingAgent,
+  'trusted-advisor': trustedAdvisorAgent,
+} satisfies Record<AgentKind, (input: AgentInput) => Promise<AgentResult>>;

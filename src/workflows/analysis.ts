@@ -1,0 +1,150 @@
+/**
+ * The analysis workflow: validates the request, starts one agent child per agent in parallel, keeps
+ * live progress for the `progress` query, and assembles the report. A failing agent makes the report
+ * partial (naming what failed and why); it never loses the other agents' results.
+ */
+import {
+  ApplicationFailure,
+  CancellationScope,
+  CancelledFailure,
+  ChildWorkflowCancellationType,
+  isCancellation,
+  ParentClosePolicy,
+  setCurrentDetails,
+  setHandler,
+  startChild,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { AGENTS, type AgentKind } from '../domain/agents';
+import { formatUsd } from '../domain/money';
+import { previousPeriod } from '../domain/period';
+import {
+  applyAgentUpdate,
+  initialProgress,
+  setOverall,
+  type AgentProgressUpdate,
+  type AnalysisProgress,
+} from '../domain/progress';
+import { assembleReport, type AgentOutcome, type AnalysisReport } from '../domain/report';
+import { validateAnalysisRequest, type AnalysisRequest } from '../domain/request';
+import { AGENT_WORKFLOWS, type AgentInput } from './agents';
+import { failureReason } from './failures';
+import { agentWorkflowId } from './ids';
+import { agentProgressSignal, progressQuery } from './messages';
+import { ACCOUNT, AGENT, KIND, TENANT } from './search-attributes';
+
+export async function analysis(input: AnalysisRequest): Promise<AnalysisReport> {
+  const validation = validateAnalysisRequest(input, new Date());
+  if (!validation.ok) {
+    throw ApplicationFailure.nonRetryable(`Invalid analysis request: ${validation.errors.join('; ')}`, 'InvalidRequest');
+  }
+  const request = validation.request;
+  const analysisId = workflowInfo().workflowId;
+  const baseline = previousPeriod(request.period);
+  ensureSearchAttributes(request);
+
+  const children = request.agents.map((agent) => ({ agent, workflowId: agentWorkflowId(analysisId, agent) }));
+  let progress = initialProgress(analysisId, request.tenant, children, now());
+  const update = (next: AnalysisProgress) => {
+    progress = next;
+    setCurrentDetails(progressDetails(progress));
+  };
+  setHandler(progressQuery, () => progress);
+  setHandler(agentProgressSignal, (u: AgentProgressUpdate) => update(applyAgentUpdate(progress, u, now())));
+  update(setOverall(progress, 'running', `Running ${children.length} agents`, now()));
+
+  const runAgent = async (agent: AgentKind, workflowId: string): Promise<AgentOutcome> => {
+    const agentInput: AgentInput = {
+      analysisId,
+      agent,
+      tenant: request.tenant,
+      accounts: request.accounts,
+      regions: request.regions,
+      period: request.period,
+      previousPeriod: baseline,
+    };
+    try {
+      const child = await startChild(AGENT_WORKFLOWS[agent], {
+        workflowId,
+        args: [agentInput],
+        // Cancelling the analysis cancels its agents, and waits for them to stop.
+        cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
+        parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+        staticSummary: `${AGENTS[agent].title} agent for ${request.tenant}, ${request.period.start} to ${request.period.end}`,
+        staticDetails: `Part of analysis \`${analysisId}\`. Accounts: ${request.accounts.join(', ')}.`,
+        typedSearchAttributes: [
+          { key: TENANT, value: request.tenant },
+          { key: ACCOUNT, value: request.accounts },
+          { key: KIND, value: 'agent' },
+          { key: AGENT, value: agent },
+        ],
+      });
+      update(applyAgentUpdate(progress, { agent, state: 'running', step: 'Started' }, now()));
+      const result = await child.result();
+      update(
+        applyAgentUpdate(
+          progress,
+          { agent, state: 'succeeded', step: `Done: spend ${formatUsd(result.spend.total, result.spend.unit)}`, requests: result.costExplorerRequests, spend: result.spend.total },
+          now(),
+        ),
+      );
+      return { agent, workflowId, status: 'succeeded', result };
+    } catch (err) {
+      const cancelled = isCancellation(err);
+      const { reason, type } = failureReason(err);
+      update(
+        applyAgentUpdate(progress, { agent, state: cancelled ? 'cancelled' : 'failed', step: cancelled ? 'Cancelled' : `Failed: ${reason}`, error: reason }, now()),
+      );
+      return { agent, workflowId, status: cancelled ? 'cancelled' : 'failed', reason, ...(type ? { errorType: type } : {}) };
+    }
+  };
+
+  const outcomes = await Promise.all(children.map(({ agent, workflowId }) => runAgent(agent, workflowId)));
+
+  if (CancellationScope.current().consideredCancelled) {
+    update(setOverall(progress, 'cancelled', 'Analysis cancelled; agents stopped', now()));
+    // Rethrowing a cancellation closes the run as Cancelled (not Failed) in Temporal.
+    throw new CancelledFailure('Analysis cancelled');
+  }
+
+  const report = assembleReport(
+    {
+      analysisId,
+      tenant: request.tenant,
+      accounts: request.accounts,
+      regions: request.regions,
+      period: request.period,
+      previousPeriod: baseline,
+      generatedAt: now(),
+    },
+    outcomes,
+  );
+  const headline = `Total spend ${formatUsd(report.spend.total, report.spend.unit)}${report.spend.changePct === null ? '' : ` (${report.spend.changePct >= 0 ? '+' : ''}${report.spend.changePct}% vs previous period)`}`;
+  update(
+    report.status === 'complete'
+      ? setOverall(progress, 'completed', `Report ready. ${headline}`, now())
+      : setOverall(progress, 'partial', `Partial report: ${report.failures.map((f) => f.agent).join(', ')} failed. ${headline}`, now()),
+  );
+  return report;
+}
+
+function now(): string {
+  return new Date().toISOString();
+}
+
+/** Runs started by the gateway carry their search attributes already; runs started by other means get them here. */
+function ensureSearchAttributes(request: AnalysisRequest): void {
+  if (workflowInfo().typedSearchAttributes.get(TENANT) !== undefined) return;
+  upsertSearchAttributes([
+    { key: TENANT, value: request.tenant },
+    { key: ACCOUNT, value: request.accounts },
+    { key: KIND, value: 'analysis' },
+  ]);
+}
+
+/** Markdown for the Web UI's "current details": a table of agents and where each one is. */
+export function progressDetails(progress: AnalysisProgress): string {
+  const rows = progress.agents.map((a) => `| ${a.title} | ${a.state} | ${a.step.replace(/\|/g, '/')} |`);
+  return [`**${progress.step}**`, '', '| Agent | State | Step |', '|---|---|---|', ...rows].join('\n');
+}
