@@ -1,0 +1,121 @@
+/**
+ * The gateway's one error shape, for every REST failure:
+ *   { "error": { "code": "invalid_request", "message": "...", "details": ["..."] } }
+ * `code` is stable and machine-readable; `message` is for people; `details` lists every individual
+ * problem (e.g. each validation message). A few errors add context fields (`status`, `failure`).
+ */
+import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import { isTemporalUnavailable } from './temporal';
+
+export type ErrorCode =
+  | 'malformed_json'
+  | 'invalid_request'
+  | 'unsupported_media_type'
+  | 'payload_too_large'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not_found'
+  | 'not_finished'
+  | 'already_closed'
+  | 'analysis_failed'
+  | 'analysis_cancelled'
+  | 'analysis_terminated'
+  | 'analysis_timed_out'
+  | 'temporal_unavailable'
+  | 'internal';
+
+export interface ErrorBody {
+  error: {
+    code: ErrorCode;
+    message: string;
+    details?: string[];
+    /** Workflow status name, for errors about an analysis in the wrong state. */
+    status?: string;
+    /** Why a failed/cancelled analysis has no report. */
+    failure?: string;
+  };
+}
+
+/** Throw from a route handler; the error middleware turns it into the JSON shape above. */
+export class ApiError extends Error {
+  override name = 'ApiError';
+  constructor(
+    readonly status: number,
+    readonly code: ErrorCode,
+    message: string,
+    readonly extra: Omit<ErrorBody['error'], 'code' | 'message'> = {},
+  ) {
+    super(message);
+  }
+
+  body(): ErrorBody {
+    return { error: { code: this.code, message: this.message, ...this.extra } };
+  }
+}
+
+export function notFound(what: string): ApiError {
+  return new ApiError(404, 'not_found', `${what} was not found`);
+}
+
+export function sendError(res: Response, err: ApiError): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  res.status(err.status).json(err.body());
+}
+
+export const TEMPORAL_UNAVAILABLE_MESSAGE =
+  'The Temporal service is not reachable, so the gateway cannot start or read analyses right now. ' +
+  'Try again shortly; if this persists, check that the Temporal server is running and TEMPORAL_ADDRESS points at it.';
+
+/** Body-parser errors carry a `type`; map them to our codes. */
+function fromBodyParser(err: { type?: unknown; status?: unknown; message?: unknown }): ApiError | undefined {
+  switch (err.type) {
+    case 'entity.parse.failed':
+      return new ApiError(400, 'malformed_json', 'The request body is not valid JSON', {
+        details: [typeof err.message === 'string' ? err.message : 'parse error'],
+      });
+    case 'entity.too.large':
+      return new ApiError(413, 'payload_too_large', `The request body is larger than the ${MAX_BODY_BYTES / 1024} KB limit`);
+    case 'charset.unsupported':
+    case 'encoding.unsupported':
+      return new ApiError(415, 'unsupported_media_type', typeof err.message === 'string' ? `Unsupported request body: ${err.message}` : 'Unsupported request body encoding');
+    case 'request.aborted':
+    case 'request.size.invalid':
+    case 'stream.encoding.set':
+    case 'stream.not.readable':
+      return new ApiError(400, 'invalid_request', 'The request body could not be read');
+    default:
+      return undefined;
+  }
+}
+
+export const MAX_BODY_BYTES = 64 * 1024;
+
+/** Map anything thrown to an ApiError. Unknown errors become a 500 without internals. */
+export function toApiError(err: unknown): ApiError {
+  if (err instanceof ApiError) return err;
+  if (err && typeof err === 'object') {
+    const mapped = fromBodyParser(err as Record<string, unknown>);
+    if (mapped) return mapped;
+  }
+  if (isTemporalUnavailable(err)) return new ApiError(503, 'temporal_unavailable', TEMPORAL_UNAVAILABLE_MESSAGE);
+  return new ApiError(500, 'internal', 'The gateway failed to handle this request; the error has been logged');
+}
+
+/** Last middleware: everything that reaches it is an error response, never a stack trace. */
+export function errorHandler(log: (line: string) => void): ErrorRequestHandler {
+  return (err: unknown, req, res, _next) => {
+    const apiError = toApiError(err);
+    if (apiError.status >= 500) {
+      const detail = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      log(`error handling ${req.method} ${req.originalUrl}: ${detail}`);
+    }
+    sendError(res, apiError);
+  };
+}
+
+export const routeNotFound: RequestHandler = (req, res) => {
+  sendError(res, new ApiError(404, 'not_found', `No route for ${req.method} ${req.path}`));
+};

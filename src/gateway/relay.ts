@@ -1,0 +1,467 @@
+/**
+ * The progress relay: turns the workflow's `progress` query into a stream of numbered messages.
+ *
+ * - One channel per analysis, shared by all of its subscribers: one poller, one result watcher.
+ * - The poller queries `progressQuery` every `pollIntervalMs`, backing off (x`backoffFactor`, up to
+ *   `maxPollIntervalMs`) while the version does not change; a message goes out only when it does.
+ * - A long-poll on the workflow result (`handle.result()`) notices completion at once; the report (or
+ *   the failure) is broadcast as the final message, after which the channel stops and its subscribers
+ *   are detached. Finished analyses are served from their result; they are never queried.
+ * - `seq` numbers are per analysis, start at 1, grow by 1 per message and are the same for every
+ *   subscriber. A channel's numbering survives periods without subscribers (channels are kept in a
+ *   bounded LRU), so a later resume-from-seq can rely on it within one gateway process.
+ * - Polling stops as soon as the last subscriber leaves; a subscriber who joins a running channel
+ *   immediately gets the latest message.
+ * - Query errors (no worker has picked the workflow up yet, a worker restarting, Temporal briefly
+ *   unreachable) are retried with backoff, never fatal.
+ */
+import {
+  type Client,
+  WorkflowFailedError,
+  WorkflowNotFoundError,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import { CancelledFailure, TerminatedFailure, TimeoutFailure } from '@temporalio/common';
+import { describeFailure } from '../client/analyses';
+import type { AnalysisProgress } from '../domain/progress';
+import type { AnalysisReport } from '../domain/report';
+import { tenantOfAnalysisId } from '../workflows/ids';
+import { progressQuery } from '../workflows/messages';
+
+export type FailedStatus = 'FAILED' | 'CANCELLED' | 'TERMINATED' | 'TIMED_OUT';
+
+export type RelayMessage =
+  | { type: 'progress'; analysisId: string; seq: number; progress: AnalysisProgress }
+  | { type: 'report'; analysisId: string; seq: number; report: AnalysisReport }
+  | { type: 'failed'; analysisId: string; seq: number; status: FailedStatus; failure: string };
+
+/** `report` and `failed` end a subscription. */
+export function isFinalMessage(message: RelayMessage): boolean {
+  return message.type !== 'progress';
+}
+
+export interface RelaySubscriber {
+  /** Called once, just before the first message, when the analysis is known to exist. */
+  onSubscribed?(): void;
+  /** Every message from the subscription's start; the last one is final when the analysis ends. */
+  onMessage(message: RelayMessage): void;
+}
+
+export interface Subscription {
+  readonly analysisId: string;
+  /** Resolves once attached (or once the final message was delivered); rejects for unknown analyses. */
+  readonly ready: Promise<void>;
+  /** Idempotent; also valid while `ready` is pending (the subscriber is then never attached). */
+  unsubscribe(): void;
+}
+
+/** What the WebSocket layer needs from a relay (tests may substitute their own). */
+export interface RelaySource {
+  subscribe(analysisId: string, subscriber: RelaySubscriber): Subscription;
+}
+
+export class AnalysisNotFoundError extends Error {
+  override name = 'AnalysisNotFoundError';
+  constructor(readonly analysisId: string) {
+    super(`Analysis ${JSON.stringify(analysisId)} was not found`);
+  }
+}
+
+export class RelayClosedError extends Error {
+  override name = 'RelayClosedError';
+  constructor() {
+    super('The progress relay is shutting down');
+  }
+}
+
+export interface RelayOptions {
+  client: Client;
+  /** First and fastest poll interval. */
+  pollIntervalMs?: number;
+  /** Slowest poll interval while nothing changes. */
+  maxPollIntervalMs?: number;
+  backoffFactor?: number;
+  /** Deadline for one progress query (a workflow no worker has picked up yet never answers). */
+  queryTimeoutMs?: number;
+  /** Deadline for describe / fetching a finished result. */
+  rpcTimeoutMs?: number;
+  /** Delay before re-arming the result watcher after a transient error. */
+  watchRetryMs?: number;
+  /** Channels kept (with their seq numbers and latest message) while nobody subscribes. */
+  maxRetainedChannels?: number;
+  log?: (line: string) => void;
+}
+
+export interface RelayStats {
+  /** Progress queries sent to Temporal. */
+  queries: number;
+  queryErrors: number;
+  /** Describe calls (one per channel start). */
+  describes: number;
+  /** Results fetched or watched to completion. */
+  results: number;
+  /** Messages the relay emitted (each counted once, however many subscribers). */
+  messages: number;
+  /** Messages handed to subscribers (a message to 3 subscribers counts 3). */
+  deliveries: number;
+  /** Channels currently polling. */
+  activePollers: number;
+  /** Channels kept in memory (polling, idle or finished). */
+  channels: number;
+  /** Subscribers currently attached. */
+  subscribers: number;
+}
+
+type ChannelState = 'idle' | 'starting' | 'running' | 'final';
+
+interface Entry {
+  subscriber: RelaySubscriber;
+  /** Highest seq delivered; a message is delivered to an entry at most once. */
+  lastSeq: number;
+  active: boolean;
+}
+
+interface Channel {
+  analysisId: string;
+  state: ChannelState;
+  seq: number;
+  version: number | undefined;
+  latest: RelayMessage | undefined;
+  /** False after a restart until the first poll confirms `latest` is still current. */
+  latestFresh: boolean;
+  subscribers: Set<Entry>;
+  /** Subscriptions waiting for the channel to start. */
+  pending: number;
+  starting: Promise<void> | undefined;
+  /** Bumped on every start/stop; async work from an older generation is discarded. */
+  generation: number;
+  interval: number;
+  timer: NodeJS.Timeout | undefined;
+  watch: AbortController | undefined;
+}
+
+export class ProgressRelay implements RelaySource {
+  private readonly client: Client;
+  private readonly pollIntervalMs: number;
+  private readonly maxPollIntervalMs: number;
+  private readonly backoffFactor: number;
+  private readonly queryTimeoutMs: number;
+  private readonly rpcTimeoutMs: number;
+  private readonly watchRetryMs: number;
+  private readonly maxRetainedChannels: number;
+  private readonly log: (line: string) => void;
+  private readonly channels = new Map<string, Channel>();
+  private closed = false;
+  private readonly counters = { queries: 0, queryErrors: 0, describes: 0, results: 0, messages: 0, deliveries: 0 };
+
+  constructor(options: RelayOptions) {
+    this.client = options.client;
+    this.pollIntervalMs = options.pollIntervalMs ?? 250;
+    this.maxPollIntervalMs = Math.max(this.pollIntervalMs, options.maxPollIntervalMs ?? 2000);
+    this.backoffFactor = options.backoffFactor ?? 1.5;
+    this.queryTimeoutMs = options.queryTimeoutMs ?? 5000;
+    this.rpcTimeoutMs = options.rpcTimeoutMs ?? 10_000;
+    this.watchRetryMs = options.watchRetryMs ?? 1000;
+    this.maxRetainedChannels = options.maxRetainedChannels ?? 500;
+    this.log = options.log ?? (() => {});
+  }
+
+  subscribe(analysisId: string, subscriber: RelaySubscriber): Subscription {
+    const entry: Entry = { subscriber, lastSeq: 0, active: true };
+    let channel: Channel | undefined;
+    const ready = (async () => {
+      if (this.closed) throw new RelayClosedError();
+      if (tenantOfAnalysisId(analysisId) === undefined) throw new AnalysisNotFoundError(analysisId);
+      channel = this.channelFor(analysisId);
+      await this.attach(channel, entry);
+    })();
+    // Callers that only care about messages need not observe `ready`.
+    ready.catch(() => {});
+    return {
+      analysisId,
+      ready,
+      unsubscribe: () => {
+        if (!entry.active) return;
+        entry.active = false;
+        if (channel) {
+          channel.subscribers.delete(entry);
+          this.stopIfUnwatched(channel);
+        }
+      },
+    };
+  }
+
+  stats(): RelayStats {
+    let activePollers = 0;
+    let subscribers = 0;
+    for (const channel of this.channels.values()) {
+      if (channel.state === 'running') activePollers++;
+      subscribers += channel.subscribers.size;
+    }
+    return { ...this.counters, activePollers, channels: this.channels.size, subscribers };
+  }
+
+  /** The latest message of an analysis, if this relay has one (no Temporal call). */
+  latest(analysisId: string): RelayMessage | undefined {
+    return this.channels.get(analysisId)?.latest;
+  }
+
+  /** Stop every poller and watcher and detach every subscriber. Idempotent. */
+  close(): void {
+    this.closed = true;
+    for (const channel of this.channels.values()) {
+      this.stop(channel);
+      for (const entry of channel.subscribers) entry.active = false;
+      channel.subscribers.clear();
+    }
+    this.channels.clear();
+  }
+
+  // --- channel lifecycle -------------------------------------------------------------------------
+
+  private channelFor(analysisId: string): Channel {
+    let channel = this.channels.get(analysisId);
+    if (channel) {
+      // Refresh its LRU position.
+      this.channels.delete(analysisId);
+    } else {
+      channel = {
+        analysisId,
+        state: 'idle',
+        seq: 0,
+        version: undefined,
+        latest: undefined,
+        latestFresh: false,
+        subscribers: new Set(),
+        pending: 0,
+        starting: undefined,
+        generation: 0,
+        interval: this.pollIntervalMs,
+        timer: undefined,
+        watch: undefined,
+      };
+    }
+    this.channels.set(analysisId, channel);
+    this.evict();
+    return channel;
+  }
+
+  private evict(): void {
+    if (this.channels.size <= this.maxRetainedChannels) return;
+    for (const [id, channel] of this.channels) {
+      if (this.channels.size <= this.maxRetainedChannels) break;
+      const unused = channel.subscribers.size === 0 && channel.pending === 0;
+      if (unused && (channel.state === 'idle' || channel.state === 'final')) this.channels.delete(id);
+    }
+  }
+
+  private async attach(channel: Channel, entry: Entry): Promise<void> {
+    channel.pending++;
+    try {
+      if (channel.state === 'idle') this.start(channel);
+      if (channel.state === 'starting') await channel.starting;
+    } finally {
+      channel.pending--;
+    }
+    if (!entry.active || this.closed) {
+      this.stopIfUnwatched(channel);
+      return;
+    }
+    if (channel.state === 'final') {
+      entry.subscriber.onSubscribed?.();
+      if (channel.latest) this.deliver(entry, channel.latest);
+      entry.active = false;
+      return;
+    }
+    if (channel.state !== 'running') {
+      // Stopped while we waited (only by close()); report it as a relay shutdown.
+      throw new RelayClosedError();
+    }
+    channel.subscribers.add(entry);
+    entry.subscriber.onSubscribed?.();
+    if (channel.latest && channel.latestFresh) this.deliver(entry, channel.latest);
+  }
+
+  private start(channel: Channel): void {
+    channel.state = 'starting';
+    const generation = ++channel.generation;
+    channel.starting = this.open(channel, generation).catch((err: unknown) => {
+      if (channel.generation === generation) channel.state = 'idle';
+      // Do not keep channels for IDs that turned out not to exist.
+      if (err instanceof AnalysisNotFoundError && channel.seq === 0 && this.channels.get(channel.analysisId) === channel) {
+        this.channels.delete(channel.analysisId);
+      }
+      throw err;
+    });
+  }
+
+  private async open(channel: Channel, generation: number): Promise<void> {
+    const handle = this.client.workflow.getHandle(channel.analysisId);
+    this.counters.describes++;
+    let description;
+    try {
+      description = await this.client.withDeadline(Date.now() + this.rpcTimeoutMs, () => handle.describe());
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new AnalysisNotFoundError(channel.analysisId);
+      throw err;
+    }
+    if (description.type !== 'analysis') throw new AnalysisNotFoundError(channel.analysisId);
+    if (generation !== channel.generation) throw new RelayClosedError();
+    if (description.status.name === 'RUNNING') {
+      channel.state = 'running';
+      channel.latestFresh = false;
+      channel.interval = this.pollIntervalMs;
+      this.watchResult(channel, handle, generation);
+      void this.poll(channel, handle, generation);
+      return;
+    }
+    // Already closed: the result (or failure) is read once and becomes the final message.
+    this.counters.results++;
+    const final: FinalBody = await this.client
+      .withDeadline(Date.now() + this.rpcTimeoutMs, () => handle.result())
+      .then(
+        (report: AnalysisReport) => ({ type: 'report' as const, report }),
+        (err: unknown) => {
+          const failed = failureBody(err);
+          if (!failed) throw err;
+          return failed;
+        },
+      );
+    if (generation !== channel.generation) throw new RelayClosedError();
+    this.finish(channel, final);
+  }
+
+  /** Stop polling and watching; keeps seq/latest so a later start continues the numbering. */
+  private stop(channel: Channel): void {
+    channel.generation++;
+    if (channel.timer) clearTimeout(channel.timer);
+    channel.timer = undefined;
+    channel.watch?.abort();
+    channel.watch = undefined;
+    if (channel.state === 'running' || channel.state === 'starting') channel.state = 'idle';
+  }
+
+  private stopIfUnwatched(channel: Channel): void {
+    if (channel.state === 'running' && channel.subscribers.size === 0 && channel.pending === 0) this.stop(channel);
+  }
+
+  // --- polling and watching ----------------------------------------------------------------------
+
+  private async poll(channel: Channel, handle: WorkflowHandle, generation: number): Promise<void> {
+    channel.timer = undefined;
+    if (generation !== channel.generation) return;
+    if (channel.subscribers.size === 0 && channel.pending === 0) {
+      this.stop(channel);
+      return;
+    }
+    this.counters.queries++;
+    let progress: AnalysisProgress;
+    try {
+      progress = await this.client.withDeadline(Date.now() + this.queryTimeoutMs, () => handle.query(progressQuery));
+      if (!progress || typeof progress.version !== 'number') throw new Error('the progress query returned no version');
+    } catch (err) {
+      if (generation !== channel.generation) return;
+      this.counters.queryErrors++;
+      channel.interval = Math.min(this.maxPollIntervalMs, channel.interval * this.backoffFactor);
+      this.schedule(channel, handle, generation);
+      return;
+    }
+    if (generation !== channel.generation) return;
+    if (progress.version !== channel.version) {
+      channel.version = progress.version;
+      channel.interval = this.pollIntervalMs;
+      this.emit(channel, { type: 'progress', progress });
+    } else {
+      if (!channel.latestFresh && channel.latest) {
+        // First poll after a restart confirmed the retained message: hand it to those who lack it.
+        channel.latestFresh = true;
+        const latest = channel.latest;
+        for (const entry of channel.subscribers) this.deliver(entry, latest);
+      }
+      channel.interval = Math.min(this.maxPollIntervalMs, channel.interval * this.backoffFactor);
+    }
+    this.schedule(channel, handle, generation);
+  }
+
+  private schedule(channel: Channel, handle: WorkflowHandle, generation: number): void {
+    if (generation !== channel.generation) return;
+    channel.timer = setTimeout(() => void this.poll(channel, handle, generation), channel.interval);
+  }
+
+  /** Long-poll the result while the channel runs; completion ends the channel at once. */
+  private watchResult(channel: Channel, handle: WorkflowHandle, generation: number): void {
+    const abort = new AbortController();
+    channel.watch = abort;
+    this.client.withAbortSignal(abort.signal, () => handle.result()).then(
+      (report: AnalysisReport) => {
+        if (generation !== channel.generation) return;
+        this.counters.results++;
+        this.finish(channel, { type: 'report', report });
+      },
+      (err: unknown) => {
+        if (generation !== channel.generation || abort.signal.aborted) return;
+        const failed = failureBody(err);
+        if (failed) {
+          this.counters.results++;
+          this.finish(channel, failed);
+          return;
+        }
+        // Transient (e.g. Temporal briefly unreachable): watch again shortly.
+        this.log(`relay: watching ${channel.analysisId} failed (${describeFailure(err)}); retrying`);
+        const retry = setTimeout(() => {
+          if (generation === channel.generation && channel.watch === abort) this.watchResult(channel, handle, generation);
+        }, this.watchRetryMs);
+        retry.unref();
+      },
+    );
+  }
+
+  private finish(channel: Channel, body: FinalBody): void {
+    this.stop(channel);
+    channel.state = 'final';
+    this.emit(channel, body);
+    for (const entry of channel.subscribers) entry.active = false;
+    channel.subscribers.clear();
+  }
+
+  // --- messages ----------------------------------------------------------------------------------
+
+  private emit(channel: Channel, body: MessageBody): void {
+    channel.seq++;
+    const message = { ...body, analysisId: channel.analysisId, seq: channel.seq } as RelayMessage;
+    channel.latest = message;
+    channel.latestFresh = true;
+    this.counters.messages++;
+    for (const entry of channel.subscribers) this.deliver(entry, message);
+  }
+
+  private deliver(entry: Entry, message: RelayMessage): void {
+    if (!entry.active || entry.lastSeq >= message.seq) return;
+    entry.lastSeq = message.seq;
+    this.counters.deliveries++;
+    try {
+      entry.subscriber.onMessage(message);
+    } catch (err) {
+      this.log(`relay: a subscriber of ${message.analysisId} threw: ${describeFailure(err)}`);
+    }
+  }
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+type MessageBody = DistributiveOmit<RelayMessage, 'analysisId' | 'seq'>;
+type FinalBody = Exclude<MessageBody, { type: 'progress' }>;
+
+/** The final message for a workflow that closed without a result, or undefined if `err` is not that. */
+function failureBody(err: unknown): Extract<FinalBody, { type: 'failed' }> | undefined {
+  if (!(err instanceof WorkflowFailedError)) return undefined;
+  const cause = err.cause;
+  const status: FailedStatus =
+    cause instanceof CancelledFailure
+      ? 'CANCELLED'
+      : cause instanceof TerminatedFailure
+        ? 'TERMINATED'
+        : cause instanceof TimeoutFailure
+          ? 'TIMED_OUT'
+          : 'FAILED';
+  return { type: 'failed', status, failure: describeFailure(err) };
+}
