@@ -5,6 +5,7 @@
  */
 import { GetCostAndUsageCommand, type Expression, type GetCostAndUsageCommandOutput } from '@aws-sdk/client-cost-explorer';
 import { activityInfo, Context } from '@temporalio/activity';
+import { CancelledFailure } from '@temporalio/common';
 import { daysOf, type Period } from '../domain/period';
 import { addCostResults, COST_METRIC, emptySpendSlice, type SpendSlice } from '../domain/spend';
 import type { AwsClients } from './aws-clients';
@@ -24,6 +25,8 @@ export interface FetchSpendOutput {
   requests: number;
 }
 
+const HEARTBEAT_EVERY_MS = 2_000;
+
 interface SpendCheckpoint {
   nextPageToken?: string;
   requests: number;
@@ -41,35 +44,43 @@ export function createSpendActivities(clients: AwsClients) {
   return {
     async fetchSpend(input: FetchSpendInput): Promise<FetchSpendOutput> {
       const ctx = Context.current();
-      const checkpoint = activityInfo().heartbeatDetails as SpendCheckpoint | undefined;
-      let spend = checkpoint?.spend ?? emptySpendSlice(input.services, input.period, input.previousPeriod, daysOf(input.period));
-      let requests = checkpoint?.requests ?? 0;
-      let nextPageToken: string | undefined = checkpoint?.nextPageToken;
+      const resumed = activityInfo().heartbeatDetails as SpendCheckpoint | undefined;
+      let spend = resumed?.spend ?? emptySpendSlice(input.services, input.period, input.previousPeriod, daysOf(input.period));
+      let requests = resumed?.requests ?? 0;
+      let nextPageToken: string | undefined = resumed?.nextPageToken;
       const filter = spendFilter(input.accounts, input.services);
 
-      do {
-        // Heartbeat before every request: it records where to resume and lets cancellation reach us.
-        ctx.heartbeat({ ...(nextPageToken ? { nextPageToken } : {}), requests, spend } satisfies SpendCheckpoint);
-        let page: GetCostAndUsageCommandOutput;
-        try {
-          page = await clients.costExplorer.send(
-            new GetCostAndUsageCommand({
-              TimePeriod: { Start: input.previousPeriod.start, End: input.period.end },
-              Granularity: 'DAILY',
-              Metrics: [COST_METRIC],
-              GroupBy: [{ Type: 'DIMENSION', Key: 'SERVICE' }],
-              ...(filter ? { Filter: filter } : {}),
-              ...(nextPageToken ? { NextPageToken: nextPageToken } : {}),
-            }),
-            { abortSignal: ctx.cancellationSignal },
-          );
-        } catch (err) {
-          throw toActivityFailure(err, 'ce:GetCostAndUsage');
-        }
-        requests++;
-        spend = addCostResults(spend, page.ResultsByTime ?? []);
-        nextPageToken = page.NextPageToken || undefined;
-      } while (nextPageToken);
+      // Heartbeats record where to resume, and they are how cancellation reaches an activity: keep
+      // beating while a slow request is in flight, so a cancelled analysis aborts it promptly.
+      const checkpoint = (): SpendCheckpoint => ({ ...(nextPageToken ? { nextPageToken } : {}), requests, spend });
+      const ticker = setInterval(() => ctx.heartbeat(checkpoint()), HEARTBEAT_EVERY_MS);
+      try {
+        do {
+          ctx.heartbeat(checkpoint());
+          let page: GetCostAndUsageCommandOutput;
+          try {
+            page = await clients.costExplorer.send(
+              new GetCostAndUsageCommand({
+                TimePeriod: { Start: input.previousPeriod.start, End: input.period.end },
+                Granularity: 'DAILY',
+                Metrics: [COST_METRIC],
+                GroupBy: [{ Type: 'DIMENSION', Key: 'SERVICE' }],
+                ...(filter ? { Filter: filter } : {}),
+                ...(nextPageToken ? { NextPageToken: nextPageToken } : {}),
+              }),
+              { abortSignal: ctx.cancellationSignal },
+            );
+          } catch (err) {
+            if (ctx.cancellationSignal.aborted) throw new CancelledFailure('Cancelled while reading Cost Explorer');
+            throw toActivityFailure(err, 'ce:GetCostAndUsage');
+          }
+          requests++;
+          spend = addCostResults(spend, page.ResultsByTime ?? []);
+          nextPageToken = page.NextPageToken || undefined;
+        } while (nextPageToken);
+      } finally {
+        clearInterval(ticker);
+      }
 
       return { spend, requests };
     },

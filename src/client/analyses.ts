@@ -13,7 +13,6 @@ import { progressQuery } from '../workflows/messages';
 import { ACCOUNT, KIND, TENANT } from '../workflows/search-attributes';
 import type { analysis } from '../workflows/analysis';
 
-
 export interface StartedAnalysis {
   analysisId: string;
   runId: string;
@@ -65,7 +64,8 @@ export function analysisDetails(request: AnalysisRequest): string {
   ].join('\n\n');
 }
 
-export type AnalysisStatusName = 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELLED' | 'TERMINATED' | 'TIMED_OUT' | 'CONTINUED_AS_NEW' | 'UNKNOWN';
+export type AnalysisStatusName =
+  'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELLED' | 'TERMINATED' | 'TIMED_OUT' | 'CONTINUED_AS_NEW' | 'UNKNOWN';
 
 export interface AnalysisView {
   analysisId: string;

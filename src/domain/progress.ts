@@ -40,7 +40,15 @@ export interface AnalysisProgress {
   startedAt: string;
   updatedAt: string;
   agents: AgentProgress[];
-  counts: { agents: number; pending: number; running: number; succeeded: number; failed: number; findings: number; requests: number };
+  counts: {
+    agents: number;
+    pending: number;
+    running: number;
+    succeeded: number;
+    failed: number;
+    findings: number;
+    requests: number;
+  };
   savings: { amount: string; unit: 'USD' };
   events: ProgressEvent[];
 }
@@ -99,8 +107,19 @@ export function recordEvent(
   options: { agent?: AgentKind; level?: ProgressEvent['level'] } = {},
 ): AnalysisProgress {
   const seq = (progress.events.at(-1)?.seq ?? 0) + 1;
-  const event: ProgressEvent = { seq, at: now, level: options.level ?? 'info', message, ...(options.agent ? { agent: options.agent } : {}) };
-  return { ...progress, version: progress.version + 1, updatedAt: now, events: [...progress.events, event].slice(-MAX_PROGRESS_EVENTS) };
+  const event: ProgressEvent = {
+    seq,
+    at: now,
+    level: options.level ?? 'info',
+    message,
+    ...(options.agent ? { agent: options.agent } : {}),
+  };
+  return {
+    ...progress,
+    version: progress.version + 1,
+    updatedAt: now,
+    events: [...progress.events, event].slice(-MAX_PROGRESS_EVENTS),
+  };
 }
 
 export function applyAgentUpdate(progress: AnalysisProgress, update: AgentProgressUpdate, now: string): AnalysisProgress {
@@ -126,7 +145,9 @@ export function applyAgentUpdate(progress: AnalysisProgress, update: AgentProgre
 }
 
 export function setOverall(progress: AnalysisProgress, state: AnalysisState, step: string, now: string): AnalysisProgress {
-  return recordEvent({ ...progress, state, step }, now, step, { level: state === 'failed' ? 'error' : state === 'partial' ? 'warn' : 'info' });
+  return recordEvent({ ...progress, state, step }, now, step, {
+    level: state === 'failed' ? 'error' : state === 'partial' ? 'warn' : 'info',
+  });
 }
 
 export function isFinished(state: AgentState): boolean {

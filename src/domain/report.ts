@@ -125,7 +125,13 @@ export function summariseSpend(slices: readonly SpendSlice[], period: Period): S
     .map((service) => {
       const amount = current[service] ?? ZERO;
       const previousAmount = previous[service] ?? ZERO;
-      return { service, amount, previousAmount, change: subtractAmounts(amount, previousAmount), changePct: percentChange(amount, previousAmount) };
+      return {
+        service,
+        amount,
+        previousAmount,
+        change: subtractAmounts(amount, previousAmount),
+        changePct: percentChange(amount, previousAmount),
+      };
     })
     .sort((a, b) => compareAmounts(b.amount, a.amount) || a.service.localeCompare(b.service));
   const total = addAmounts(ZERO, ...byService.map((l) => l.amount));
@@ -137,7 +143,10 @@ export function summariseSpend(slices: readonly SpendSlice[], period: Period): S
     change: subtractAmounts(total, previousTotal),
     changePct: percentChange(total, previousTotal),
     byService,
-    daily: [...daily].filter(([date]) => date >= period.start && date < period.end).sort(([a], [b]) => a.localeCompare(b)).map(([date, amount]) => ({ date, amount })),
+    daily: [...daily]
+      .filter(([date]) => date >= period.start && date < period.end)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([date, amount]) => ({ date, amount })),
     coverage: whole ? 'whole-bill' : chosen.length ? 'agent-services' : 'none',
     estimated: chosen.some((s) => s.estimated),
   };

@@ -12,7 +12,10 @@ export const DEFAULT_PERIOD_DAYS = 30;
 
 const tenantSchema = z
   .string({ error: 'tenant is required' })
-  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'tenant must be 1-63 lowercase letters, digits or hyphens, starting with a letter or digit');
+  .regex(
+    /^[a-z0-9][a-z0-9-]{0,62}$/,
+    'tenant must be 1-63 lowercase letters, digits or hyphens, starting with a letter or digit',
+  );
 
 const accountSchema = z.string().regex(/^\d{12}$/, 'each account must be a 12-digit AWS account ID');
 const regionSchema = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'each region must be an AWS region code such as us-east-1');

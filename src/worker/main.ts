@@ -20,7 +20,9 @@ async function main(): Promise<void> {
   try {
     const worker = await createWorker({ connection, namespace: config.namespace, taskQueue: config.taskQueue });
     const endpoint = process.env.AWS_ENDPOINT_URL ? ` (AWS endpoint ${process.env.AWS_ENDPOINT_URL})` : '';
-    console.log(`Worker running on task queue ${config.taskQueue}, namespace ${config.namespace}, Temporal ${config.address}${endpoint}`);
+    console.log(
+      `Worker running on task queue ${config.taskQueue}, namespace ${config.namespace}, Temporal ${config.address}${endpoint}`,
+    );
     // Worker.run() resolves after SIGINT/SIGTERM once in-flight tasks are drained.
     await worker.run();
     console.log('Worker stopped');

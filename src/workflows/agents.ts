@@ -3,7 +3,13 @@
  * returns a compact AgentResult. For now every agent reads its slice of the bill; the agents' own
  * checks (idle instances, lifecycle rules, tag compliance, forecasts, ...) build on this.
  */
-import { getExternalWorkflowHandle, proxyActivities, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
+import {
+  ActivityCancellationType,
+  getExternalWorkflowHandle,
+  proxyActivities,
+  setCurrentDetails,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { AGENTS, type AgentKind } from '../domain/agents';
 import { formatUsd } from '../domain/money';
@@ -24,7 +30,10 @@ export interface AgentInput {
 
 const { fetchSpend } = proxyActivities<Activities>({
   startToCloseTimeout: '5 minutes',
-  heartbeatTimeout: '1 minute',
+  // Short enough that a cancelled analysis reaches a blocked activity within seconds (heartbeats are
+  // throttled to 80% of this), and the child waits until its activity has really stopped.
+  heartbeatTimeout: '10 seconds',
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 8 },
 });
 

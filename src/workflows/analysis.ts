@@ -85,7 +85,13 @@ export async function analysis(input: AnalysisRequest): Promise<AnalysisReport> 
       update(
         applyAgentUpdate(
           progress,
-          { agent, state: 'succeeded', step: `Done: spend ${formatUsd(result.spend.total, result.spend.unit)}`, requests: result.costExplorerRequests, spend: result.spend.total },
+          {
+            agent,
+            state: 'succeeded',
+            step: `Done: spend ${formatUsd(result.spend.total, result.spend.unit)}`,
+            requests: result.costExplorerRequests,
+            spend: result.spend.total,
+          },
           now(),
         ),
       );
@@ -94,7 +100,16 @@ export async function analysis(input: AnalysisRequest): Promise<AnalysisReport> 
       const cancelled = isCancellation(err);
       const { reason, type } = failureReason(err);
       update(
-        applyAgentUpdate(progress, { agent, state: cancelled ? 'cancelled' : 'failed', step: cancelled ? 'Cancelled' : `Failed: ${reason}`, error: reason }, now()),
+        applyAgentUpdate(
+          progress,
+          {
+            agent,
+            state: cancelled ? 'cancelled' : 'failed',
+            step: cancelled ? 'Cancelled' : `Failed: ${reason}`,
+            error: reason,
+          },
+          now(),
+        ),
       );
       return { agent, workflowId, status: cancelled ? 'cancelled' : 'failed', reason, ...(type ? { errorType: type } : {}) };
     }
@@ -124,7 +139,12 @@ export async function analysis(input: AnalysisRequest): Promise<AnalysisReport> 
   update(
     report.status === 'complete'
       ? setOverall(progress, 'completed', `Report ready. ${headline}`, now())
-      : setOverall(progress, 'partial', `Partial report: ${report.failures.map((f) => f.agent).join(', ')} failed. ${headline}`, now()),
+      : setOverall(
+          progress,
+          'partial',
+          `Partial report: ${report.failures.map((f) => f.agent).join(', ')} failed. ${headline}`,
+          now(),
+        ),
   );
   return report;
 }

@@ -2,10 +2,15 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { applyAgentUpdate, initialProgress, MAX_PROGRESS_EVENTS, setOverall } from '../../src/domain/progress';
 
-const start = initialProgress('analysis/t/20261121-1000-abc', 't', [
-  { agent: 'ec2', workflowId: 'x/ec2' },
-  { agent: 's3', workflowId: 'x/s3' },
-], '2026-11-21T10:00:00Z');
+const start = initialProgress(
+  'analysis/t/20261121-1000-abc',
+  't',
+  [
+    { agent: 'ec2', workflowId: 'x/ec2' },
+    { agent: 's3', workflowId: 'x/s3' },
+  ],
+  '2026-11-21T10:00:00Z',
+);
 
 test('every change bumps the version and is recorded as an event', () => {
   const a = applyAgentUpdate(start, { agent: 'ec2', state: 'running', step: 'Reading spend' }, 't1');

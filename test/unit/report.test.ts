@@ -12,7 +12,10 @@ function day(date: string, groups: Record<string, string>, estimated = false): C
   return {
     TimePeriod: { Start: date, End: date },
     Total: {},
-    Groups: Object.entries(groups).map(([svc, amount]) => ({ Keys: [svc], Metrics: { UnblendedCost: { Amount: amount, Unit: 'USD' } } })),
+    Groups: Object.entries(groups).map(([svc, amount]) => ({
+      Keys: [svc],
+      Metrics: { UnblendedCost: { Amount: amount, Unit: 'USD' } },
+    })),
     Estimated: estimated,
   };
 }
@@ -34,7 +37,11 @@ test('the previous period has the same length and ends where the period starts',
 test('pages fold into a slice: a day split over two pages is added, not overwritten', () => {
   let slice = emptySpendSlice(null, period, before, daysOf(period));
   slice = addCostResults(slice, [day('2026-09-28', { S3: '1.5' }), day('2026-10-01', { S3: '2.25' })]);
-  slice = addCostResults(slice, [day('2026-10-01', { EC2: '10' }), day('2026-10-03', { EC2: '4' }, true), day('2026-10-04', { EC2: '99' })]);
+  slice = addCostResults(slice, [
+    day('2026-10-01', { EC2: '10' }),
+    day('2026-10-03', { EC2: '4' }, true),
+    day('2026-10-04', { EC2: '99' }),
+  ]);
   assert.equal(slice.total, '16.25');
   assert.equal(slice.previousTotal, '1.5');
   assert.deepEqual(slice.byService, { S3: '2.25', EC2: '14' });
@@ -46,13 +53,26 @@ test('pages fold into a slice: a day split over two pages is added, not overwrit
   assert.equal(slice.estimated, true);
 });
 
-function succeeded(agent: 'ec2' | 's3' | 'forecasting', services: string[] | null, groups: Record<string, string>, prev: Record<string, string>): AgentOutcome {
+function succeeded(
+  agent: 'ec2' | 's3' | 'forecasting',
+  services: string[] | null,
+  groups: Record<string, string>,
+  prev: Record<string, string>,
+): AgentOutcome {
   let spend = emptySpendSlice(services, period, before, daysOf(period));
   spend = addCostResults(spend, [day('2026-10-01', groups), day('2026-09-28', prev)]);
   return { agent, workflowId: `a/${agent}`, status: 'succeeded', result: { agent, spend, costExplorerRequests: 1 } };
 }
 
-const ctx = { analysisId: 'a', tenant: 't', accounts: ['123456789012'], regions: ['us-east-1'], period, previousPeriod: before, generatedAt: '2026-11-21T00:00:00Z' };
+const ctx = {
+  analysisId: 'a',
+  tenant: 't',
+  accounts: ['123456789012'],
+  regions: ['us-east-1'],
+  period,
+  previousPeriod: before,
+  generatedAt: '2026-11-21T00:00:00Z',
+};
 
 test('a whole-bill slice gives total, ranked services and the trend', () => {
   const report = assembleReport(ctx, [
@@ -64,7 +84,10 @@ test('a whole-bill slice gives total, ranked services and the trend', () => {
   assert.equal(report.spend.total, '40');
   assert.equal(report.spend.previousTotal, '20');
   assert.equal(report.spend.changePct, 100);
-  assert.deepEqual(report.spend.byService.map((l) => l.service), ['S3', 'EC2']);
+  assert.deepEqual(
+    report.spend.byService.map((l) => l.service),
+    ['S3', 'EC2'],
+  );
   assert.equal(report.usage.costExplorerRequests, 2);
   assert.equal(report.usage.costExplorerCost, '0.02');
 });

@@ -1,0 +1,71 @@
+/**
+ * An in-process test stack: a real Temporal dev server, the sample-account simulator, and a worker
+ * whose AWS clients point at the simulator. Workflow code is bundled once per test file.
+ */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
+import { createActivities } from '../../src/activities';
+import { createAwsClients } from '../../src/activities/aws-clients';
+import { generateScenario } from '../../src/sim/scenario';
+import { startSimulator, type RunningSimulator } from '../../src/sim/server';
+import { createWorker, WORKFLOWS_PATH } from '../../src/worker/worker';
+import { startTemporal } from './temporal';
+
+// Workflow failures that tests provoke on purpose are logged at WARN by the SDK; keep the output readable.
+Runtime.install({ logger: new DefaultLogger('ERROR') });
+
+export const SAMPLE_ACCOUNT = '123456789012';
+export const ANCHOR_DATE = '2026-11-21';
+export const SIM_CREDENTIALS = { accessKeyId: 'sample', secretAccessKey: 'sample' };
+
+export interface TestStack {
+  env: TestWorkflowEnvironment;
+  sim: RunningSimulator;
+  taskQueue: string;
+  /** Runs `fn` while a worker polls the task queue. */
+  withWorker<T>(fn: (worker: Worker) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export async function startStack(options: { taskQueue?: string; costExplorerPageSize?: number } = {}): Promise<TestStack> {
+  const [env, sim, bundle] = await Promise.all([
+    startTemporal(),
+    startSimulator({
+      port: 0,
+      scenario: generateScenario({ seed: 42, anchorDate: ANCHOR_DATE }),
+      ...(options.costExplorerPageSize ? { costExplorerPageSize: options.costExplorerPageSize } : {}),
+    }),
+    bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger }),
+  ]);
+  const taskQueue = options.taskQueue ?? `test-${Math.random().toString(36).slice(2, 8)}`;
+  const activities = createActivities(createAwsClients({ endpoint: sim.url, credentials: SIM_CREDENTIALS, maxAttempts: 1 }));
+
+  return {
+    env,
+    sim,
+    taskQueue,
+    async withWorker(fn) {
+      const worker = await createWorker({
+        connection: env.nativeConnection,
+        namespace: env.namespace ?? 'default',
+        taskQueue,
+        activities,
+        workflowBundle: bundle,
+        shutdownGraceMs: 1000,
+      });
+      return worker.runUntil(fn(worker));
+    },
+    async close() {
+      await Promise.allSettled([env.teardown(), sim.close()]);
+    },
+  };
+}
+
+const quietLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (message: string) => console.warn(message),
+  error: (message: string) => console.error(message),
+};
