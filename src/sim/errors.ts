@@ -71,7 +71,10 @@ export function defaultStatus(code: string): number {
 }
 
 /** Messages used when a fault rule names a code but no message. */
-export function defaultErrorMessage(code: string, context: { account: string; signingName: string; operation: string; region: string }): string {
+export function defaultErrorMessage(
+  code: string,
+  context: { account: string; signingName: string; operation: string; region: string },
+): string {
   const action = `${context.signingName}:${context.operation}`;
   switch (code) {
     case 'AccessDeniedException':

@@ -319,7 +319,15 @@ type Schedule = 'always' | 'weekdays' | 'office-hours';
 
 function addInstance(
   b: Builder,
-  spec: { name: string; region: string; type: string; tags: Record<string, string>; life: Lifetime; schedule?: Schedule; profile: string },
+  spec: {
+    name: string;
+    region: string;
+    type: string;
+    tags: Record<string, string>;
+    life: Lifetime;
+    schedule?: Schedule;
+    profile: string;
+  },
 ): SimResource {
   const id = `i-0${b.ids.hex(16)}`;
   const price = instancePrice(spec.region, spec.type);
@@ -366,7 +374,15 @@ function addInstance(
 
 function addVolume(
   b: Builder,
-  spec: { name: string; region: string; volumeType: 'gp2' | 'gp3'; sizeGb: number; attachedTo?: SimResource; tags: Record<string, string>; life: Lifetime },
+  spec: {
+    name: string;
+    region: string;
+    volumeType: 'gp2' | 'gp3';
+    sizeGb: number;
+    attachedTo?: SimResource;
+    tags: Record<string, string>;
+    life: Lifetime;
+  },
 ): SimResource {
   const id = `vol-0${b.ids.hex(16)}`;
   const baseUsage = `EBS:VolumeUsage.${spec.volumeType}`;
@@ -386,7 +402,11 @@ function addVolume(
     hourlyPrice: round10((spec.sizeGb * pricePerGbMonth) / 730),
     startDate: life.startDate,
     state: spec.attachedTo ? 'in-use' : 'available',
-    attributes: { sizeGb: spec.sizeGb, volumeType: spec.volumeType, ...(spec.attachedTo ? { attachedTo: spec.attachedTo.id } : {}) },
+    attributes: {
+      sizeGb: spec.sizeGb,
+      volumeType: spec.volumeType,
+      ...(spec.attachedTo ? { attachedTo: spec.attachedTo.id } : {}),
+    },
   };
   b.resources.push(resource);
   b.billers.push({
@@ -525,7 +545,12 @@ function addBucket(
     hourlyPrice: round10((spec.sizeGb * pricePerGbMonth) / 730),
     startDate: life.startDate,
     state: 'active',
-    attributes: { sizeGb: spec.sizeGb, storageClass: spec.storageClass, monthlyGrowth: spec.monthlyGrowth, lifecycleRules: spec.lifecycle },
+    attributes: {
+      sizeGb: spec.sizeGb,
+      storageClass: spec.storageClass,
+      monthlyGrowth: spec.monthlyGrowth,
+      lifecycleRules: spec.lifecycle,
+    },
   };
   b.resources.push(resource);
   const common = {
@@ -562,7 +587,16 @@ function addBucket(
 
 function addDatabase(
   b: Builder,
-  spec: { name: string; region: string; type: string; multiAz: boolean; storageGb: number; tags: Record<string, string>; life: Lifetime; profile: string },
+  spec: {
+    name: string;
+    region: string;
+    type: string;
+    multiAz: boolean;
+    storageGb: number;
+    tags: Record<string, string>;
+    life: Lifetime;
+    profile: string;
+  },
 ): SimResource {
   const singleAzPrice = instancePrice(spec.region, spec.type);
   const price = spec.multiAz ? singleAzPrice * 2 : singleAzPrice;
@@ -583,7 +617,14 @@ function addDatabase(
     hourlyPrice: price,
     startDate: life.startDate,
     state: 'available',
-    attributes: { engine: 'postgres', engineVersion: '16.4', multiAz: spec.multiAz, storageGb: spec.storageGb, storageType: 'gp2', profile: spec.profile },
+    attributes: {
+      engine: 'postgres',
+      engineVersion: '16.4',
+      multiAz: spec.multiAz,
+      storageGb: spec.storageGb,
+      storageType: 'gp2',
+      profile: spec.profile,
+    },
   };
   b.resources.push(resource);
   const common = {
@@ -608,7 +649,11 @@ function addDatabase(
 }
 
 /** Non-resource charges: CloudWatch metrics and logs, data transfer out. */
-function addRegionalCharges(b: Builder, region: string, scale: { metrics: number; logGbPerWeekday: number; transferGbPerWeekday: number }): void {
+function addRegionalCharges(
+  b: Builder,
+  region: string,
+  scale: { metrics: number; logGbPerWeekday: number; transferGbPerWeekday: number },
+): void {
   const common = { account: b.account.id, region, tags: NO_TAGS, firstDay: -Infinity, lastDay: b.anchorDay };
   b.billers.push({
     ...common,
@@ -647,8 +692,22 @@ function buildSmallAccount(b: Builder): void {
   const prodWeb = { Environment: 'prod', Application: 'storefront', CostCenter: 'CC-1001', Owner: 'web-team' };
   const batch = { Environment: 'prod', Application: 'batch', CostCenter: 'CC-2002', Owner: 'data-team' };
 
-  const web1 = addInstance(b, { name: 'web-1', region: 'us-east-1', type: 'm5.large', tags: prodWeb, life: { since: 900 }, profile: 'steady' });
-  const web2 = addInstance(b, { name: 'web-2', region: 'us-east-1', type: 'm5.large', tags: prodWeb, life: { since: 900 }, profile: 'steady' });
+  const web1 = addInstance(b, {
+    name: 'web-1',
+    region: 'us-east-1',
+    type: 'm5.large',
+    tags: prodWeb,
+    life: { since: 900 },
+    profile: 'steady',
+  });
+  const web2 = addInstance(b, {
+    name: 'web-2',
+    region: 'us-east-1',
+    type: 'm5.large',
+    tags: prodWeb,
+    life: { since: 900 },
+    profile: 'steady',
+  });
   // Messy: "Production" instead of "prod", no Owner.
   const api1 = addInstance(b, {
     name: 'api-1',
@@ -658,8 +717,23 @@ function buildSmallAccount(b: Builder): void {
     life: { since: 300 },
     profile: 'steady',
   });
-  addInstance(b, { name: 'batch-1', region: 'us-east-1', type: 'c5.2xlarge', tags: batch, life: { since: 700 }, profile: 'busy' });
-  addInstance(b, { name: 'batch-2', region: 'us-east-1', type: 'c5.2xlarge', tags: batch, life: { since: 150 }, schedule: 'weekdays', profile: 'weekday' });
+  addInstance(b, {
+    name: 'batch-1',
+    region: 'us-east-1',
+    type: 'c5.2xlarge',
+    tags: batch,
+    life: { since: 700 },
+    profile: 'busy',
+  });
+  addInstance(b, {
+    name: 'batch-2',
+    region: 'us-east-1',
+    type: 'c5.2xlarge',
+    tags: batch,
+    life: { since: 150 },
+    schedule: 'weekdays',
+    profile: 'weekday',
+  });
   // Messy: no CostCenter.
   addInstance(b, {
     name: 'dev-box-alice',
@@ -708,8 +782,24 @@ function buildSmallAccount(b: Builder): void {
     description: 'A p3.2xlarge GPU instance ran for three days (ml-poc experiment), then was terminated.',
   });
 
-  addVolume(b, { name: 'web-1-root', region: 'us-east-1', volumeType: 'gp3', sizeGb: 50, attachedTo: web1, tags: prodWeb, life: { since: 900 } });
-  addVolume(b, { name: 'web-2-root', region: 'us-east-1', volumeType: 'gp3', sizeGb: 50, attachedTo: web2, tags: prodWeb, life: { since: 900 } });
+  addVolume(b, {
+    name: 'web-1-root',
+    region: 'us-east-1',
+    volumeType: 'gp3',
+    sizeGb: 50,
+    attachedTo: web1,
+    tags: prodWeb,
+    life: { since: 900 },
+  });
+  addVolume(b, {
+    name: 'web-2-root',
+    region: 'us-east-1',
+    volumeType: 'gp3',
+    sizeGb: 50,
+    attachedTo: web2,
+    tags: prodWeb,
+    life: { since: 900 },
+  });
   addVolume(b, {
     name: 'api-1-data',
     region: 'us-east-1',
@@ -719,9 +809,24 @@ function buildSmallAccount(b: Builder): void {
     tags: { Environment: 'Production', Application: 'api' },
     life: { since: 300 },
   });
-  addVolume(b, { name: 'reporting-root', region: 'eu-west-1', volumeType: 'gp2', sizeGb: 100, attachedTo: reporting, tags: {}, life: { since: 800 } });
+  addVolume(b, {
+    name: 'reporting-root',
+    region: 'eu-west-1',
+    volumeType: 'gp2',
+    sizeGb: 100,
+    attachedTo: reporting,
+    tags: {},
+    life: { since: 800 },
+  });
   // Unattached and forgotten.
-  addVolume(b, { name: 'old-reporting-data', region: 'eu-west-1', volumeType: 'gp2', sizeGb: 500, tags: {}, life: { since: 780 } });
+  addVolume(b, {
+    name: 'old-reporting-data',
+    region: 'eu-west-1',
+    volumeType: 'gp2',
+    sizeGb: 500,
+    tags: {},
+    life: { since: 780 },
+  });
   addIdleAddress(b, { region: 'us-east-1', tags: {}, life: { since: 250 } });
   addNatGateway(b, {
     name: 'prod-nat-a',
@@ -814,7 +919,8 @@ export function generateScenario(options: GenerateScenarioOptions = {}): Scenari
   if (!Number.isInteger(historyDays) || historyDays < 0 || historyDays > 3660) {
     throw new RangeError(`historyDays must be an integer between 0 and 3660 (got ${historyDays})`);
   }
-  if (!SCENARIO_SIZES.includes(size)) throw new RangeError(`size must be one of ${SCENARIO_SIZES.join(', ')} (got ${JSON.stringify(size)})`);
+  if (!SCENARIO_SIZES.includes(size))
+    throw new RangeError(`size must be one of ${SCENARIO_SIZES.join(', ')} (got ${JSON.stringify(size)})`);
 
   const anchorDay = toEpochDay(anchorDate);
   const builder: Builder = {

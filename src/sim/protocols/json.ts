@@ -8,6 +8,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AwsError, defaultStatus, serializationError, unknownOperationError } from '../errors';
+import type { OperationGate } from './gate';
 import { headerValue, send } from './http';
 
 export type JsonObject = Record<string, unknown>;
@@ -32,24 +33,6 @@ export interface JsonServiceDefinition {
   operations: Readonly<Record<string, JsonOperationHandler>>;
   /** Error statuses that differ from the defaults for this service. */
   errorStatus?: Readonly<Record<string, number>>;
-}
-
-/** What every AWS call passes through before its handler: request counting and fault injection. */
-export interface OperationCall {
-  signingName: string;
-  operation: string;
-  input: unknown;
-  /** SERVICE dimension values the request's filter mentions (for service-scoped faults). */
-  mentionedServices: readonly string[];
-  /** Status of an injected error code for this service. */
-  statusFor(code: string): number;
-}
-
-export interface OperationGate {
-  /** Count a request for an operation (also when its body turns out to be malformed). */
-  count(signingName: string, operation: string): void;
-  /** Apply fault rules: may wait (latency) and may throw an AwsError. */
-  applyFaults(call: OperationCall): Promise<void>;
 }
 
 export function isJsonProtocolRequest(req: IncomingMessage): boolean {
@@ -87,7 +70,9 @@ export class JsonProtocol {
   private async dispatch(req: IncomingMessage, body: Buffer, requestId: string): Promise<unknown> {
     const target = headerValue(req, 'x-amz-target');
     if (!target) {
-      throw unknownOperationError('Missing X-Amz-Target header; JSON protocol requests name the operation as X-Amz-Target: <ServicePrefix>.<Operation>.');
+      throw unknownOperationError(
+        'Missing X-Amz-Target header; JSON protocol requests name the operation as X-Amz-Target: <ServicePrefix>.<Operation>.',
+      );
     }
     const dot = target.indexOf('.');
     const prefix = dot < 0 ? target : target.slice(0, dot);
@@ -95,7 +80,9 @@ export class JsonProtocol {
     const service = this.services.get(prefix);
     if (!service) {
       const served = [...this.services.values()].map((s) => `${s.targetPrefix} (${s.title})`).join(', ');
-      throw unknownOperationError(`The sample AWS account does not serve the service '${prefix}' (X-Amz-Target: ${target}); it serves ${served}.`);
+      throw unknownOperationError(
+        `The sample AWS account does not serve the service '${prefix}' (X-Amz-Target: ${target}); it serves ${served}.`,
+      );
     }
     const handler = Object.hasOwn(service.operations, operation) ? service.operations[operation] : undefined;
     if (!handler) {
@@ -124,7 +111,8 @@ export class JsonProtocol {
 
 function parseJsonBody(body: Buffer): JsonObject {
   const text = body.toString('utf8');
-  if (text.trim() === '') throw serializationError('The request body is empty; JSON protocol requests carry a JSON object ({} at least).');
+  if (text.trim() === '')
+    throw serializationError('The request body is empty; JSON protocol requests carry a JSON object ({} at least).');
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -156,13 +144,22 @@ export function mentionedServices(input: unknown): string[] {
   return found;
 }
 
-export function writeJsonError(res: ServerResponse, error: unknown, requestId: string, contentType = 'application/x-amz-json-1.1'): void {
+export function writeJsonError(
+  res: ServerResponse,
+  error: unknown,
+  requestId: string,
+  contentType = 'application/x-amz-json-1.1',
+): void {
   let awsError: AwsError;
   if (error instanceof AwsError) {
     awsError = error;
   } else {
     console.error('[sim] unexpected error while handling a request:', error);
-    awsError = new AwsError('InternalFailure', 'The request processing has failed because of an unknown error, exception or failure.', 500);
+    awsError = new AwsError(
+      'InternalFailure',
+      'The request processing has failed because of an unknown error, exception or failure.',
+      500,
+    );
   }
   const body: JsonObject = { __type: awsError.options.typeName ?? awsError.code };
   body[awsError.options.messageKey ?? 'message'] = awsError.message;

@@ -1,0 +1,95 @@
+/**
+ * Durability: a worker process killed (SIGKILL) in the middle of an analysis, then started again,
+ * lets the analysis finish with the same result as an uninterrupted run.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { startAnalysis } from '../../src/client/analyses';
+import type { AnalysisProgress } from '../../src/domain/progress';
+import type { AnalysisReport } from '../../src/domain/report';
+import { validateAnalysisRequest } from '../../src/domain/request';
+import { generateScenario } from '../../src/sim/scenario';
+import { startSimulator, type RunningSimulator } from '../../src/sim/server';
+import { progressQuery } from '../../src/workflows/messages';
+import { startProcess, type Proc } from '../helpers/processes';
+import { ANCHOR_DATE, SAMPLE_ACCOUNT } from '../helpers/stack';
+import { startTemporal } from '../helpers/temporal';
+
+let env: TestWorkflowEnvironment;
+let sim: RunningSimulator;
+const taskQueue = `restart-${process.pid}`;
+const workers: Proc[] = [];
+
+before(async () => {
+  [env, sim] = await Promise.all([
+    startTemporal(),
+    // Small pages and slow responses: each agent pages for a few seconds, so the kill lands mid-activity.
+    startSimulator({ port: 0, scenario: generateScenario({ seed: 7, anchorDate: ANCHOR_DATE }), costExplorerPageSize: 25 }),
+  ]);
+  sim.setFaults([{ operation: 'GetCostAndUsage', latencyMs: 250 }]);
+});
+
+after(async () => {
+  await Promise.allSettled(workers.map((w) => w.kill('SIGKILL')));
+  await Promise.allSettled([env?.teardown(), sim?.close()]);
+});
+
+function startWorker(): Proc {
+  const worker = startProcess('src/worker/main.ts', {
+    TEMPORAL_ADDRESS: env.address,
+    FINOPS_TASK_QUEUE: taskQueue,
+    AWS_ENDPOINT_URL: sim.url,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'sample',
+    AWS_SECRET_ACCESS_KEY: 'sample',
+  });
+  workers.push(worker);
+  return worker;
+}
+
+const validated = validateAnalysisRequest(
+  { tenant: 'durable', accounts: [SAMPLE_ACCOUNT], period: { start: '2026-09-01', end: '2026-11-01' } },
+  new Date(`${ANCHOR_DATE}T12:00:00Z`),
+);
+assert.ok(validated.ok);
+const request = validated.request;
+
+/** The parts of a report that must not depend on how the run went. */
+function essentials(report: AnalysisReport) {
+  return {
+    status: report.status,
+    spend: report.spend,
+    agents: report.agents.map(({ agent, status, spend }) => ({ agent, status, spend })),
+    failures: report.failures,
+    usage: report.usage,
+  };
+}
+
+test('killing the worker mid-analysis and starting it again gives the same report', async () => {
+  let worker = startWorker();
+  await worker.waitFor(/Worker running on task queue/);
+
+  const baselineRun = await startAnalysis(env.client, taskQueue, request);
+  const baseline = (await env.client.workflow.getHandle(baselineRun.analysisId).result()) as AnalysisReport;
+  assert.equal(baseline.status, 'complete');
+
+  const run = await startAnalysis(env.client, taskQueue, request);
+  const handle = env.client.workflow.getHandle(run.analysisId);
+  // Wait until agents are paging through Cost Explorer, then kill the worker without warning.
+  let progress: AnalysisProgress | undefined;
+  for (let i = 0; i < 200 && !(progress && progress.counts.running >= 3); i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    progress = await handle.query(progressQuery).catch(() => undefined);
+  }
+  assert.ok(progress && progress.counts.running >= 3, 'agents were running when the worker died');
+  assert.equal(await worker.kill('SIGKILL'), null);
+
+  worker = startWorker();
+  await worker.waitFor(/Worker running on task queue/);
+  const report = (await handle.result()) as AnalysisReport;
+
+  assert.deepEqual(essentials(report), essentials(baseline));
+  const final = await handle.query(progressQuery);
+  assert.equal(final.state, 'completed');
+});
