@@ -120,7 +120,12 @@ function printReport(report: AnalysisReport): void {
     const pct = line.changePct === null ? 'new' : `${line.changePct >= 0 ? '+' : ''}${line.changePct}%`;
     console.log(`    ${formatUsd(line.amount, spend.unit).padStart(14)}  ${pct.padStart(8)}  ${line.service}`);
   }
-  for (const failure of report.failures) console.log(`  ✗ ${failure.agent}: ${failure.reason}`);
+  console.log('  Agents:');
+  for (const agent of report.agents) {
+    const outcome =
+      agent.status === 'succeeded' ? `spend ${formatUsd(agent.spend ?? '0', spend.unit)}` : `${agent.status}: ${agent.reason}`;
+    console.log(`    ${agent.status === 'succeeded' ? '✓' : '✗'} ${agent.title}: ${outcome}`);
+  }
   console.log(
     `  Cost of this analysis: ${report.usage.costExplorerRequests} Cost Explorer requests (${formatUsd(report.usage.costExplorerCost)})`,
   );
