@@ -34,9 +34,16 @@ export default tseslint.config(
             message: 'Workflow code is deterministic and sandboxed: no Node built-ins. Do I/O in activities.',
           })),
           patterns: [
-            { group: ['@temporalio/activity', '@temporalio/client', '@temporalio/worker', '@temporalio/testing'], message: 'Workflows may import only @temporalio/workflow and @temporalio/common.' },
+            {
+              group: ['@temporalio/activity', '@temporalio/client', '@temporalio/worker', '@temporalio/testing'],
+              message: 'Workflows may import only @temporalio/workflow and @temporalio/common.',
+            },
             { group: ['@aws-sdk/*', 'express', 'ws'], message: 'I/O belongs in activities, not workflows.' },
-            { group: ['**/activities', '**/activities/*', '**/gateway/*', '**/worker/*', '**/sim/*', '**/client/*'], allowTypeImports: true, message: 'Workflows may import only the types of activities.' },
+            {
+              group: ['**/activities', '**/activities/*', '**/gateway/*', '**/worker/*', '**/sim/*', '**/client/*'],
+              allowTypeImports: true,
+              message: 'Workflows may import only the types of activities.',
+            },
           ],
         },
       ],
@@ -47,7 +54,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['@temporalio/*', '@aws-sdk/*', 'express', 'ws'], message: 'Domain logic is plain functions: no Temporal, no AWS.' }] },
+        {
+          patterns: [
+            {
+              group: ['@temporalio/*', '@aws-sdk/*', 'express', 'ws'],
+              message: 'Domain logic is plain functions: no Temporal, no AWS.',
+            },
+          ],
+        },
       ],
     },
   },
@@ -57,7 +71,15 @@ export default tseslint.config(
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/no-floating-promises': [
         'error',
-        { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'describe', 'it', 'suite'] }] },
+        {
+          allowForKnownSafeCalls: [
+            {
+              from: 'package',
+              package: 'node:test',
+              name: ['test', 'describe', 'it', 'suite', 'before', 'after', 'beforeEach', 'afterEach'],
+            },
+          ],
+        },
       ],
       '@typescript-eslint/no-unsafe-assignment': 'off',
       '@typescript-eslint/no-unsafe-member-access': 'off',

@@ -62,13 +62,13 @@ async function main(): Promise<void> {
 
 /** Subscribe over WebSocket and print each progress change until the report arrives. */
 function watch(analysisId: string): Promise<AnalysisReport> {
-  const wsUrl = `${values.gateway!.replace(/^http/, 'ws')}/ws`;
+  const wsUrl = `${values.gateway.replace(/^http/, 'ws')}/ws`;
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(wsUrl);
     let lastEvent = 0;
     let firstProgress = true;
     ws.on('open', () => ws.send(JSON.stringify({ type: 'subscribe', analysisId })));
-    ws.on('message', (data: WebSocket.RawData) => {
+    ws.on('message', (data: Buffer) => {
       const message = JSON.parse(data.toString()) as {
         type: string;
         progress?: AnalysisProgress;

@@ -31,6 +31,8 @@ export interface GatewayOptions {
   ws?: Partial<WsLimits>;
   /** Deadline for each Temporal call made while answering a REST request. */
   rpcTimeoutMs?: number;
+  /** Deadline for the progress query behind GET /api/analyses/:id (a run no worker picked up never answers). */
+  queryTimeoutMs?: number;
   /** A directory of static files (the dashboard) served at `/`. */
   staticDir?: string;
   /** One line per request (and operational notes). Silent by default. */
@@ -109,7 +111,13 @@ function apiRouter(options: GatewayOptions, rpcTimeoutMs: number): express.Route
   const api = express.Router();
   api.use(
     '/analyses',
-    analysesRouter({ client: options.client, taskQueue: options.taskQueue, rpcTimeoutMs, now: options.now ?? (() => new Date()) }),
+    analysesRouter({
+      client: options.client,
+      taskQueue: options.taskQueue,
+      rpcTimeoutMs,
+      queryTimeoutMs: options.queryTimeoutMs ?? 3000,
+      now: options.now ?? (() => new Date()),
+    }),
   );
   return api;
 }

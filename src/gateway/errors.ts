@@ -97,7 +97,7 @@ export const MAX_BODY_BYTES = 64 * 1024;
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
   if (err && typeof err === 'object') {
-    const mapped = fromBodyParser(err as Record<string, unknown>);
+    const mapped = fromBodyParser(err);
     if (mapped) return mapped;
   }
   if (isTemporalUnavailable(err)) return new ApiError(503, 'temporal_unavailable', TEMPORAL_UNAVAILABLE_MESSAGE);

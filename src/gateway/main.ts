@@ -17,7 +17,7 @@ async function main(): Promise<void> {
 
   let connection: Connection;
   try {
-    connection = await Connection.connect({ address: temporal.address, connectTimeout: 10_000 });
+    connection = await Connection.connect({ address: temporal.address, connectTimeout: 5_000 });
   } catch (err) {
     throw new ConfigError(
       `Cannot reach the Temporal server at ${temporal.address} (${err instanceof Error ? err.message : String(err)}). ` +

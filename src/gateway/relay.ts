@@ -40,6 +40,7 @@ export function isFinalMessage(message: RelayMessage): boolean {
   return message.type !== 'progress';
 }
 
+/** Callbacks are never invoked before `subscribe` has returned. */
 export interface RelaySubscriber {
   /** Called once, just before the first message, when the analysis is known to exist. */
   onSubscribed?(): void;
@@ -106,6 +107,8 @@ export interface RelayStats {
   deliveries: number;
   /** Channels currently polling. */
   activePollers: number;
+  /** Result long-polls in flight (one per polling channel; 0 once every channel stopped). */
+  resultWatchers: number;
   /** Channels kept in memory (polling, idle or finished). */
   channels: number;
   /** Subscribers currently attached. */
@@ -152,6 +155,7 @@ export class ProgressRelay implements RelaySource {
   private readonly log: (line: string) => void;
   private readonly channels = new Map<string, Channel>();
   private closed = false;
+  private resultWatchers = 0;
   private readonly counters = { queries: 0, queryErrors: 0, describes: 0, results: 0, messages: 0, deliveries: 0 };
 
   constructor(options: RelayOptions) {
@@ -170,6 +174,8 @@ export class ProgressRelay implements RelaySource {
     const entry: Entry = { subscriber, lastSeq: 0, active: true };
     let channel: Channel | undefined;
     const ready = (async () => {
+      // Callbacks never run before subscribe() has returned, even for a finished analysis in memory.
+      await Promise.resolve();
       if (this.closed) throw new RelayClosedError();
       if (tenantOfAnalysisId(analysisId) === undefined) throw new AnalysisNotFoundError(analysisId);
       channel = this.channelFor(analysisId);
@@ -198,7 +204,7 @@ export class ProgressRelay implements RelaySource {
       if (channel.state === 'running') activePollers++;
       subscribers += channel.subscribers.size;
     }
-    return { ...this.counters, activePollers, channels: this.channels.size, subscribers };
+    return { ...this.counters, activePollers, resultWatchers: this.resultWatchers, channels: this.channels.size, subscribers };
   }
 
   /** The latest message of an analysis, if this relay has one (no Temporal call). */
@@ -263,7 +269,8 @@ export class ProgressRelay implements RelaySource {
     } finally {
       channel.pending--;
     }
-    if (!entry.active || this.closed) {
+    if (this.closed) throw new RelayClosedError();
+    if (!entry.active) {
       this.stopIfUnwatched(channel);
       return;
     }
@@ -359,7 +366,7 @@ export class ProgressRelay implements RelaySource {
     try {
       progress = await this.client.withDeadline(Date.now() + this.queryTimeoutMs, () => handle.query(progressQuery));
       if (!progress || typeof progress.version !== 'number') throw new Error('the progress query returned no version');
-    } catch (err) {
+    } catch {
       if (generation !== channel.generation) return;
       this.counters.queryErrors++;
       channel.interval = Math.min(this.maxPollIntervalMs, channel.interval * this.backoffFactor);
@@ -392,7 +399,9 @@ export class ProgressRelay implements RelaySource {
   private watchResult(channel: Channel, handle: WorkflowHandle, generation: number): void {
     const abort = new AbortController();
     channel.watch = abort;
-    this.client.withAbortSignal(abort.signal, () => handle.result()).then(
+    this.resultWatchers++;
+    const watching = this.client.withAbortSignal(abort.signal, () => handle.result()).finally(() => this.resultWatchers--);
+    watching.then(
       (report: AnalysisReport) => {
         if (generation !== channel.generation) return;
         this.counters.results++;
@@ -428,7 +437,7 @@ export class ProgressRelay implements RelaySource {
 
   private emit(channel: Channel, body: MessageBody): void {
     channel.seq++;
-    const message = { ...body, analysisId: channel.analysisId, seq: channel.seq } as RelayMessage;
+    const message: RelayMessage = { ...body, analysisId: channel.analysisId, seq: channel.seq };
     channel.latest = message;
     channel.latestFresh = true;
     this.counters.messages++;

@@ -14,7 +14,14 @@ import {
   type ServerMessage,
   type WsErrorCode,
 } from './protocol';
-import { AnalysisNotFoundError, isFinalMessage, type RelayMessage, type RelaySource, type Subscription } from './relay';
+import {
+  AnalysisNotFoundError,
+  isFinalMessage,
+  RelayClosedError,
+  type RelayMessage,
+  type RelaySource,
+  type Subscription,
+} from './relay';
 import { isTemporalUnavailable } from './temporal';
 
 export interface WsLimits {
@@ -154,7 +161,7 @@ export class WsSession {
         this.sendError('not_found', `Analysis ${JSON.stringify(analysisId)} was not found`, analysisId);
       } else if (isTemporalUnavailable(err)) {
         this.sendError('temporal_unavailable', 'Temporal is not reachable right now; subscribe again shortly', analysisId);
-      } else if (err instanceof Error && err.name === 'RelayClosedError') {
+      } else if (err instanceof RelayClosedError) {
         this.sendError('unavailable', 'The gateway is shutting down', analysisId);
       } else {
         this.log(`ws: subscribe ${analysisId} failed: ${describeFailure(err)}`);

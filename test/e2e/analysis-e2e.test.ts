@@ -96,7 +96,7 @@ test('a WebSocket subscriber sees versions increase, agents finish one by one, a
     await new Promise<void>((resolve, reject) => {
       const ws = new WebSocket(`${url.replace('http', 'ws')}/ws`);
       ws.on('open', () => ws.send(JSON.stringify({ type: 'subscribe', analysisId })));
-      ws.on('message', (data: WebSocket.RawData) => {
+      ws.on('message', (data: Buffer) => {
         const message = JSON.parse(data.toString()) as (typeof messages)[number];
         messages.push(message);
         if (message.type === 'report') {

@@ -8,18 +8,21 @@
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import express, { Router, type RequestHandler } from 'express';
-import { readAnalysis, startAnalysis, type AnalysisView } from '../../client/analyses';
+import { startAnalysis } from '../../client/analyses';
 import { validateAnalysisRequest } from '../../domain/request';
 import { callerOf, canAccessAnalysis, canAccessTenant } from '../auth';
 import { ApiError, MAX_BODY_BYTES, notFound } from '../errors';
 import { analysisLinks } from '../links';
 import { withDeadline } from '../temporal';
+import { readView, type GatewayAnalysisView } from '../views';
 
 export interface AnalysesRouteOptions {
   client: Client;
   taskQueue: string;
   /** Deadline for each Temporal call made while answering a request. */
   rpcTimeoutMs: number;
+  /** Deadline for the progress query of a running analysis (GET /:id). */
+  queryTimeoutMs: number;
   now: () => Date;
 }
 
@@ -36,7 +39,7 @@ const requireJson: RequestHandler = (req, _res, next) => {
 const jsonBody = express.json({ limit: MAX_BODY_BYTES, type: JSON_TYPES, strict: false });
 
 export function analysesRouter(options: AnalysesRouteOptions): Router {
-  const { client, taskQueue, rpcTimeoutMs, now } = options;
+  const { client, taskQueue, rpcTimeoutMs, queryTimeoutMs, now } = options;
   const router = Router();
   const temporal = <T>(fn: () => Promise<T>) => withDeadline(client, rpcTimeoutMs, fn);
 
@@ -47,8 +50,8 @@ export function analysesRouter(options: AnalysesRouteOptions): Router {
     return id;
   };
 
-  const read = async (id: string): Promise<AnalysisView> => {
-    const view = await temporal(() => readAnalysis(client, id));
+  const read = async (id: string, progress: boolean): Promise<GatewayAnalysisView> => {
+    const view = await readView(client, id, { rpcTimeoutMs, queryTimeoutMs, progress });
     if (!view) throw notFound(`Analysis ${JSON.stringify(id)}`);
     return view;
   };
@@ -70,13 +73,13 @@ export function analysesRouter(options: AnalysesRouteOptions): Router {
 
   router.get('/:id', async (req, res) => {
     const id = analysisIdOf(req.params.id, callerOf(res));
-    const view = await read(id);
+    const view = await read(id, true);
     res.json({ ...view, links: analysisLinks(req, id) });
   });
 
   router.get('/:id/report', async (req, res) => {
     const id = analysisIdOf(req.params.id, callerOf(res));
-    const view = await read(id);
+    const view = await read(id, false);
     switch (view.status) {
       case 'COMPLETED':
         res.json(view.report);
@@ -115,6 +118,6 @@ export function analysesRouter(options: AnalysesRouteOptions): Router {
   return router;
 }
 
-function extraOf(view: AnalysisView): { status: string; failure?: string } {
+function extraOf(view: GatewayAnalysisView): { status: string; failure?: string } {
   return { status: view.status, ...(view.failure !== undefined ? { failure: view.failure } : {}) };
 }
