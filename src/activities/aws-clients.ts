@@ -1,33 +1,188 @@
 /**
- * AWS SDK v3 clients, one per process and service. Endpoints, regions and credentials come from the
- * SDK's own configuration (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL[_<SERVICE>], the default
+ * One factory for every AWS SDK v3 client the agents use. Endpoints, regions and base credentials come
+ * from the SDK's own configuration (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL[_<SERVICE>], the default
  * credential chain), so the sample account and a real account differ only in environment.
+ *
+ * Organisations: when a member-account role is configured, clients for any account other than the
+ * caller's own use credentials from STS AssumeRole (cached and refreshed by the SDK's provider).
+ * Clients are cached per service, account and region: building one is not free, and each keeps its
+ * own adaptive-retry state, which must persist across calls to back off under throttling.
  */
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CostExplorerClient } from '@aws-sdk/client-cost-explorer';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { PricingClient } from '@aws-sdk/client-pricing';
+import { RDSClient } from '@aws-sdk/client-rds';
+import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import { S3Client } from '@aws-sdk/client-s3';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { SupportClient } from '@aws-sdk/client-support';
+import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 
-/** Cost Explorer's API lives in us-east-1 whatever region the account uses. */
-export const COST_EXPLORER_REGION = 'us-east-1';
-
-export interface AwsClients {
-  costExplorer: CostExplorerClient;
-}
+/** Cost Explorer, Support and (for our purposes) Pricing are global APIs served from us-east-1. */
+export const GLOBAL_API_REGION = 'us-east-1';
 
 export interface AwsClientOptions {
   /** Override every client's endpoint (tests point this at the simulator). Normally unset. */
   endpoint?: string;
-  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** Base credentials; default: the SDK's default chain (env, profile, SSO, instance role, ...). */
+  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   /** Attempts per call by the SDK (adaptive mode backs off on throttling). Activities retry beyond this. */
   maxAttempts?: number;
+  /** Role assumed in member accounts, by name (arn:aws:iam::<account>:role/<name>). */
+  memberRoleName?: string;
+  /** Explicit role ARNs per account; win over memberRoleName. */
+  memberRoleArns?: Record<string, string>;
+  /** External ID the member roles' trust policies require. */
+  externalId?: string;
 }
 
-export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
-  const common = {
-    retryMode: 'adaptive' as const,
-    maxAttempts: options.maxAttempts ?? 4,
-    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-    ...(options.credentials ? { credentials: options.credentials } : {}),
-  };
-  return {
-    costExplorer: new CostExplorerClient({ ...common, region: COST_EXPLORER_REGION }),
-  };
+export interface AwsTarget {
+  account: string;
+  region: string;
+}
+
+type Client = { destroy(): void };
+
+export class AwsClientFactory {
+  private readonly clients = new Map<string, Client>();
+  private readonly credentialProviders = new Map<string, AwsCredentialIdentityProvider>();
+  private readonly baseCredentials: AwsCredentialIdentityProvider;
+  private callerAccountPromise: Promise<string> | undefined;
+
+  constructor(private readonly options: AwsClientOptions = {}) {
+    const given = options.credentials;
+    this.baseCredentials =
+      given === undefined ? fromNodeProviderChain() : typeof given === 'function' ? given : async () => given;
+  }
+
+  costExplorer(): CostExplorerClient {
+    return this.cached('ce', undefined, GLOBAL_API_REGION, (config) => new CostExplorerClient(config));
+  }
+
+  pricing(): PricingClient {
+    return this.cached('pricing', undefined, GLOBAL_API_REGION, (config) => new PricingClient(config));
+  }
+
+  support(account: string): SupportClient {
+    return this.cached('support', account, GLOBAL_API_REGION, (config) => new SupportClient(config));
+  }
+
+  ec2(target: AwsTarget): EC2Client {
+    return this.cached('ec2', target.account, target.region, (config) => new EC2Client(config));
+  }
+
+  rds(target: AwsTarget): RDSClient {
+    return this.cached('rds', target.account, target.region, (config) => new RDSClient(config));
+  }
+
+  cloudWatch(target: AwsTarget): CloudWatchClient {
+    return this.cached('cloudwatch', target.account, target.region, (config) => new CloudWatchClient(config));
+  }
+
+  tagging(target: AwsTarget): ResourceGroupsTaggingAPIClient {
+    return this.cached('tagging', target.account, target.region, (config) => new ResourceGroupsTaggingAPIClient(config));
+  }
+
+  /** S3 with path-style addressing when an endpoint override is set (a local endpoint has no bucket DNS). */
+  s3(target: AwsTarget): S3Client {
+    return this.cached(
+      's3',
+      target.account,
+      target.region,
+      (config) => new S3Client({ ...config, ...(this.options.endpoint ? { forcePathStyle: true } : {}) }),
+    );
+  }
+
+  /** The account the base credentials belong to (STS GetCallerIdentity, asked once). */
+  callerAccount(): Promise<string> {
+    this.callerAccountPromise ??= this.baseSts()
+      .send(new GetCallerIdentityCommand({}))
+      .then((identity) => {
+        if (!identity.Account) throw new Error('STS GetCallerIdentity returned no account');
+        return identity.Account;
+      })
+      .catch((err: unknown) => {
+        this.callerAccountPromise = undefined; // let a later call try again
+        throw err;
+      });
+    return this.callerAccountPromise;
+  }
+
+  /** The role ARN used to reach `account`, or undefined when the base credentials are used as they are. */
+  roleArnFor(account: string): string | undefined {
+    const explicit = this.options.memberRoleArns?.[account];
+    if (explicit) return explicit;
+    return this.options.memberRoleName ? `arn:aws:iam::${account}:role/${this.options.memberRoleName}` : undefined;
+  }
+
+  /** Whether clients for `account` assume a role: only when one is configured and it is not our own account. */
+  async needsAssumeRole(account: string): Promise<boolean> {
+    if (!this.roleArnFor(account)) return false;
+    return (await this.callerAccount()) !== account;
+  }
+
+  destroy(): void {
+    for (const client of this.clients.values()) client.destroy();
+    this.clients.clear();
+    this.credentialProviders.clear();
+  }
+
+  private baseConfig(region: string) {
+    return {
+      region,
+      retryMode: 'adaptive' as const,
+      maxAttempts: this.options.maxAttempts ?? 4,
+      credentials: this.baseCredentials,
+      ...(this.options.endpoint ? { endpoint: this.options.endpoint } : {}),
+    };
+  }
+
+  private baseSts(): STSClient {
+    return this.cached('sts', undefined, GLOBAL_API_REGION, (config) => new STSClient(config));
+  }
+
+  /**
+   * Credentials for an account: the base ones, or a provider that assumes the member role. Whether the
+   * role is needed depends on the caller's account (an async STS call), so the provider decides lazily.
+   */
+  private credentialsFor(account: string): AwsCredentialIdentityProvider {
+    let provider = this.credentialProviders.get(account);
+    if (provider) return provider;
+    const roleArn = this.roleArnFor(account);
+    if (!roleArn) {
+      provider = this.baseCredentials;
+    } else {
+      const assumed = fromTemporaryCredentials({
+        params: {
+          RoleArn: roleArn,
+          RoleSessionName: 'finops-analysis',
+          DurationSeconds: 3600,
+          ...(this.options.externalId ? { ExternalId: this.options.externalId } : {}),
+        },
+        masterCredentials: this.baseCredentials,
+        clientConfig: { region: GLOBAL_API_REGION, ...(this.options.endpoint ? { endpoint: this.options.endpoint } : {}) },
+      });
+      provider = async (props) => ((await this.needsAssumeRole(account)) ? assumed(props) : this.baseCredentials(props));
+    }
+    this.credentialProviders.set(account, provider);
+    return provider;
+  }
+
+  private cached<T extends Client>(
+    service: string,
+    account: string | undefined,
+    region: string,
+    create: (config: ReturnType<AwsClientFactory['baseConfig']>) => T,
+  ): T {
+    const key = `${service}|${account ?? '-'}|${region}`;
+    let client = this.clients.get(key) as T | undefined;
+    if (!client) {
+      const config = this.baseConfig(region);
+      client = create(account ? { ...config, credentials: this.credentialsFor(account) } : config);
+      this.clients.set(key, client);
+    }
+    return client;
+  }
 }

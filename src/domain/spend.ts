@@ -1,6 +1,7 @@
 /**
  * Spend slices: what one agent learned about its part of the bill from Cost Explorer.
- * Built from GetCostAndUsage pages (DAILY, grouped by SERVICE) covering the previous and the current period.
+ * Cut from the whole bill's daily costs by service (GetCostAndUsage, DAILY, grouped by SERVICE), covering
+ * the previous and the current period.
  */
 import { addAmounts, ZERO } from './money';
 import type { Period } from './period';
@@ -38,62 +39,87 @@ export interface CostResultByTime {
 
 export const COST_METRIC = 'UnblendedCost';
 
-/** An empty slice for the period, every day of the current period present at zero. */
-export function emptySpendSlice(
+/**
+ * The whole bill, day by day and service by service, as folded from GetCostAndUsage pages (DAILY,
+ * grouped by SERVICE). Agents' slices are cut from it, so one query serves every agent.
+ */
+export interface DailyServiceCosts {
+  unit: string;
+  /** day -> SERVICE -> amount (decimal string). */
+  byDay: Record<string, Record<string, string>>;
+  /** Days AWS still marks as estimated. */
+  estimatedDays: string[];
+}
+
+export function emptyDailyServiceCosts(): DailyServiceCosts {
+  return { unit: 'USD', byDay: {}, estimatedDays: [] };
+}
+
+/**
+ * Fold one page of results. A day may appear on more than one page when AWS splits its groups across
+ * pages, so the fold adds rather than overwrites. Returns a new object.
+ */
+export function foldCostPage(costs: DailyServiceCosts, results: readonly CostResultByTime[]): DailyServiceCosts {
+  const next: DailyServiceCosts = { unit: costs.unit, byDay: { ...costs.byDay }, estimatedDays: [...costs.estimatedDays] };
+  for (const result of results) {
+    const day = result.TimePeriod?.Start;
+    if (!day) continue;
+    if (result.Estimated && !next.estimatedDays.includes(day)) next.estimatedDays.push(day);
+    const services = { ...(next.byDay[day] ?? {}) };
+    for (const { service, amount, unit } of costLines(result)) {
+      if (unit) next.unit = unit;
+      services[service] = addAmounts(services[service] ?? ZERO, amount);
+    }
+    next.byDay[day] = services;
+  }
+  return next;
+}
+
+/** Cut one agent's slice (its services, or the whole bill when `services` is null) from the daily costs. */
+export function spendSliceOf(
+  costs: DailyServiceCosts,
   services: readonly string[] | null,
   period: Period,
   previousPeriod: Period,
   days: readonly string[],
 ): SpendSlice {
-  return {
-    services,
-    unit: 'USD',
-    period,
-    previousPeriod,
-    total: ZERO,
-    previousTotal: ZERO,
-    byService: {},
-    previousByService: {},
-    daily: days.map((date) => ({ date, amount: ZERO })),
-    estimated: false,
-  };
-}
+  const wanted = services ? new Set(services) : undefined;
+  const byService: Record<string, string> = {};
+  const previousByService: Record<string, string> = {};
+  let total = ZERO;
+  let previousTotal = ZERO;
+  const daily: DailyAmount[] = days.map((date) => ({ date, amount: ZERO }));
+  const dayIndex = new Map(days.map((d, i) => [d, i]));
 
-/**
- * Fold one page of daily results into a slice. A day may appear on more than one page when AWS
- * splits its groups across pages, so the fold adds rather than overwrites. Pure: the activity pages.
- */
-export function addCostResults(slice: SpendSlice, results: readonly CostResultByTime[]): SpendSlice {
-  const next: SpendSlice = {
-    ...slice,
-    byService: { ...slice.byService },
-    previousByService: { ...slice.previousByService },
-    daily: slice.daily.map((d) => ({ ...d })),
-  };
-  const dayIndex = new Map(next.daily.map((d, i) => [d.date, i]));
-  for (const result of results) {
-    const day = result.TimePeriod?.Start;
-    if (!day) continue;
-    const inCurrent = day >= slice.period.start && day < slice.period.end;
-    const inPrevious = day >= slice.previousPeriod.start && day < slice.previousPeriod.end;
+  for (const [day, amounts] of Object.entries(costs.byDay)) {
+    const inCurrent = day >= period.start && day < period.end;
+    const inPrevious = day >= previousPeriod.start && day < previousPeriod.end;
     if (!inCurrent && !inPrevious) continue;
-    if (inCurrent && result.Estimated) next.estimated = true;
-
-    for (const { service, amount, unit } of costLines(result)) {
-      next.unit = unit ?? next.unit;
+    for (const [service, amount] of Object.entries(amounts)) {
+      if (wanted && !wanted.has(service)) continue;
       if (inCurrent) {
-        next.byService[service] = addAmounts(next.byService[service] ?? ZERO, amount);
-        next.total = addAmounts(next.total, amount);
-        const i = dayIndex.get(day);
-        const entry = i === undefined ? undefined : next.daily[i];
+        byService[service] = addAmounts(byService[service] ?? ZERO, amount);
+        total = addAmounts(total, amount);
+        const entry = daily[dayIndex.get(day) ?? -1];
         if (entry) entry.amount = addAmounts(entry.amount, amount);
       } else {
-        next.previousByService[service] = addAmounts(next.previousByService[service] ?? ZERO, amount);
-        next.previousTotal = addAmounts(next.previousTotal, amount);
+        previousByService[service] = addAmounts(previousByService[service] ?? ZERO, amount);
+        previousTotal = addAmounts(previousTotal, amount);
       }
     }
   }
-  return next;
+  return {
+    services,
+    unit: costs.unit,
+    period,
+    previousPeriod,
+    total,
+    previousTotal,
+    byService,
+    previousByService,
+    daily,
+    estimated: costs.estimatedDays.some((d) => d >= period.start && d < period.end),
+  };
 }
 
 function costLines(result: CostResultByTime): { service: string; amount: string; unit?: string }[] {

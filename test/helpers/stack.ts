@@ -5,7 +5,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import { createActivities } from '../../src/activities';
-import { createAwsClients } from '../../src/activities/aws-clients';
+import { AwsClientFactory } from '../../src/activities/aws-clients';
 import { generateScenario } from '../../src/sim/scenario';
 import { startSimulator, type RunningSimulator } from '../../src/sim/server';
 import { createWorker, WORKFLOWS_PATH } from '../../src/worker/worker';
@@ -38,7 +38,7 @@ export async function startStack(options: { taskQueue?: string; costExplorerPage
     bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger }),
   ]);
   const taskQueue = options.taskQueue ?? `test-${Math.random().toString(36).slice(2, 8)}`;
-  const activities = createActivities(createAwsClients({ endpoint: sim.url, credentials: SIM_CREDENTIALS, maxAttempts: 1 }));
+  const activities = createActivities(new AwsClientFactory({ endpoint: sim.url, credentials: SIM_CREDENTIALS, maxAttempts: 1 }));
 
   return {
     env,

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { addAmounts, formatUsd, percentChange } from '../../src/domain/money';
 import { daysOf, previousPeriod } from '../../src/domain/period';
 import { assembleReport, type AgentOutcome } from '../../src/domain/report';
-import { addCostResults, emptySpendSlice, type CostResultByTime } from '../../src/domain/spend';
+import { emptyDailyServiceCosts, foldCostPage, spendSliceOf, type CostResultByTime } from '../../src/domain/spend';
 
 const period = { start: '2026-10-01', end: '2026-10-04' };
 const before = previousPeriod(period);
@@ -34,14 +34,14 @@ test('the previous period has the same length and ends where the period starts',
   assert.deepEqual(daysOf(period), ['2026-10-01', '2026-10-02', '2026-10-03']);
 });
 
-test('pages fold into a slice: a day split over two pages is added, not overwritten', () => {
-  let slice = emptySpendSlice(null, period, before, daysOf(period));
-  slice = addCostResults(slice, [day('2026-09-28', { S3: '1.5' }), day('2026-10-01', { S3: '2.25' })]);
-  slice = addCostResults(slice, [
+test('pages fold into daily costs: a day split over two pages is added, not overwritten', () => {
+  let costs = foldCostPage(emptyDailyServiceCosts(), [day('2026-09-28', { S3: '1.5' }), day('2026-10-01', { S3: '2.25' })]);
+  costs = foldCostPage(costs, [
     day('2026-10-01', { EC2: '10' }),
     day('2026-10-03', { EC2: '4' }, true),
     day('2026-10-04', { EC2: '99' }),
   ]);
+  const slice = spendSliceOf(costs, null, period, before, daysOf(period));
   assert.equal(slice.total, '16.25');
   assert.equal(slice.previousTotal, '1.5');
   assert.deepEqual(slice.byService, { S3: '2.25', EC2: '14' });
@@ -53,14 +53,27 @@ test('pages fold into a slice: a day split over two pages is added, not overwrit
   assert.equal(slice.estimated, true);
 });
 
+test("an agent's slice keeps only its services, days and totals", () => {
+  const costs = foldCostPage(emptyDailyServiceCosts(), [
+    day('2026-09-29', { S3: '1', EC2: '7' }),
+    day('2026-10-02', { S3: '2.5', EC2: '3' }),
+  ]);
+  const slice = spendSliceOf(costs, ['S3'], period, before, daysOf(period));
+  assert.deepEqual(slice.byService, { S3: '2.5' });
+  assert.deepEqual(slice.previousByService, { S3: '1' });
+  assert.equal(slice.total, '2.5');
+  assert.equal(slice.daily[1]?.amount, '2.5');
+  assert.equal(slice.estimated, false);
+});
+
 function succeeded(
   agent: 'ec2' | 's3' | 'forecasting',
   services: string[] | null,
   groups: Record<string, string>,
   prev: Record<string, string>,
 ): AgentOutcome {
-  let spend = emptySpendSlice(services, period, before, daysOf(period));
-  spend = addCostResults(spend, [day('2026-10-01', groups), day('2026-09-28', prev)]);
+  const costs = foldCostPage(emptyDailyServiceCosts(), [day('2026-10-01', groups), day('2026-09-28', prev)]);
+  const spend = spendSliceOf(costs, services, period, before, daysOf(period));
   return { agent, workflowId: `a/${agent}`, status: 'succeeded', result: { agent, spend, costExplorerRequests: 1 } };
 }
 
