@@ -54,7 +54,7 @@ export class AwsClientFactory {
   constructor(private readonly options: AwsClientOptions = {}) {
     const given = options.credentials;
     this.baseCredentials =
-      given === undefined ? fromNodeProviderChain() : typeof given === 'function' ? given : async () => given;
+      given === undefined ? fromNodeProviderChain() : typeof given === 'function' ? given : () => Promise.resolve(given);
   }
 
   costExplorer(): CostExplorerClient {

@@ -5,20 +5,11 @@
  * heartbeat their position and the folded costs, so a retried activity resumes where it stopped
  * instead of paying for pages again.
  */
-import { GetCostAndUsageCommand, type Expression, type GetCostAndUsageCommandOutput } from '@aws-sdk/client-cost-explorer';
-import { activityInfo, Context } from '@temporalio/activity';
-import { CancelledFailure } from '@temporalio/common';
+import { GetCostAndUsageCommand, type Expression } from '@aws-sdk/client-cost-explorer';
 import { daysOf, type Period } from '../domain/period';
-import {
-  COST_METRIC,
-  emptyDailyServiceCosts,
-  foldCostPage,
-  spendSliceOf,
-  type DailyServiceCosts,
-  type SpendSlice,
-} from '../domain/spend';
+import { COST_METRIC, emptyDailyServiceCosts, foldCostPage, spendSliceOf, type SpendSlice } from '../domain/spend';
 import type { AwsClientFactory } from './aws-clients';
-import { toActivityFailure } from './aws-errors';
+import { collectPages, whileHeartbeating } from './paging';
 import type { SharedRequests } from './shared-requests';
 
 export interface FetchSpendInput {
@@ -37,65 +28,37 @@ export interface FetchSpendOutput {
   requests: number;
 }
 
-const HEARTBEAT_EVERY_MS = 2_000;
-
-interface SpendCheckpoint {
-  nextPageToken?: string;
-  requests: number;
-  costs: DailyServiceCosts;
-}
-
 /** The Cost Explorer filter for the accounts. */
 export function accountFilter(accounts: readonly string[]): Expression {
   return { Dimensions: { Key: 'LINKED_ACCOUNT', Values: [...accounts] } };
 }
 
 export function createSpendActivities(clients: AwsClientFactory, shared: SharedRequests) {
-  /** Page through the daily-by-service query, resuming from a heartbeat checkpoint after a retry. */
-  async function readDailyServiceCosts(input: FetchSpendInput): Promise<{ costs: DailyServiceCosts; requests: number }> {
-    const ctx = Context.current();
-    const resumed = activityInfo().heartbeatDetails as SpendCheckpoint | undefined;
-    let costs = resumed?.costs ?? emptyDailyServiceCosts();
-    let requests = resumed?.requests ?? 0;
-    let nextPageToken: string | undefined = resumed?.nextPageToken;
-
-    // Heartbeats record where to resume, and they are how cancellation reaches an activity: keep beating
-    // while a slow request is in flight, so a cancelled analysis aborts it promptly.
-    const checkpoint = (): SpendCheckpoint => ({ ...(nextPageToken ? { nextPageToken } : {}), requests, costs });
-    const ticker = setInterval(() => ctx.heartbeat(checkpoint()), HEARTBEAT_EVERY_MS);
-    try {
-      do {
-        ctx.heartbeat(checkpoint());
-        let page: GetCostAndUsageCommandOutput;
-        try {
-          page = await clients.costExplorer().send(
-            new GetCostAndUsageCommand({
-              TimePeriod: { Start: input.previousPeriod.start, End: input.period.end },
-              Granularity: 'DAILY',
-              Metrics: [COST_METRIC],
-              GroupBy: [{ Type: 'DIMENSION', Key: 'SERVICE' }],
-              Filter: accountFilter(input.accounts),
-              ...(nextPageToken ? { NextPageToken: nextPageToken } : {}),
-            }),
-            { abortSignal: ctx.cancellationSignal },
-          );
-        } catch (err) {
-          if (ctx.cancellationSignal.aborted) throw new CancelledFailure('Cancelled while reading Cost Explorer');
-          throw toActivityFailure(err, 'ce:GetCostAndUsage');
-        }
-        requests++;
-        costs = foldCostPage(costs, page.ResultsByTime ?? []);
-        nextPageToken = page.NextPageToken || undefined;
-      } while (nextPageToken);
-    } finally {
-      clearInterval(ticker);
-    }
-    return { costs, requests };
+  /** Page through the daily-by-service query; a retried activity resumes from its last page. */
+  function readDailyServiceCosts(input: FetchSpendInput) {
+    return collectPages({
+      listing: 'ce:GetCostAndUsage/daily-by-service',
+      action: 'ce:GetCostAndUsage',
+      initial: emptyDailyServiceCosts(),
+      fetchPage: (nextPageToken, abortSignal) =>
+        clients.costExplorer().send(
+          new GetCostAndUsageCommand({
+            TimePeriod: { Start: input.previousPeriod.start, End: input.period.end },
+            Granularity: 'DAILY',
+            Metrics: [COST_METRIC],
+            GroupBy: [{ Type: 'DIMENSION', Key: 'SERVICE' }],
+            Filter: accountFilter(input.accounts),
+            ...(nextPageToken ? { NextPageToken: nextPageToken } : {}),
+          }),
+          { abortSignal },
+        ),
+      fold: (costs, page) => foldCostPage(costs, page.ResultsByTime ?? []),
+      nextToken: (page) => page.NextPageToken,
+    });
   }
 
   return {
     async fetchSpend(input: FetchSpendInput): Promise<FetchSpendOutput> {
-      const ctx = Context.current();
       const key = JSON.stringify([
         'daily-by-service',
         input.analysisId,
@@ -103,17 +66,12 @@ export function createSpendActivities(clients: AwsClientFactory, shared: SharedR
         input.previousPeriod.start,
         input.period.end,
       ]);
-      // A waiting agent must keep heartbeating too, or its heartbeat timeout would fire while another reads.
-      const waiting = setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS);
-      try {
-        const { value, reused } = await shared.run(key, () => readDailyServiceCosts(input));
-        return {
-          spend: spendSliceOf(value.costs, input.services, input.period, input.previousPeriod, daysOf(input.period)),
-          requests: reused ? 0 : value.requests,
-        };
-      } finally {
-        clearInterval(waiting);
-      }
+      // A waiting agent keeps heartbeating too, or its heartbeat timeout would fire while another reads.
+      const { value, reused } = await whileHeartbeating(shared.run(key, () => readDailyServiceCosts(input)));
+      return {
+        spend: spendSliceOf(value.value, input.services, input.period, input.previousPeriod, daysOf(input.period)),
+        requests: reused ? 0 : value.requests,
+      };
     },
   };
 }

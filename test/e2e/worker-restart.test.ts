@@ -78,7 +78,7 @@ test('killing the worker mid-analysis and starting it again gives the same repor
   const handle = env.client.workflow.getHandle(run.analysisId);
   // Wait until agents are paging through Cost Explorer, then kill the worker without warning.
   let progress: AnalysisProgress | undefined;
-  for (let i = 0; i < 200 && !(progress && progress.counts.running >= 3); i++) {
+  for (let i = 0; i < 600 && !(progress && progress.counts.running >= 3); i++) {
     await new Promise((r) => setTimeout(r, 50));
     progress = await handle.query(progressQuery).catch(() => undefined);
   }

@@ -1,0 +1,88 @@
+/**
+ * Paging that survives retries. A long listing folds each page into a compact accumulator and
+ * heartbeats { next token, requests so far, accumulator }; when the activity is retried (a worker
+ * died, a request failed for good after the SDK's own retries) it resumes from the last heartbeat
+ * instead of starting over and paying for the same pages again.
+ *
+ * Heartbeats are also how cancellation reaches an activity, so they keep beating while a slow
+ * request is in flight, and the request is aborted when the activity is cancelled.
+ */
+import { activityInfo, Context } from '@temporalio/activity';
+import { CancelledFailure } from '@temporalio/common';
+import { toActivityFailure } from './aws-errors';
+
+export const HEARTBEAT_EVERY_MS = 2_000;
+
+export interface PagingCheckpoint<A> {
+  /** Which listing this checkpoint belongs to: an activity that pages several listings resumes the right one. */
+  listing: string;
+  nextToken?: string;
+  requests: number;
+  accumulator: A;
+}
+
+export interface CollectPagesOptions<P, A> {
+  /** Names the listing in checkpoints, e.g. "ec2:DescribeInstances/111122223333/eu-west-1". */
+  listing: string;
+  /** IAM action, for error messages ("needs IAM permission ec2:DescribeInstances"). */
+  action: string;
+  initial: A;
+  fetchPage(nextToken: string | undefined, abortSignal: AbortSignal): Promise<P>;
+  fold(accumulator: A, page: P): A;
+  nextToken(page: P): string | undefined;
+}
+
+export interface CollectedPages<A> {
+  value: A;
+  /** Requests made, including those of earlier attempts recorded in the checkpoint. */
+  requests: number;
+}
+
+/** Page through a listing inside an activity, checkpointing after every page. */
+export async function collectPages<P, A>(options: CollectPagesOptions<P, A>): Promise<CollectedPages<A>> {
+  const ctx = Context.current();
+  const resumed = activityInfo().heartbeatDetails as PagingCheckpoint<A> | undefined;
+  const fromCheckpoint = resumed?.listing === options.listing ? resumed : undefined;
+  let accumulator = fromCheckpoint ? fromCheckpoint.accumulator : options.initial;
+  let requests = fromCheckpoint?.requests ?? 0;
+  let nextToken = fromCheckpoint?.nextToken;
+  if (fromCheckpoint && nextToken === undefined) return { value: accumulator, requests }; // finished before the retry
+
+  const checkpoint = (): PagingCheckpoint<A> => ({
+    listing: options.listing,
+    ...(nextToken ? { nextToken } : {}),
+    requests,
+    accumulator,
+  });
+  const ticker = setInterval(() => ctx.heartbeat(checkpoint()), HEARTBEAT_EVERY_MS);
+  try {
+    do {
+      ctx.heartbeat(checkpoint());
+      let page: P;
+      try {
+        page = await options.fetchPage(nextToken, ctx.cancellationSignal);
+      } catch (err) {
+        if (ctx.cancellationSignal.aborted) throw new CancelledFailure(`Cancelled during ${options.action}`);
+        throw toActivityFailure(err, options.action);
+      }
+      requests++;
+      accumulator = options.fold(accumulator, page);
+      nextToken = options.nextToken(page) || undefined;
+    } while (nextToken);
+  } finally {
+    clearInterval(ticker);
+  }
+  ctx.heartbeat(checkpoint());
+  return { value: accumulator, requests };
+}
+
+/** Keep heartbeating while awaiting something that does not heartbeat itself (e.g. another agent's request). */
+export async function whileHeartbeating<T>(work: Promise<T>): Promise<T> {
+  const ctx = Context.current();
+  const ticker = setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS);
+  try {
+    return await work;
+  } finally {
+    clearInterval(ticker);
+  }
+}
