@@ -48,7 +48,9 @@ export function findTemporalCli(env: NodeJS.ProcessEnv = process.env): string | 
   const explicit = env.TEMPORAL_CLI_PATH;
   if (explicit) {
     if (!isExecutable(explicit)) {
-      throw new TemporalCliError(`TEMPORAL_CLI_PATH is set to ${explicit}, but no executable is there. Fix the path or unset it.`);
+      throw new TemporalCliError(
+        `TEMPORAL_CLI_PATH is set to ${explicit}, but no executable is there. Fix the path or unset it.`,
+      );
     }
     return explicit;
   }
