@@ -18,6 +18,9 @@ export const ENV = {
   temporalPort: 'FINOPS_TEMPORAL_PORT',
   temporalUiPort: 'FINOPS_TEMPORAL_UI_PORT',
   logLevel: 'FINOPS_LOG_LEVEL',
+  /** Used by the command-line client (npm run analyze). */
+  gatewayUrl: 'FINOPS_GATEWAY_URL',
+  temporalUiUrl: 'FINOPS_TEMPORAL_UI_URL',
 } as const;
 
 export interface TemporalConfig {
@@ -50,4 +53,21 @@ export function temporalConfig(env: NodeJS.ProcessEnv = process.env): TemporalCo
 
 export function gatewayConfig(env: NodeJS.ProcessEnv = process.env): { host: string; port: number } {
   return { host: env[ENV.gatewayHost] || '127.0.0.1', port: readPort(ENV.gatewayPort, 8080, env) };
+}
+
+export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** FINOPS_LOG_LEVEL (case-insensitive), default INFO. */
+export function logLevel(env: NodeJS.ProcessEnv = process.env): LogLevel {
+  const raw = (env[ENV.logLevel] || 'INFO').toUpperCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(raw)) {
+    throw new ConfigError(`${ENV.logLevel} must be one of ${LOG_LEVELS.join(', ')} (got ${JSON.stringify(env[ENV.logLevel])})`);
+  }
+  return raw as LogLevel;
+}
+
+/** Whether a message at `level` is shown under the configured level. */
+export function logs(level: LogLevel, configured: LogLevel): boolean {
+  return LOG_LEVELS.indexOf(level) >= LOG_LEVELS.indexOf(configured);
 }

@@ -4,7 +4,7 @@
  * (WebSocket clients get close code 1001). Logs one line per request.
  */
 import { Client, Connection } from '@temporalio/client';
-import { ConfigError, ENV, gatewayConfig, temporalConfig } from '../config';
+import { ConfigError, ENV, gatewayConfig, logLevel, logs, temporalConfig } from '../config';
 import { createGateway } from './app';
 
 function log(line: string): void {
@@ -14,6 +14,7 @@ function log(line: string): void {
 async function main(): Promise<void> {
   const temporal = temporalConfig();
   const { host, port } = gatewayConfig();
+  logLevel(); // fail fast on a bad FINOPS_LOG_LEVEL
 
   let connection: Connection;
   try {
@@ -25,16 +26,21 @@ async function main(): Promise<void> {
     );
   }
   const client = new Client({ connection, namespace: temporal.namespace });
-  const gateway = createGateway({ client, taskQueue: temporal.taskQueue, log });
+  // Request lines and operational notes are INFO; FINOPS_LOG_LEVEL=WARN or ERROR silences them.
+  const gateway = createGateway({ client, taskQueue: temporal.taskQueue, log: logs('INFO', logLevel()) ? log : () => {} });
 
   try {
     const address = await gateway.listen(port, host);
-    log(`Gateway listening on ${address.url} (WebSocket ${address.url.replace(/^http/, 'ws')}/ws); Temporal ${temporal.address}, namespace ${temporal.namespace}, task queue ${temporal.taskQueue}`);
+    log(
+      `Gateway listening on ${address.url} (WebSocket ${address.url.replace(/^http/, 'ws')}/ws); Temporal ${temporal.address}, namespace ${temporal.namespace}, task queue ${temporal.taskQueue}`,
+    );
   } catch (err) {
     await connection.close();
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') {
-      throw new ConfigError(`Port ${port} on ${host} is already in use. Stop the other process or set ${ENV.gatewayPort} to a free port.`);
+      throw new ConfigError(
+        `Port ${port} on ${host} is already in use. Stop the other process or set ${ENV.gatewayPort} to a free port.`,
+      );
     }
     if (code === 'EACCES') {
       throw new ConfigError(`Not allowed to listen on ${host}:${port}. Use a port above 1023 (${ENV.gatewayPort}).`);

@@ -2,12 +2,14 @@
  * The worker process: runs analysis workflows and their activities until SIGINT/SIGTERM.
  * AWS access is configured the SDK's way (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL, ...).
  */
-import { NativeConnection } from '@temporalio/worker';
-import { ConfigError, temporalConfig } from '../config';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { ConfigError, logLevel, temporalConfig } from '../config';
 import { createWorker } from './worker';
 
 async function main(): Promise<void> {
   const config = temporalConfig();
+  // Must happen before anything creates the SDK runtime (the connection below does).
+  Runtime.install({ logger: new DefaultLogger(logLevel()) });
   let connection: NativeConnection;
   try {
     connection = await NativeConnection.connect({ address: config.address });
