@@ -522,6 +522,8 @@ function commonEnv(options: Options, urls: Urls): NodeJS.ProcessEnv {
  * Against real AWS (--real-aws): the user's own configuration, with a default region.
  */
 function workerEnv(base: NodeJS.ProcessEnv, simUrl: string | undefined): NodeJS.ProcessEnv {
+  // The SDK's INFO lines (webpack bundle statistics) bury the demo's output; FINOPS_LOG_LEVEL=INFO brings them back.
+  base = { ...base, [ENV.logLevel]: base[ENV.logLevel] || 'WARN' };
   if (!simUrl) return { ...base, AWS_REGION: base.AWS_REGION || base.AWS_DEFAULT_REGION || 'us-east-1' };
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(base)) {

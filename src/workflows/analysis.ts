@@ -80,7 +80,10 @@ export async function analysis(input: AnalysisRequest): Promise<AnalysisReport> 
           { key: AGENT, value: agent },
         ],
       });
-      update(applyAgentUpdate(progress, { agent, state: 'running', step: 'Started' }, now()));
+      // The child may already have reported its first step; "Started" must not come after it.
+      if (progress.agents.find((a) => a.agent === agent)?.state === 'pending') {
+        update(applyAgentUpdate(progress, { agent, state: 'running', step: 'Started' }, now()));
+      }
       const result = await child.result();
       update(
         applyAgentUpdate(
