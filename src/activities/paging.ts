@@ -38,10 +38,22 @@ export interface CollectedPages<A> {
   requests: number;
 }
 
-/** Page through a listing inside an activity, checkpointing after every page. */
+/** The activity context, or undefined outside an activity (benchmarks and scripts call the data layer directly). */
+export function currentActivity(): Context | undefined {
+  try {
+    return Context.current();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Page through a listing, checkpointing after every page. Inside an activity it heartbeats and resumes;
+ * outside one it simply pages.
+ */
 export async function collectPages<P, A>(options: CollectPagesOptions<P, A>): Promise<CollectedPages<A>> {
-  const ctx = Context.current();
-  const resumed = activityInfo().heartbeatDetails as PagingCheckpoint<A> | undefined;
+  const ctx = currentActivity();
+  const resumed = ctx ? (activityInfo().heartbeatDetails as PagingCheckpoint<A> | undefined) : undefined;
   const fromCheckpoint = resumed?.listing === options.listing ? resumed : undefined;
   let accumulator = fromCheckpoint ? fromCheckpoint.accumulator : options.initial;
   let requests = fromCheckpoint?.requests ?? 0;
@@ -54,15 +66,16 @@ export async function collectPages<P, A>(options: CollectPagesOptions<P, A>): Pr
     requests,
     accumulator,
   });
-  const ticker = setInterval(() => ctx.heartbeat(checkpoint()), HEARTBEAT_EVERY_MS);
+  const abortSignal = ctx?.cancellationSignal ?? new AbortController().signal;
+  const ticker = ctx ? setInterval(() => ctx.heartbeat(checkpoint()), HEARTBEAT_EVERY_MS) : undefined;
   try {
     do {
-      ctx.heartbeat(checkpoint());
+      ctx?.heartbeat(checkpoint());
       let page: P;
       try {
-        page = await options.fetchPage(nextToken, ctx.cancellationSignal);
+        page = await options.fetchPage(nextToken, abortSignal);
       } catch (err) {
-        if (ctx.cancellationSignal.aborted) throw new CancelledFailure(`Cancelled during ${options.action}`);
+        if (abortSignal.aborted) throw new CancelledFailure(`Cancelled during ${options.action}`);
         throw toActivityFailure(err, options.action);
       }
       requests++;
@@ -72,17 +85,35 @@ export async function collectPages<P, A>(options: CollectPagesOptions<P, A>): Pr
   } finally {
     clearInterval(ticker);
   }
-  ctx.heartbeat(checkpoint());
+  ctx?.heartbeat(checkpoint());
   return { value: accumulator, requests };
 }
 
 /** Keep heartbeating while awaiting something that does not heartbeat itself (e.g. another agent's request). */
 export async function whileHeartbeating<T>(work: Promise<T>): Promise<T> {
-  const ctx = Context.current();
-  const ticker = setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS);
+  const ctx = currentActivity();
+  const ticker = ctx ? setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS) : undefined;
   try {
     return await work;
   } finally {
     clearInterval(ticker);
   }
+}
+
+/** Run `fn` over `items` with at most `limit` in flight, keeping results in order. */
+export async function mapWithConcurrency<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]!, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }

@@ -1,0 +1,407 @@
+/**
+ * Resource inventories, read the cheap way: paged describe calls at the largest page size each API
+ * allows, one tagging call per 100 resources instead of one per resource, and per-bucket calls only
+ * where S3 has no batch API (lifecycle, versioning), made concurrently. Results are compact summaries,
+ * never raw API responses.
+ */
+import {
+  DescribeAddressesCommand,
+  DescribeInstancesCommand,
+  DescribeSnapshotsCommand,
+  DescribeVolumesCommand,
+  type Tag as Ec2Tag,
+} from '@aws-sdk/client-ec2';
+import { DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
+import { GetResourcesCommand } from '@aws-sdk/client-resource-groups-tagging-api';
+import { GetBucketLifecycleConfigurationCommand, GetBucketVersioningCommand, ListBucketsCommand } from '@aws-sdk/client-s3';
+import { countRequest, type AwsUsage } from '../domain/usage';
+import type { AwsClientFactory, AwsTarget } from './aws-clients';
+import { toActivityFailure } from './aws-errors';
+import { collectPages, mapWithConcurrency } from './paging';
+
+export type Tags = Record<string, string>;
+
+export interface InstanceSummary {
+  account: string;
+  region: string;
+  instanceId: string;
+  name?: string;
+  instanceType: string;
+  state: string;
+  launchTime: string;
+  /** When a user stopped it, from StateTransitionReason. */
+  stoppedAt?: string;
+  lifecycle: 'on-demand' | 'spot';
+  platform: 'linux' | 'windows';
+  architecture?: string;
+  autoScalingGroup?: string;
+  availabilityZone?: string;
+  volumeIds: string[];
+  tags: Tags;
+}
+
+export interface VolumeSummary {
+  account: string;
+  region: string;
+  volumeId: string;
+  volumeType: string;
+  sizeGiB: number;
+  iops?: number;
+  throughput?: number;
+  state: string;
+  attachedTo?: string;
+  createTime: string;
+  tags: Tags;
+}
+
+export interface AddressSummary {
+  account: string;
+  region: string;
+  allocationId: string;
+  publicIp: string;
+  associationId?: string;
+  instanceId?: string;
+  tags: Tags;
+}
+
+export interface SnapshotSummary {
+  account: string;
+  region: string;
+  snapshotId: string;
+  volumeId?: string;
+  sizeGiB: number;
+  startTime: string;
+  storageTier?: string;
+  tags: Tags;
+}
+
+export interface DatabaseSummary {
+  account: string;
+  region: string;
+  dbInstanceIdentifier: string;
+  dbInstanceClass: string;
+  engine: string;
+  status: string;
+  multiAz: boolean;
+  storageType: string;
+  allocatedStorageGiB: number;
+  iops?: number;
+  instanceCreateTime?: string;
+  tags: Tags;
+}
+
+export interface BucketSummary {
+  account: string;
+  region: string;
+  name: string;
+  creationDate?: string;
+  versioning?: string;
+  lifecycleRules: {
+    id?: string;
+    enabled: boolean;
+    hasTransition: boolean;
+    expirationDays?: number;
+    noncurrentExpirationDays?: number;
+    abortIncompleteMultipartDays?: number;
+  }[];
+}
+
+function tagsOf(tags: readonly { Key?: string; Value?: string }[] | undefined): Tags {
+  const out: Tags = {};
+  for (const tag of tags ?? []) if (tag.Key !== undefined) out[tag.Key] = tag.Value ?? '';
+  return out;
+}
+
+/** "User initiated (2026-10-01 12:34:56 GMT)" → ISO timestamp. */
+export function stoppedAtFromReason(reason: string | undefined): string | undefined {
+  const match = /\((\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}) GMT\)/.exec(reason ?? '');
+  return match ? `${match[1]}T${match[2]}.000Z` : undefined;
+}
+
+function iso(date: Date | undefined): string | undefined {
+  return date ? date.toISOString() : undefined;
+}
+
+const listing = (what: string, target: AwsTarget) => `${what}/${target.account}/${target.region}`;
+
+export async function listInstances(clients: AwsClientFactory, target: AwsTarget, usage: AwsUsage): Promise<InstanceSummary[]> {
+  const ec2 = clients.ec2(target);
+  const { value, requests } = await collectPages({
+    listing: listing('ec2:DescribeInstances', target),
+    action: 'ec2:DescribeInstances',
+    initial: [] as InstanceSummary[],
+    fetchPage: (NextToken, abortSignal) =>
+      ec2.send(new DescribeInstancesCommand({ MaxResults: 1000, ...(NextToken ? { NextToken } : {}) }), { abortSignal }),
+    fold: (all, page) => {
+      for (const reservation of page.Reservations ?? []) {
+        for (const i of reservation.Instances ?? []) {
+          if (!i.InstanceId) continue;
+          const tags = tagsOf(i.Tags);
+          const stoppedAt = i.State?.Name === 'stopped' ? stoppedAtFromReason(i.StateTransitionReason) : undefined;
+          all.push({
+            account: target.account,
+            region: target.region,
+            instanceId: i.InstanceId,
+            ...(tags.Name ? { name: tags.Name } : {}),
+            instanceType: i.InstanceType ?? 'unknown',
+            state: i.State?.Name ?? 'unknown',
+            launchTime: iso(i.LaunchTime) ?? '',
+            ...(stoppedAt ? { stoppedAt } : {}),
+            lifecycle: i.InstanceLifecycle === 'spot' ? 'spot' : 'on-demand',
+            // AWS sends "windows" on the wire; the SDK's enum spells it "Windows".
+            platform: i.Platform?.toLowerCase() === 'windows' ? 'windows' : 'linux',
+            ...(i.Architecture ? { architecture: i.Architecture } : {}),
+            ...(tags['aws:autoscaling:groupName'] ? { autoScalingGroup: tags['aws:autoscaling:groupName'] } : {}),
+            ...(i.Placement?.AvailabilityZone ? { availabilityZone: i.Placement.AvailabilityZone } : {}),
+            volumeIds: (i.BlockDeviceMappings ?? []).flatMap((b) => (b.Ebs?.VolumeId ? [b.Ebs.VolumeId] : [])),
+            tags,
+          });
+        }
+      }
+      return all;
+    },
+    nextToken: (page) => page.NextToken,
+  });
+  countRequest(usage, 'ec2:DescribeInstances', requests);
+  return value;
+}
+
+export async function listVolumes(clients: AwsClientFactory, target: AwsTarget, usage: AwsUsage): Promise<VolumeSummary[]> {
+  const ec2 = clients.ec2(target);
+  const { value, requests } = await collectPages({
+    listing: listing('ec2:DescribeVolumes', target),
+    action: 'ec2:DescribeVolumes',
+    initial: [] as VolumeSummary[],
+    fetchPage: (NextToken, abortSignal) =>
+      ec2.send(new DescribeVolumesCommand({ MaxResults: 500, ...(NextToken ? { NextToken } : {}) }), { abortSignal }),
+    fold: (all, page) => {
+      for (const v of page.Volumes ?? []) {
+        if (!v.VolumeId) continue;
+        const attachedTo = v.Attachments?.find((a) => a.InstanceId)?.InstanceId;
+        all.push({
+          account: target.account,
+          region: target.region,
+          volumeId: v.VolumeId,
+          volumeType: v.VolumeType ?? 'unknown',
+          sizeGiB: v.Size ?? 0,
+          ...(v.Iops !== undefined ? { iops: v.Iops } : {}),
+          ...(v.Throughput !== undefined ? { throughput: v.Throughput } : {}),
+          state: v.State ?? 'unknown',
+          ...(attachedTo ? { attachedTo } : {}),
+          createTime: iso(v.CreateTime) ?? '',
+          tags: tagsOf(v.Tags),
+        });
+      }
+      return all;
+    },
+    nextToken: (page) => page.NextToken,
+  });
+  countRequest(usage, 'ec2:DescribeVolumes', requests);
+  return value;
+}
+
+/** DescribeAddresses is not paginated: one call per account and region. */
+export async function listAddresses(clients: AwsClientFactory, target: AwsTarget, usage: AwsUsage): Promise<AddressSummary[]> {
+  let page;
+  try {
+    page = await clients.ec2(target).send(new DescribeAddressesCommand({}));
+  } catch (err) {
+    throw toActivityFailure(err, 'ec2:DescribeAddresses');
+  }
+  countRequest(usage, 'ec2:DescribeAddresses');
+  return (page.Addresses ?? []).flatMap((a) =>
+    a.AllocationId && a.PublicIp
+      ? [
+          {
+            account: target.account,
+            region: target.region,
+            allocationId: a.AllocationId,
+            publicIp: a.PublicIp,
+            ...(a.AssociationId ? { associationId: a.AssociationId } : {}),
+            ...(a.InstanceId ? { instanceId: a.InstanceId } : {}),
+            tags: tagsOf(a.Tags),
+          },
+        ]
+      : [],
+  );
+}
+
+export async function listSnapshots(clients: AwsClientFactory, target: AwsTarget, usage: AwsUsage): Promise<SnapshotSummary[]> {
+  const ec2 = clients.ec2(target);
+  const { value, requests } = await collectPages({
+    listing: listing('ec2:DescribeSnapshots', target),
+    action: 'ec2:DescribeSnapshots',
+    initial: [] as SnapshotSummary[],
+    fetchPage: (NextToken, abortSignal) =>
+      ec2.send(new DescribeSnapshotsCommand({ OwnerIds: ['self'], MaxResults: 1000, ...(NextToken ? { NextToken } : {}) }), {
+        abortSignal,
+      }),
+    fold: (all, page) => {
+      for (const s of page.Snapshots ?? []) {
+        if (!s.SnapshotId) continue;
+        all.push({
+          account: target.account,
+          region: target.region,
+          snapshotId: s.SnapshotId,
+          ...(s.VolumeId ? { volumeId: s.VolumeId } : {}),
+          sizeGiB: s.VolumeSize ?? 0,
+          startTime: iso(s.StartTime) ?? '',
+          ...(s.StorageTier ? { storageTier: s.StorageTier } : {}),
+          tags: tagsOf(s.Tags),
+        });
+      }
+      return all;
+    },
+    nextToken: (page) => page.NextToken,
+  });
+  countRequest(usage, 'ec2:DescribeSnapshots', requests);
+  return value;
+}
+
+export async function listDatabases(clients: AwsClientFactory, target: AwsTarget, usage: AwsUsage): Promise<DatabaseSummary[]> {
+  const rds = clients.rds(target);
+  const { value, requests } = await collectPages({
+    listing: listing('rds:DescribeDBInstances', target),
+    action: 'rds:DescribeDBInstances',
+    initial: [] as DatabaseSummary[],
+    fetchPage: (Marker, abortSignal) =>
+      rds.send(new DescribeDBInstancesCommand({ MaxRecords: 100, ...(Marker ? { Marker } : {}) }), { abortSignal }),
+    fold: (all, page) => {
+      for (const d of page.DBInstances ?? []) {
+        if (!d.DBInstanceIdentifier) continue;
+        all.push({
+          account: target.account,
+          region: target.region,
+          dbInstanceIdentifier: d.DBInstanceIdentifier,
+          dbInstanceClass: d.DBInstanceClass ?? 'unknown',
+          engine: d.Engine ?? 'unknown',
+          status: d.DBInstanceStatus ?? 'unknown',
+          multiAz: d.MultiAZ ?? false,
+          storageType: d.StorageType ?? 'unknown',
+          allocatedStorageGiB: d.AllocatedStorage ?? 0,
+          ...(d.Iops !== undefined ? { iops: d.Iops } : {}),
+          ...(d.InstanceCreateTime ? { instanceCreateTime: d.InstanceCreateTime.toISOString() } : {}),
+          tags: tagsOf(d.TagList),
+        });
+      }
+      return all;
+    },
+    nextToken: (page) => page.Marker,
+  });
+  countRequest(usage, 'rds:DescribeDBInstances', requests);
+  return value;
+}
+
+/** Tags of every resource of the given types in one account and region: 100 resources per call. */
+export async function listTaggedResources(
+  clients: AwsClientFactory,
+  target: AwsTarget,
+  resourceTypes: string[],
+  usage: AwsUsage,
+): Promise<Map<string, Tags>> {
+  const tagging = clients.tagging(target);
+  const { value, requests } = await collectPages({
+    listing: listing(`tag:GetResources:${resourceTypes.join(',')}`, target),
+    action: 'tag:GetResources',
+    initial: {},
+    fetchPage: (PaginationToken, abortSignal) =>
+      tagging.send(
+        new GetResourcesCommand({
+          ResourceTypeFilters: resourceTypes,
+          ResourcesPerPage: 100,
+          ...(PaginationToken ? { PaginationToken } : {}),
+        }),
+        { abortSignal },
+      ),
+    fold: (all, page) => {
+      for (const mapping of page.ResourceTagMappingList ?? [])
+        if (mapping.ResourceARN) all[mapping.ResourceARN] = tagsOf(mapping.Tags);
+      return all;
+    },
+    // The Tagging API marks the last page with an empty token, not a missing one.
+    nextToken: (page) => page.PaginationToken || undefined,
+  });
+  countRequest(usage, 'tag:GetResources', requests);
+  return new Map(Object.entries(value));
+}
+
+const BUCKET_CONCURRENCY = 16;
+
+/**
+ * Buckets of one account with their versioning and lifecycle rules. ListBuckets is global; lifecycle and
+ * versioning must be asked in each bucket's own region (S3 answers 301 otherwise) and have no batch API.
+ */
+export async function listBuckets(
+  clients: AwsClientFactory,
+  account: string,
+  homeRegion: string,
+  usage: AwsUsage,
+): Promise<BucketSummary[]> {
+  const s3 = clients.s3({ account, region: homeRegion });
+  const { value: buckets, requests } = await collectPages({
+    listing: listing('s3:ListAllMyBuckets', { account, region: homeRegion }),
+    action: 's3:ListAllMyBuckets',
+    initial: [] as { name: string; region: string; creationDate?: string }[],
+    // MaxBuckets makes S3 return each bucket's region (BucketRegion), sparing a GetBucketLocation per bucket.
+    fetchPage: (ContinuationToken, abortSignal) =>
+      s3.send(new ListBucketsCommand({ MaxBuckets: 10_000, ...(ContinuationToken ? { ContinuationToken } : {}) }), {
+        abortSignal,
+      }),
+    fold: (all, page) => {
+      for (const b of page.Buckets ?? []) {
+        if (!b.Name) continue;
+        all.push({
+          name: b.Name,
+          region: b.BucketRegion || homeRegion,
+          ...(b.CreationDate ? { creationDate: b.CreationDate.toISOString() } : {}),
+        });
+      }
+      return all;
+    },
+    nextToken: (page) => page.ContinuationToken,
+  });
+  countRequest(usage, 's3:ListAllMyBuckets', requests);
+
+  return mapWithConcurrency(buckets, BUCKET_CONCURRENCY, async (bucket) => {
+    const client = clients.s3({ account, region: bucket.region });
+    let versioning: string | undefined;
+    let rules: BucketSummary['lifecycleRules'] = [];
+    try {
+      const v = await client.send(new GetBucketVersioningCommand({ Bucket: bucket.name }));
+      versioning = v.Status;
+    } catch (err) {
+      throw toActivityFailure(err, 's3:GetBucketVersioning');
+    } finally {
+      countRequest(usage, 's3:GetBucketVersioning');
+    }
+    try {
+      const lifecycle = await client.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket.name }));
+      rules = (lifecycle.Rules ?? []).map((r) => ({
+        ...(r.ID ? { id: r.ID } : {}),
+        enabled: r.Status === 'Enabled',
+        hasTransition: (r.Transitions?.length ?? 0) > 0,
+        ...(r.Expiration?.Days !== undefined ? { expirationDays: r.Expiration.Days } : {}),
+        ...(r.NoncurrentVersionExpiration?.NoncurrentDays !== undefined
+          ? { noncurrentExpirationDays: r.NoncurrentVersionExpiration.NoncurrentDays }
+          : {}),
+        ...(r.AbortIncompleteMultipartUpload?.DaysAfterInitiation !== undefined
+          ? { abortIncompleteMultipartDays: r.AbortIncompleteMultipartUpload.DaysAfterInitiation }
+          : {}),
+      }));
+    } catch (err) {
+      // A bucket without rules answers 404 NoSuchLifecycleConfiguration: that is data, not an error.
+      if (!(err instanceof Error && err.name === 'NoSuchLifecycleConfiguration'))
+        throw toActivityFailure(err, 's3:GetLifecycleConfiguration');
+    } finally {
+      countRequest(usage, 's3:GetLifecycleConfiguration');
+    }
+    return {
+      account,
+      region: bucket.region,
+      name: bucket.name,
+      ...(bucket.creationDate ? { creationDate: bucket.creationDate } : {}),
+      ...(versioning ? { versioning } : {}),
+      lifecycleRules: rules,
+    };
+  });
+}
