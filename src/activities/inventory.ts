@@ -9,7 +9,6 @@ import {
   DescribeInstancesCommand,
   DescribeSnapshotsCommand,
   DescribeVolumesCommand,
-  type Tag as Ec2Tag,
 } from '@aws-sdk/client-ec2';
 import { DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
 import { GetResourcesCommand } from '@aws-sdk/client-resource-groups-tagging-api';
