@@ -1,8 +1,8 @@
 /**
  * Identical AWS requests from different agents of one analysis are made once (per worker process):
  * the first activity to ask runs the request, later ones await the same promise. Keys include the
- * analysis ID, so analyses never share data, and entries expire. A failed run is forgotten, so the
- * next attempt (or a waiting agent) makes the request itself.
+ * analysis ID, so analyses never share data, and entries expire. A failed run is forgotten: one of the
+ * waiting agents (or the next attempt) makes the request again, and the rest wait for it.
  */
 import { LRUCache } from 'lru-cache';
 
@@ -25,8 +25,10 @@ export class SharedRequests {
       try {
         return { value: await existing, reused: true };
       } catch {
-        // The owner failed or was cancelled: make the request ourselves, with our own retries.
-        return { value: await request(), reused: false };
+        // The owner failed or was cancelled. Try again through the cache, so that one waiter becomes the
+        // new owner and the others wait for it, rather than each paying for the same pages.
+        if (this.inFlight.get(key) === existing) this.inFlight.delete(key);
+        return this.run(key, request);
       }
     }
     const promise = request();

@@ -27,7 +27,9 @@ export interface TestStack {
   close(): Promise<void>;
 }
 
-export async function startStack(options: { taskQueue?: string; costExplorerPageSize?: number } = {}): Promise<TestStack> {
+export async function startStack(
+  options: { taskQueue?: string; costExplorerPageSize?: number; sdkMaxAttempts?: number } = {},
+): Promise<TestStack> {
   const [env, sim, bundle] = await Promise.all([
     startTemporal(),
     startSimulator({
@@ -38,7 +40,9 @@ export async function startStack(options: { taskQueue?: string; costExplorerPage
     bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger }),
   ]);
   const taskQueue = options.taskQueue ?? `test-${Math.random().toString(36).slice(2, 8)}`;
-  const activities = createActivities(new AwsClientFactory({ endpoint: sim.url, credentials: SIM_CREDENTIALS, maxAttempts: 1 }));
+  const activities = createActivities(
+    new AwsClientFactory({ endpoint: sim.url, credentials: SIM_CREDENTIALS, maxAttempts: options.sdkMaxAttempts ?? 1 }),
+  );
 
   return {
     env,

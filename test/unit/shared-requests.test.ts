@@ -20,17 +20,28 @@ test('concurrent identical requests run once; the others reuse the result', asyn
   assert.equal((await shared.run('other', request)).reused, false, 'another key is another request');
 });
 
-test('a failed request is forgotten: waiters and the next attempt make it themselves', async () => {
+test('when the owner fails, one waiter makes the request again and the others reuse it', async () => {
   const shared = new SharedRequests();
   let calls = 0;
-  const failing = async () => {
+  const failsFirst = async () => {
     calls++;
+    const call = calls;
     await new Promise((r) => setTimeout(r, 10));
-    if (calls === 1) throw new Error('throttled');
+    if (call === 1) throw new Error('throttled');
     return 'ok';
   };
-  const [first, second] = await Promise.allSettled([shared.run('k', failing), shared.run('k', failing)]);
-  assert.equal(first.status, 'rejected');
-  assert.deepEqual(second.status === 'fulfilled' && second.value, { value: 'ok', reused: false });
-  assert.deepEqual(await shared.run('k', failing), { value: 'ok', reused: false });
+  const results = await Promise.allSettled([
+    shared.run('k', failsFirst),
+    shared.run('k', failsFirst),
+    shared.run('k', failsFirst),
+  ]);
+  assert.equal(results[0]?.status, 'rejected');
+  assert.equal(calls, 2, 'one retry for all waiters, not one each');
+  const fulfilled = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  assert.deepEqual(
+    fulfilled.map((r) => r.value),
+    ['ok', 'ok'],
+  );
+  assert.equal(fulfilled.filter((r) => !r.reused).length, 1, 'exactly one of them paid for it');
+  assert.deepEqual(await shared.run('k', failsFirst), { value: 'ok', reused: true }, 'later callers reuse the result');
 });

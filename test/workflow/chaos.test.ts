@@ -1,0 +1,55 @@
+/**
+ * Reliability: with 30% of AWS requests throttled and 5% failing with server errors, an analysis still
+ * completes with the same numbers (the SDK retries single calls; activities retry what is left).
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { startAnalysis } from '../../src/client/analyses';
+import type { AnalysisReport } from '../../src/domain/report';
+import { validateAnalysisRequest } from '../../src/domain/request';
+import { ANCHOR_DATE, SAMPLE_ACCOUNT, startStack, type TestStack } from '../helpers/stack';
+
+let stack: TestStack;
+before(async () => {
+  stack = await startStack({ costExplorerPageSize: 30, sdkMaxAttempts: 3 });
+});
+after(async () => {
+  await stack?.close();
+});
+
+const validated = validateAnalysisRequest(
+  { tenant: 'chaos', accounts: [SAMPLE_ACCOUNT], period: { start: '2026-09-01', end: '2026-11-01' } },
+  new Date(`${ANCHOR_DATE}T12:00:00Z`),
+);
+assert.ok(validated.ok);
+
+async function analyse(): Promise<AnalysisReport> {
+  return stack.withWorker(async () => {
+    const { analysisId } = await startAnalysis(stack.env.client, stack.taskQueue, validated.request);
+    return (await stack.env.client.workflow.getHandle(analysisId).result()) as AnalysisReport;
+  });
+}
+
+test('30% throttling and 5% server errors change nothing in the report', async () => {
+  const calm = await analyse();
+  stack.sim.resetStats();
+  stack.sim.setFaults([
+    { operation: '*', error: 'InternalServerError', rate: 0.05 },
+    { operation: '*', error: 'LimitExceededException', rate: 0.3 },
+  ]);
+  try {
+    const stormy = await analyse();
+    const injected = stack.sim.faults().reduce((n, f) => n + f.applied, 0);
+    assert.ok(injected > 0, 'faults were injected');
+    assert.equal(stormy.status, 'complete');
+    assert.deepEqual(stormy.spend, calm.spend);
+    assert.deepEqual(
+      stormy.agents.map((a) => [a.agent, a.status, a.spend]),
+      calm.agents.map((a) => [a.agent, a.status, a.spend]),
+    );
+    // Billable requests are the pages that succeeded, as in the calm run.
+    assert.equal(stormy.usage.costExplorerRequests, calm.usage.costExplorerRequests);
+  } finally {
+    stack.sim.setFaults([]);
+  }
+});
