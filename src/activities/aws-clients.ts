@@ -36,6 +36,8 @@ export interface AwsClientOptions {
   memberRoleArns?: Record<string, string>;
   /** External ID the member roles' trust policies require. */
   externalId?: string;
+  /** External IDs per account, where they differ from `externalId`. */
+  externalIds?: Record<string, string>;
 }
 
 export interface AwsTarget {
@@ -154,12 +156,13 @@ export class AwsClientFactory {
     if (!roleArn) {
       provider = this.baseCredentials;
     } else {
+      const externalId = this.options.externalIds?.[account] ?? this.options.externalId;
       const assumed = fromTemporaryCredentials({
         params: {
           RoleArn: roleArn,
           RoleSessionName: 'finops-analysis',
           DurationSeconds: 3600,
-          ...(this.options.externalId ? { ExternalId: this.options.externalId } : {}),
+          ...(externalId ? { ExternalId: externalId } : {}),
         },
         masterCredentials: this.baseCredentials,
         clientConfig: { region: GLOBAL_API_REGION, ...(this.options.endpoint ? { endpoint: this.options.endpoint } : {}) },

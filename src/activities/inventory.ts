@@ -299,10 +299,11 @@ export async function listTaggedResources(
   usage: AwsUsage,
 ): Promise<Map<string, Tags>> {
   const tagging = clients.tagging(target);
+  const initial: Record<string, Tags> = {};
   const { value, requests } = await collectPages({
     listing: listing(`tag:GetResources:${resourceTypes.join(',')}`, target),
     action: 'tag:GetResources',
-    initial: {},
+    initial,
     fetchPage: (PaginationToken, abortSignal) =>
       tagging.send(
         new GetResourcesCommand({

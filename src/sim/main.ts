@@ -3,19 +3,25 @@
  *
  * Environment: FINOPS_SIM_HOST (default 127.0.0.1), FINOPS_SIM_PORT (default 4599),
  * FINOPS_SIM_SEED (default 42). Flags override them: --host, --port, --seed, and
- * --anchor YYYY-MM-DD (the simulated "today"; default today in UTC).
+ * --anchor YYYY-MM-DD (the simulated "today"; default today in UTC). The account served is generated
+ * (--size small|medium|large, --waste planted|none) or read from a scenario file (--scenario FILE,
+ * docs/scenario-format.md); --ground-truth FILE writes its planted waste and true savings as JSON.
  */
 import { parseArgs } from 'node:util';
 import { ConfigError, ENV, readPort } from '../config';
 import { isIsoDate, todayUtc } from './dates';
-import { DEFAULT_SEED, generateScenario } from './scenario';
+import { DEFAULT_SEED, SCENARIO_SIZES, generateScenario, writeGroundTruth, type Scenario, type ScenarioSize } from './scenario';
+import { ScenarioFileError, loadScenarioFile } from './scenario-file';
 import { startSimulator } from './server';
 
 const DEFAULT_PORT = 4599;
 
 const USAGE = `Usage: tsx src/sim/main.ts [--host HOST] [--port PORT] [--seed N] [--anchor YYYY-MM-DD]
+                           [--size small|medium|large] [--waste planted|none] [--scenario FILE] [--ground-truth FILE]
 
-Serves the sample AWS account (Cost Explorer, ...) for AWS SDK clients with an endpoint override.
+Serves the sample AWS account (Cost Explorer, CloudWatch, EC2, RDS, S3, STS, Support, Pricing, ...) for AWS
+SDK clients with an endpoint override. --scenario serves a scenario file instead of a generated account;
+--ground-truth writes the planted waste and its true monthly savings as JSON.
 Environment: ${ENV.simHost} (default 127.0.0.1), ${ENV.simPort} (default ${DEFAULT_PORT}), ${ENV.simSeed} (default ${DEFAULT_SEED}).`;
 
 interface MainConfig {
@@ -24,6 +30,10 @@ interface MainConfig {
   seed: number;
   anchorDate: string;
   portSource: string;
+  size: ScenarioSize;
+  waste: 'planted' | 'none';
+  scenarioFile?: string;
+  groundTruthFile?: string;
 }
 
 function parseSeed(raw: string, source: string): number {
@@ -41,6 +51,10 @@ export function readMainConfig(argv: string[], env: NodeJS.ProcessEnv): MainConf
       port: { type: 'string' },
       seed: { type: 'string' },
       anchor: { type: 'string' },
+      size: { type: 'string' },
+      waste: { type: 'string' },
+      scenario: { type: 'string' },
+      'ground-truth': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -58,7 +72,17 @@ export function readMainConfig(argv: string[], env: NodeJS.ProcessEnv): MainConf
       : parseSeed(seedRaw, values.seed !== undefined ? '--seed' : ENV.simSeed);
   const anchorDate = values.anchor ?? todayUtc();
   if (!isIsoDate(anchorDate)) throw new ConfigError(`--anchor must be a date YYYY-MM-DD (got ${JSON.stringify(anchorDate)})`);
+  const size = (values.size ?? 'small') as ScenarioSize;
+  if (!SCENARIO_SIZES.includes(size))
+    throw new ConfigError(`--size must be one of ${SCENARIO_SIZES.join(', ')} (got ${JSON.stringify(values.size)})`);
+  const waste = values.waste ?? 'planted';
+  if (waste !== 'planted' && waste !== 'none')
+    throw new ConfigError(`--waste must be planted or none (got ${JSON.stringify(waste)})`);
   return {
+    size,
+    waste,
+    ...(values.scenario !== undefined ? { scenarioFile: values.scenario } : {}),
+    ...(values['ground-truth'] !== undefined ? { groundTruthFile: values['ground-truth'] } : {}),
     host: values.host ?? (env[ENV.simHost] || '127.0.0.1'),
     port,
     seed,
@@ -80,7 +104,16 @@ async function main(): Promise<void> {
     return;
   }
 
-  const scenario = generateScenario({ seed: config.seed, anchorDate: config.anchorDate });
+  let scenario: Scenario;
+  try {
+    scenario = config.scenarioFile
+      ? loadScenarioFile(config.scenarioFile)
+      : generateScenario({ seed: config.seed, anchorDate: config.anchorDate, size: config.size, waste: config.waste });
+    if (config.groundTruthFile) writeGroundTruth(scenario, config.groundTruthFile);
+  } catch (error) {
+    console.error(error instanceof ScenarioFileError ? error.message : `sample AWS account: ${(error as Error).message}`);
+    process.exit(2);
+  }
   let sim;
   try {
     sim = await startSimulator({ host: config.host, port: config.port, scenario });

@@ -1,7 +1,8 @@
 /**
  * The sample AWS account as a local HTTP server. One port serves every simulated AWS service,
- * routed by wire protocol (awsJson by X-Amz-Target today; query and REST-XML protocols later),
- * plus an admin API under /__sim/ (a path AWS never uses):
+ * routed by wire protocol (awsJson by X-Amz-Target; ec2Query/awsQuery and REST-XML (S3) by the SigV4
+ * signing name, or for unsigned requests by an Action parameter / an S3-shaped path), plus an admin
+ * API under /__sim/ (a path AWS never uses):
  *
  *   GET  /__sim/health        {"status":"ok", seed, anchorDate, accounts, regions, operations}
  *   GET  /__sim/stats         requests per operation, e.g. {"ce:GetCostAndUsage": 3}
@@ -9,6 +10,10 @@
  *   GET  /__sim/faults        the fault rules, each with "applied" (requests affected so far)
  *   PUT  /__sim/faults        replace the rules: a JSON array of FaultRule (400 with details if invalid)
  *   DELETE /__sim/faults      remove all rules
+ *   GET  /__sim/quotas        request quotas: {enabled, preset, rules, throttled} (quotas.ts)
+ *   PUT  /__sim/quotas        replace them: {"preset":"aws"}, {"rules":[...]}, {"enabled":false} (400 if invalid)
+ *   DELETE /__sim/quotas      turn quotas off
+ *   GET  /__sim/stats/throttled  requests answered with a quota's throttling error, per operation
  *
  * Requests are not authenticated: any SigV4 signature (or none) is accepted.
  */
@@ -21,6 +26,27 @@ import { BodyTooLargeError, headerValue, newRequestId, readBody, send, sendPlain
 import type { OperationCall, OperationGate } from './protocols/gate';
 import { JsonProtocol, isJsonProtocolRequest, writeJsonError } from './protocols/json';
 import type { Scenario } from './scenario';
+import type { ScenarioResources } from './model';
+import { QueryProtocol } from './protocols/query';
+import { RestXmlProtocol } from './protocols/rest-xml';
+import { signingScope } from './protocols/sigv4';
+import { ec2Service } from './services/ec2';
+import { rdsService } from './services/rds';
+import { resourcesFromScenario } from './services/resource-listing';
+import { s3Service } from './services/s3';
+import { accountForAccessKey, stsService } from './services/sts';
+import {
+  QuotaEnforcer,
+  QuotaSettingsError,
+  isUnfilteredUnpaginated,
+  parseQuotaSettings,
+  type QuotaSettings,
+  type QuotaState,
+} from './quotas';
+import { CloudWatchSimulator, cloudWatchQueryService, cloudWatchService } from './services/cloudwatch';
+import { TaggingSimulator, taggingService } from './services/tagging';
+import { SupportSimulator, supportService } from './services/support';
+import { pricingService } from './services/pricing';
 
 export interface SimulatorOptions {
   /** 0 (default) picks a free port. */
@@ -30,6 +56,14 @@ export interface SimulatorOptions {
   scenario: Scenario;
   /** Groups per Cost Explorer GetCostAndUsage page. */
   costExplorerPageSize?: number;
+  /** What EC2, RDS, STS and S3 serve; default: the scenario's own resources (none if it has no resource lists). */
+  resources?: ScenarioResources;
+  /** Request quotas like AWS's; off by default. 'aws' (or {preset: 'aws'}) for AWS's limits; see quotas.ts. */
+  quotas?: QuotaSettings | 'aws';
+  /** Clock of the request quotas, in milliseconds (tests inject one). Default Date.now. */
+  clock?: () => number;
+  /** CloudWatch's simulated "now", epoch seconds. Default: see CloudWatchOptions.now (services/cloudwatch.ts). */
+  metricsNow?: () => number;
 }
 
 export interface RunningSimulator {
@@ -48,6 +82,14 @@ export interface RunningSimulator {
   /** Replace the fault rules (validated; throws FaultRuleError). An empty list removes all faults. */
   setFaults(rules: FaultRule[]): void;
   faults(): FaultRuleState[];
+  /** Replace the request quotas (validated; throws QuotaSettingsError): 'aws', 'off' or settings. */
+  setQuotas(settings: QuotaSettings | 'aws' | 'off'): void;
+  quotas(): QuotaState;
+  /**
+   * Requests answered with a quota's throttling error, per operation, since start or the last reset
+   * (they count in stats() too: a throttled request is a request).
+   */
+  throttled(): Record<string, number>;
   close(): Promise<void>;
 }
 
@@ -103,10 +145,21 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
   const delays = new Delays();
   const account = scenario.accounts[0]?.id ?? '000000000000';
   let closing = false;
+  const quotas = new QuotaEnforcer(options.clock ?? Date.now);
+  if (options.quotas !== undefined) quotas.configure(parseQuotaSettings(options.quotas));
 
   const gate: OperationGate = {
     count: (signingName, operation) => stats.increment(`${signingName}:${operation}`),
     applyFaults: async (call: OperationCall) => {
+      // Quotas first: AWS throttles at its front door, before the service does any work.
+      const throttle = quotas.check({
+        service: call.signingName,
+        operation: call.operation,
+        account: call.request ? accountFor(call.request) : account,
+        region: (call.request && signingScope(call.request)?.region) ?? 'us-east-1',
+        unfilteredUnpaginated: isUnfilteredUnpaginated(call.input),
+      });
+      if (throttle) throw throttle;
       const decision = injector.decide(call);
       if (decision.latencyMs > 0) await delays.wait(decision.latencyMs);
       if (closing) throw new AwsError('ServiceUnavailable', 'The sample account is shutting down.', 503);
@@ -129,8 +182,32 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     scenario,
     options.costExplorerPageSize === undefined ? {} : { pageSize: options.costExplorerPageSize },
   );
-  const json = new JsonProtocol([costExplorerService(costExplorer)], gate);
-  const operationKeys = json.operationKeys();
+  const resources = options.resources ?? resourcesFromScenario(scenario);
+  // The account a request acts as: an STS-issued key's account (see services/sts.ts), else the first.
+  const accountFor = (req: IncomingMessage): string => accountForAccessKey(resources, signingScope(req)?.accessKeyId);
+  const cloudWatch = new CloudWatchSimulator(resources, {
+    accountFor: (req) => (req ? accountFor(req) : account),
+    ...(options.metricsNow ? { now: options.metricsNow } : {}),
+  });
+  const tagging = new TaggingSimulator(resources, { accountFor: (req) => (req ? accountFor(req) : account) });
+  const json = new JsonProtocol(
+    [
+      costExplorerService(costExplorer),
+      cloudWatchService(cloudWatch),
+      taggingService(tagging),
+      supportService(new SupportSimulator(scenario)),
+      pricingService(scenario),
+    ],
+    gate,
+  );
+  const query = new QueryProtocol(
+    [ec2Service(resources), rdsService(resources), stsService(resources), cloudWatchQueryService(cloudWatch)],
+    gate,
+    { accountFor },
+  );
+  const restXml = new RestXmlProtocol(s3Service(resources), gate, { accountFor });
+  // Deduplicated: a service may be served over two protocols (CloudWatch: JSON and query).
+  const operationKeys = [...new Set([...json.operationKeys(), ...query.operationKeys(), ...restXml.operationKeys()])];
 
   const setFaults = (rules: unknown): FaultRule[] => {
     const parsed = parseFaultRules(rules, operationKeys);
@@ -155,7 +232,32 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
         return sendPlainJson(res, 200, stats.snapshot());
       case 'POST /__sim/stats/reset':
         stats.reset();
+        quotas.resetThrottled();
         return sendPlainJson(res, 200, stats.snapshot());
+      case 'GET /__sim/stats/throttled':
+        return sendPlainJson(res, 200, quotas.throttled());
+      case 'GET /__sim/quotas':
+        return sendPlainJson(res, 200, quotas.state());
+      case 'DELETE /__sim/quotas':
+        quotas.configure({ enabled: false });
+        return sendPlainJson(res, 200, quotas.state());
+      case 'PUT /__sim/quotas': {
+        const text = (await readBody(req)).toString('utf8');
+        let value: unknown;
+        try {
+          value = JSON.parse(text);
+        } catch (error) {
+          return sendPlainJson(res, 400, { error: 'invalid JSON', details: [(error as Error).message] });
+        }
+        try {
+          quotas.configure(parseQuotaSettings(value));
+        } catch (error) {
+          if (error instanceof QuotaSettingsError)
+            return sendPlainJson(res, 400, { error: 'invalid quota settings', details: error.problems });
+          throw error;
+        }
+        return sendPlainJson(res, 200, quotas.state());
+      }
       case 'GET /__sim/faults':
         return sendPlainJson(res, 200, injector.list());
       case 'DELETE /__sim/faults':
@@ -184,6 +286,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
       '/__sim/stats': ['GET'],
       '/__sim/stats/reset': ['POST'],
       '/__sim/faults': ['GET', 'PUT', 'DELETE'],
+      '/__sim/quotas': ['GET', 'PUT', 'DELETE'],
+      '/__sim/stats/throttled': ['GET'],
     };
     const allowed = known[path];
     if (allowed)
@@ -205,8 +309,12 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
         const body = await readBody(req);
         return await json.handle(req, body, res, requestId);
       }
-      // Drain the body so keep-alive connections stay usable, then answer as an unknown operation.
-      await readBody(req);
+      const body = await readBody(req);
+      const queryRoute = query.route(req, body);
+      if (queryRoute) return await query.handle(req, queryRoute, res, requestId);
+      const s3Route = restXml.route(req);
+      if (s3Route) return await restXml.handle(req, s3Route, res, requestId);
+      // Not a request the sample account serves: answer as an unknown operation.
       const contentType = headerValue(req, 'content-type') ?? 'none';
       throw unknownOperationError(
         `The sample AWS account could not match ${req.method} ${path} (Content-Type: ${contentType}) to an operation: ` +
@@ -267,9 +375,15 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     host,
     scenario,
     stats: () => stats.snapshot(),
-    resetStats: () => stats.reset(),
+    resetStats: () => {
+      stats.reset();
+      quotas.resetThrottled();
+    },
     setFaults: (rules) => void setFaults(rules),
     faults: () => injector.list(),
+    setQuotas: (settings) => quotas.configure(parseQuotaSettings(settings)),
+    quotas: () => quotas.state(),
+    throttled: () => quotas.throttled(),
     close: () => {
       // Idempotent: later calls return the first call's promise.
       closed ??= new Promise<void>((resolve, reject) => {

@@ -36,7 +36,7 @@ function factory(options: { memberRoleName?: string; externalId?: string } = {})
   return new AwsClientFactory({ endpoint: sim.url, credentials, maxAttempts: 2, ...options });
 }
 
-const ids = (items: { [k: string]: unknown }[], key: string) => items.map((i) => String(i[key])).sort();
+const ids = <T>(items: readonly T[], key: keyof T) => items.map((i) => String(i[key])).sort();
 
 test('inventories of the management account match the scenario, at the largest page sizes', async () => {
   const management = scenario.accounts[0]!.id;

@@ -135,7 +135,7 @@ test('setFaults refuses invalid rules with clear messages', () => {
     () => sim.setFaults([{ operation: 'GetCostAndUsag', error: 'AccessDeniedException' }]),
     (error: unknown) =>
       error instanceof FaultRuleError &&
-      /matches no operation the sample account serves \(ce:GetCostAndUsage\)/.test(error.message),
+      /matches no operation the sample account serves \(.*\bce:GetCostAndUsage\b.*\)/.test(error.message),
   );
   assert.throws(() => sim.setFaults([{ operation: '*' }]), /needs an error, a latencyMs, or both/);
   assert.throws(() => sim.setFaults([{ operation: '*', error: 'LimitExceededException', rate: 2 }]), /\[0\]\.rate/);
@@ -145,7 +145,9 @@ test('admin API: health, stats, faults', async () => {
   const health = (await (await fetch(`${sim.url}/__sim/health`)).json()) as Record<string, unknown>;
   assert.equal(health['status'], 'ok');
   assert.equal(health['anchorDate'], ANCHOR);
-  assert.deepEqual(health['operations'], ['ce:GetCostAndUsage']);
+  const operations = health['operations'] as string[];
+  assert.ok(operations.includes('ce:GetCostAndUsage'), operations.join(', '));
+  assert.equal(new Set(operations).size, operations.length, 'each operation is listed once');
 
   await client.send(query());
   await client.send(query());

@@ -83,3 +83,28 @@ test('bad settings are reported without a stack trace', async () => {
   assert.match(output.err(), /FINOPS_SIM_PORT must be a port number/);
   assert.doesNotMatch(output.err(), /\n\s+at /);
 });
+
+test('--size and --ground-truth write the planted waste; a bad --scenario file is exit code 2 with its problems', async () => {
+  const { mkdtempSync, readFileSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'sim-main-'));
+  const truthPath = join(dir, 'truth.json');
+  const child = startMain(['--port', '0', '--anchor', '2025-06-15', '--size', 'medium', '--ground-truth', truthPath]);
+  const output = collect(child);
+  try {
+    await waitFor(() => output.out().includes('\n'), 30_000);
+    assert.match(output.out(), /account 111111111111, 222222222222, 333333333333/);
+    const truth = JSON.parse(readFileSync(truthPath, 'utf8')) as { planted: unknown[]; totals: { monthlySavings: number } };
+    assert.ok(truth.planted.length > 10 && truth.totals.monthlySavings > 0);
+  } finally {
+    child.kill('SIGTERM');
+  }
+  assert.equal(await exitOf(child), 0);
+
+  const bad = join(dir, 'bad.yaml');
+  writeFileSync(bad, 'version: 1\nanchorDate: 2025-06-15\naccounts: [{ id: "1", name: x }]\n');
+  const failing = startMain(['--port', '0', '--scenario', bad]);
+  const failed = collect(failing);
+  assert.equal(await exitOf(failing), 2);
+  assert.match(failed.err(), /invalid scenario file:\n {2}- accounts\[0\]\.id: must be a 12-digit account ID/);
+});

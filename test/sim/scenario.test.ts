@@ -2,7 +2,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import Big from 'big.js';
 import { addDays } from '../../src/sim/dates';
-import { SERVICE, businessSupportFee, generateScenario, sumCosts, sumCostsBy, type CostLine } from '../../src/sim/scenario';
+import {
+  SERVICE,
+  businessSupportFee,
+  costFingerprint,
+  generateScenario,
+  sumCosts,
+  sumCostsBy,
+  type CostLine,
+} from '../../src/sim/scenario';
 import { ANCHOR, sampleScenario } from './helpers';
 
 test('the small scenario: one account, two regions, the expected services and resources', () => {
@@ -10,23 +18,45 @@ test('the small scenario: one account, two regions, the expected services and re
   assert.deepEqual(scenario.accounts, [{ id: '123456789012', name: 'sample-production' }]);
   assert.deepEqual(scenario.regions, ['us-east-1', 'eu-west-1']);
   assert.equal(scenario.anchorDate, ANCHOR);
-  assert.equal(scenario.supportPlan, 'business');
+  assert.deepEqual(scenario.supportPlans, { '123456789012': 'business' });
   const services = new Set(scenario.costs.map((l) => l.service));
-  assert.deepEqual([...services].sort(), Object.values(SERVICE).sort());
-  assert.ok(scenario.resources.length >= 12 && scenario.resources.length <= 30, `${scenario.resources.length} resources`);
-  const kinds = new Set(scenario.resources.map((r) => r.kind));
-  for (const kind of ['ec2-instance', 'ebs-volume', 'public-ipv4', 'nat-gateway', 's3-bucket', 'rds-instance'] as const) {
-    assert.ok(kinds.has(kind), `has a ${kind}`);
-  }
-  const ids = scenario.resources.map((r) => r.id);
+  assert.deepEqual(
+    [...services].sort(),
+    [
+      SERVICE.ec2Compute,
+      SERVICE.ec2Other,
+      SERVICE.vpc,
+      SERVICE.s3,
+      SERVICE.rds,
+      SERVICE.cloudWatch,
+      SERVICE.supportBusiness,
+    ].sort(),
+  );
+  const count =
+    scenario.instances.length +
+    scenario.volumes.length +
+    scenario.addresses.length +
+    scenario.snapshots.length +
+    scenario.databases.length +
+    scenario.buckets.length;
+  assert.ok(count >= 12 && count <= 40, `${count} resources`);
+  for (const list of [scenario.instances, scenario.volumes, scenario.databases, scenario.buckets]) assert.ok(list.length > 0);
+  const ids = [...scenario.instances.map((i) => i.instanceId), ...scenario.volumes.map((v) => v.volumeId)];
   assert.equal(new Set(ids).size, ids.length, 'resource ids are unique');
-  for (const r of scenario.resources.filter((x) => x.kind === 'ec2-instance')) {
-    assert.match(r.id, /^i-0[0-9a-f]{16}$/);
-    assert.match(r.usageType, /^(EU-)?BoxUsage:/);
-    assert.ok(r.hourlyPrice > 0);
+  for (const instance of scenario.instances) {
+    assert.match(instance.instanceId, /^i-0[0-9a-f]{16}$/);
+    assert.ok(instance.blockDevices.length >= 1, 'every instance has a root volume');
+    assert.ok(instance.metrics['AWS/EC2/CPUUtilization'], 'CPU metric profile');
   }
   assert.ok(scenario.costs.some((l) => l.usageType === 'BoxUsage:m5.large'));
   assert.ok(scenario.costs.some((l) => l.usageType === 'EU-BoxUsage:m5.large'));
+  // Every usage type the scenario bills has a price in its own price list.
+  assert.ok(
+    scenario.prices.some(
+      (p) =>
+        p.attributes['instanceType'] === 'm5.large' && p.attributes['regionCode'] === 'eu-west-1' && p.pricePerUnit === '0.107',
+    ),
+  );
 });
 
 test('costs run from anchorDate - historyDays to anchorDate inclusive, sorted, with the anchor day half billed', () => {
@@ -38,18 +68,34 @@ test('costs run from anchorDate - historyDays to anchorDate inclusive, sorted, w
   assert.deepEqual(dates, [...dates].sort());
   assert.equal(new Set(dates).size, 431);
 
-  const web1 = scenario.resources.find((r) => r.name === 'web-1');
+  const web1 = scenario.instances.find((i) => i.tags['Name'] === 'web-1');
   assert.ok(web1);
-  const lineOn = (date: string): CostLine | undefined => scenario.costs.find((l) => l.resourceId === web1.id && l.date === date);
+  const lineOn = (date: string): CostLine | undefined =>
+    scenario.costs.find((l) => l.resourceId === web1.instanceId && l.date === date && l.usageType === 'BoxUsage:m5.large');
   assert.equal(lineOn(addDays(ANCHOR, -1))?.amount, 2.304);
   assert.equal(lineOn(ANCHOR)?.amount, 1.152);
   assert.equal(lineOn(ANCHOR)?.usageQuantity, 12);
 
   for (const line of scenario.costs) {
-    assert.ok(line.amount > 0, 'amounts are positive');
+    assert.ok(line.amount >= 0, 'amounts are not negative');
     assert.ok(Number.isFinite(line.amount));
     assert.equal(Number(line.amount.toFixed(10)), line.amount, 'at most 10 decimal places');
   }
+});
+
+test('costs follow the resources: a stopped instance bills only its EBS, storage prorates per day', () => {
+  const scenario = sampleScenario();
+  const jenkins = scenario.instances.find((i) => i.tags['Name'] === 'old-jenkins');
+  assert.ok(jenkins && jenkins.state === 'stopped' && jenkins.stoppedAt);
+  const day = addDays(ANCHOR, -5);
+  const lines = scenario.costs.filter((l) => l.date === day);
+  assert.ok(!lines.some((l) => l.resourceId === jenkins.instanceId), 'no instance hours after the stop');
+  const root = jenkins.blockDevices[0]?.volumeId;
+  const volumeLine = lines.find((l) => l.resourceId === root);
+  assert.ok(volumeLine, 'its volume still bills');
+  // 100 GiB gp3 at $0.08 per GB-month, June has 30 days.
+  assert.equal(volumeLine.amount, Number(((100 * 0.08) / 30).toFixed(10)));
+  assert.equal(volumeLine.usageUnit, 'GB-Mo');
 });
 
 test('the same seed gives an identical scenario; another seed a different one', () => {
@@ -57,11 +103,12 @@ test('the same seed gives an identical scenario; another seed a different one', 
   const b = generateScenario({ seed: 7, anchorDate: ANCHOR });
   const c = generateScenario({ seed: 8, anchorDate: ANCHOR });
   assert.equal(JSON.stringify(a), JSON.stringify(b));
-  assert.notEqual(JSON.stringify(a.resources.map((r) => r.id)), JSON.stringify(c.resources.map((r) => r.id)));
+  assert.equal(costFingerprint(a), costFingerprint(b));
+  assert.notEqual(JSON.stringify(a.instances.map((r) => r.instanceId)), JSON.stringify(c.instances.map((r) => r.instanceId)));
   assert.notEqual(sumCosts(a), sumCosts(c));
   // Same structure, though: the seed changes identifiers, noise and spike days, not the account.
-  const shape = (r: { kind: string; type: string; region: string }): string => `${r.kind} ${r.type} ${r.region}`;
-  assert.deepEqual(a.resources.map(shape), c.resources.map(shape));
+  const shape = (r: { instanceType: string; region: string }): string => `${r.instanceType} ${r.region}`;
+  assert.deepEqual(a.instances.map(shape), c.instances.map(shape));
 });
 
 test('generation is fast', () => {
@@ -69,38 +116,39 @@ test('generation is fast', () => {
   const started = performance.now();
   generateScenario({ seed: 2, anchorDate: ANCHOR });
   const elapsed = performance.now() - started;
-  assert.ok(elapsed < 500, `took ${elapsed.toFixed(1)} ms`);
+  assert.ok(elapsed < 1000, `took ${elapsed.toFixed(1)} ms`);
 });
 
 test('tags run from tidy to messy', () => {
   const scenario = sampleScenario();
-  const instances = scenario.resources.filter((r) => r.kind === 'ec2-instance');
-  const envValues = new Set(scenario.resources.map((r) => r.tags['Environment']).filter(Boolean));
+  const tagged = [...scenario.instances, ...scenario.databases, ...scenario.buckets];
+  const envValues = new Set(tagged.map((r) => r.tags['Environment']).filter(Boolean));
   assert.ok(envValues.has('prod') && envValues.has('Production'), 'both prod and Production');
   assert.ok(
-    instances.some((r) => r.tags['CostCenter'] && r.tags['Owner'] && r.tags['Environment']),
+    scenario.instances.some((r) => r.tags['CostCenter'] && r.tags['Owner'] && r.tags['Environment']),
     'some fully tagged',
   );
   assert.ok(
-    instances.some((r) => !r.tags['CostCenter']),
+    scenario.instances.some((r) => !r.tags['CostCenter']),
     'some without CostCenter',
   );
   assert.ok(
-    instances.some((r) => !r.tags['Owner']),
+    scenario.instances.some((r) => !r.tags['Owner']),
     'some without Owner',
   );
   assert.ok(
-    scenario.resources.some((r) => r.tags['environment'] !== undefined),
+    tagged.some((r) => r.tags['environment'] !== undefined),
     'a lower-case tag key',
   );
+  assert.ok(!scenario.costAllocationTags.includes('Name'), 'Name is not a cost-allocation tag');
 });
 
 test('weekly seasonality, growth and planted spikes', () => {
   const scenario = sampleScenario();
-  const batch2 = scenario.resources.find((r) => r.name === 'batch-2');
+  const batch2 = scenario.instances.find((r) => r.tags['Name'] === 'batch-2');
   assert.ok(batch2);
   const batchDays = scenario.costs
-    .filter((l) => l.resourceId === batch2.id)
+    .filter((l) => l.resourceId === batch2.instanceId && l.service === SERVICE.ec2Compute)
     .map((l) => new Date(`${l.date}T00:00:00Z`).getUTCDay());
   assert.ok(batchDays.length > 50);
   assert.ok(
@@ -157,4 +205,5 @@ test('bad generator options are refused', () => {
   assert.throws(() => generateScenario({ anchorDate: ANCHOR, historyDays: -1 }), /historyDays/);
   assert.throws(() => generateScenario({ anchorDate: ANCHOR, seed: 1.5 }), /seed/);
   assert.throws(() => generateScenario({ anchorDate: ANCHOR, size: 'huge' as 'small' }), /size/);
+  assert.throws(() => generateScenario({ anchorDate: ANCHOR, waste: 'some' as 'none' }), /waste/);
 });

@@ -21,11 +21,12 @@ const validated = validateAnalysisRequest(
   { tenant: 'chaos', accounts: [SAMPLE_ACCOUNT], period: { start: '2026-09-01', end: '2026-11-01' } },
   new Date(`${ANCHOR_DATE}T12:00:00Z`),
 );
-assert.ok(validated.ok);
+if (!validated.ok) throw new Error(validated.errors.join('; '));
+const request = validated.request;
 
 async function analyse(): Promise<AnalysisReport> {
   return stack.withWorker(async () => {
-    const { analysisId } = await startAnalysis(stack.env.client, stack.taskQueue, validated.request);
+    const { analysisId } = await startAnalysis(stack.env.client, stack.taskQueue, request);
     return (await stack.env.client.workflow.getHandle(analysisId).result()) as AnalysisReport;
   });
 }

@@ -5,6 +5,11 @@
  * {"__type": "<Code>", "message": "..."} and header x-amzn-ErrorType: <Code>; framework errors use
  * Coral's qualified names (com.amazon.coral.service#UnknownOperationException,
  * com.amazon.coral.service#SerializationException).
+ *
+ * Services that moved from awsQuery to JSON keep their query error codes (Smithy's
+ * awsQueryCompatible trait; CloudWatch): their handlers throw the query code (e.g.
+ * InvalidParameterValue), and errors carry the modelled `__type` plus the header
+ * `x-amzn-query-error: <QueryCode>;Sender|Receiver`, which query-compatible clients read.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AwsError, defaultStatus, serializationError, unknownOperationError } from '../errors';
@@ -18,6 +23,8 @@ export interface OperationContext {
   /** Signing name of the service, e.g. "ce". */
   signingName: string;
   operation: string;
+  /** The HTTP request (headers: SigV4 scope for the region, credentials for the account). */
+  request?: IncomingMessage;
 }
 
 export type JsonOperationHandler = (input: JsonObject, context: OperationContext) => unknown;
@@ -33,6 +40,17 @@ export interface JsonServiceDefinition {
   operations: Readonly<Record<string, JsonOperationHandler>>;
   /** Error statuses that differ from the defaults for this service. */
   errorStatus?: Readonly<Record<string, number>>;
+  /** awsQueryCompatible services: how their query error codes appear in JSON. */
+  queryCompatible?: QueryCompatibleErrors;
+}
+
+/**
+ * For awsQueryCompatible services: query error code (what handlers throw, e.g. "InvalidParameterValue")
+ * → the JSON `__type` (e.g. "com.amazonaws.cloudwatch#InvalidParameterValueException") and the
+ * message member's name. Codes not listed keep their own name as `__type`.
+ */
+export interface QueryCompatibleErrors {
+  errors: Readonly<Record<string, { type: string; messageKey?: 'message' | 'Message' }>>;
 }
 
 export function isJsonProtocolRequest(req: IncomingMessage): boolean {
@@ -63,7 +81,8 @@ export class JsonProtocol {
       const result = await this.dispatch(req, body, requestId);
       send(res, 200, { 'Content-Type': contentType, 'x-amzn-RequestId': requestId }, JSON.stringify(result ?? {}));
     } catch (error) {
-      writeJsonError(res, error, requestId, contentType);
+      const prefix = (headerValue(req, 'x-amz-target') ?? '').split('.')[0] ?? '';
+      writeJsonError(res, error, requestId, contentType, this.services.get(prefix)?.queryCompatible);
     }
   }
 
@@ -104,8 +123,9 @@ export class JsonProtocol {
       input,
       mentionedServices: mentionedServices(input),
       statusFor: (code) => service.errorStatus?.[code] ?? defaultStatus(code),
+      request: req,
     });
-    return handler(input as JsonObject, { requestId, signingName: service.signingName, operation });
+    return handler(input as JsonObject, { requestId, signingName: service.signingName, operation, request: req });
   }
 }
 
@@ -149,6 +169,7 @@ export function writeJsonError(
   error: unknown,
   requestId: string,
   contentType = 'application/x-amz-json-1.1',
+  queryCompatible?: QueryCompatibleErrors,
 ): void {
   let awsError: AwsError;
   if (error instanceof AwsError) {
@@ -161,13 +182,16 @@ export function writeJsonError(
       500,
     );
   }
-  const body: JsonObject = { __type: awsError.options.typeName ?? awsError.code };
-  body[awsError.options.messageKey ?? 'message'] = awsError.message;
+  const compatible = queryCompatible?.errors[awsError.code];
+  const type = compatible?.type ?? awsError.options.typeName ?? awsError.code;
+  const body: JsonObject = { __type: type };
+  body[compatible?.messageKey ?? awsError.options.messageKey ?? 'message'] = awsError.message;
   const headers: Record<string, string> = {
     'Content-Type': contentType,
     'x-amzn-RequestId': requestId,
-    'x-amzn-ErrorType': awsError.code,
+    'x-amzn-ErrorType': compatible ? (type.split('#').pop() ?? type) : awsError.code,
   };
+  if (queryCompatible) headers['x-amzn-query-error'] = `${awsError.code};${awsError.fault === 'server' ? 'Receiver' : 'Sender'}`;
   if (awsError.options.injected) headers['x-finops-sim-fault'] = 'injected';
   send(res, awsError.status, headers, JSON.stringify(body));
 }

@@ -1,0 +1,252 @@
+/**
+ * The AWS data layer on the large sample account (10,000 instances, 1,000 databases, 5,000 buckets,
+ * 15,000 volumes across an organisation), through the real SDK clients and the simulator with AWS's
+ * request quotas on. Prints, per operation, the requests made against the lower bound (the fewest calls
+ * the APIs allow), and the wall time against the quota bound (the least time AWS's rate limits allow).
+ *
+ *   npx tsx bench/data-layer.ts [--size large|medium] [--no-quotas]
+ */
+import { fork } from 'node:child_process';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { AwsClientFactory, type AwsTarget } from '../src/activities/aws-clients';
+import {
+  listAddresses,
+  listBuckets,
+  listDatabases,
+  listInstances,
+  listSnapshots,
+  listTaggedResources,
+  listVolumes,
+  type BucketSummary,
+} from '../src/activities/inventory';
+import { getMetricData, metricQueryId, type MetricQuery } from '../src/activities/metric-data';
+import { mapWithConcurrency } from '../src/activities/paging';
+import { addUsage, emptyUsage, usageCost, type AwsUsage } from '../src/domain/usage';
+import { AWS_QUOTA_PRESET } from '../src/sim/quotas';
+import { generateScenario } from '../src/sim/scenario';
+
+const { values } = parseArgs({
+  options: { size: { type: 'string', default: 'large' }, 'no-quotas': { type: 'boolean', default: false } },
+});
+const size = values.size as 'large' | 'medium';
+const DAY = 86_400;
+
+async function main() {
+  let t = Date.now();
+  const scenario = generateScenario({ seed: 1, anchorDate: '2026-11-21', size });
+  const generation = (Date.now() - t) / 1000;
+  console.log(
+    `Scenario ${size}: ${scenario.accounts.length} accounts, ${scenario.regions.length} regions, ${scenario.instances.length} instances, ` +
+      `${scenario.databases.length} databases, ${scenario.buckets.length} buckets, ${scenario.volumes.length} volumes, ` +
+      `${scenario.snapshots.length} snapshots, ${scenario.addresses.length} addresses (generated in ${generation.toFixed(1)} s)`,
+  );
+
+  const sim = await startSimProcess(size, values['no-quotas'] ? undefined : 'aws');
+  const clients = new AwsClientFactory({
+    endpoint: sim.url,
+    credentials: { accessKeyId: 'AKIABENCHMARK0000000', secretAccessKey: 'bench' },
+    memberRoleName: scenario.accounts.find((a) => a.roleName)?.roleName,
+    externalIds: Object.fromEntries(scenario.accounts.flatMap((a) => (a.externalId ? [[a.id, a.externalId]] : []))),
+    maxAttempts: 10, // adaptive retry mode: under quotas the SDK backs off instead of failing
+  });
+  const targets: AwsTarget[] = scenario.accounts.flatMap((a) => scenario.regions.map((region) => ({ account: a.id, region })));
+
+  // Phase 1: inventories, every account and region at once.
+  t = Date.now();
+  const finished: Record<string, number> = {};
+  const timed = async <T>(what: string, work: Promise<T>): Promise<T> => {
+    const value = await work;
+    finished[what] = Math.max(finished[what] ?? 0, (Date.now() - t) / 1000);
+    return value;
+  };
+  const [inventory, buckets] = await Promise.all([
+    Promise.all(
+      targets.map(async (target) => {
+        const usage = emptyUsage();
+        const [instances, databases] = await Promise.all([
+          timed('instances', listInstances(clients, target, usage)),
+          timed('databases', listDatabases(clients, target, usage)),
+          timed('volumes', listVolumes(clients, target, usage)),
+          timed('snapshots', listSnapshots(clients, target, usage)),
+          timed('addresses', listAddresses(clients, target, usage)),
+          timed('tags', listTaggedResources(clients, target, ['ec2:instance', 'ec2:volume', 'rds:db'], usage)),
+        ]);
+        return { target, usage, instances, databases };
+      }),
+    ),
+    Promise.all(
+      scenario.accounts.map(async (a) => {
+        const usage = emptyUsage();
+        return { usage, buckets: await timed('buckets', listBuckets(clients, a.id, scenario.regions[0]!, usage)) };
+      }),
+    ),
+  ]);
+  const inventorySeconds = (Date.now() - t) / 1000;
+  console.log(`inventory listings done after (s): ${JSON.stringify(finished)}`);
+
+  // Phase 2: metrics. 4 queries per instance, 3 per database, 2 per bucket, 14 daily datapoints each.
+  t = Date.now();
+  const end = new Date('2026-11-21T00:00:00Z');
+  const start = new Date(end.getTime() - 14 * DAY * 1000);
+  const bucketsByTarget = new Map<string, BucketSummary[]>();
+  for (const b of buckets.flatMap((x) => x.buckets)) {
+    const key = `${b.account}/${b.region}`;
+    bucketsByTarget.set(key, [...(bucketsByTarget.get(key) ?? []), b]);
+  }
+  const metricQueries = inventory.map(({ target, instances, databases }) => {
+    const queries: MetricQuery[] = [];
+    const add = (namespace: string, metricName: string, dimensions: Record<string, string>, stat: string) =>
+      queries.push({ id: metricQueryId(queries.length), namespace, metricName, dimensions, stat, period: DAY });
+    for (const i of instances) {
+      add('AWS/EC2', 'CPUUtilization', { InstanceId: i.instanceId }, 'Average');
+      add('AWS/EC2', 'CPUUtilization', { InstanceId: i.instanceId }, 'Maximum');
+      add('AWS/EC2', 'NetworkIn', { InstanceId: i.instanceId }, 'Sum');
+      add('AWS/EC2', 'NetworkOut', { InstanceId: i.instanceId }, 'Sum');
+    }
+    for (const d of databases) {
+      add('AWS/RDS', 'CPUUtilization', { DBInstanceIdentifier: d.dbInstanceIdentifier }, 'Average');
+      add('AWS/RDS', 'DatabaseConnections', { DBInstanceIdentifier: d.dbInstanceIdentifier }, 'Maximum');
+      add('AWS/RDS', 'FreeStorageSpace', { DBInstanceIdentifier: d.dbInstanceIdentifier }, 'Minimum');
+    }
+    for (const b of bucketsByTarget.get(`${target.account}/${target.region}`) ?? []) {
+      add('AWS/S3', 'BucketSizeBytes', { BucketName: b.name, StorageType: 'StandardStorage' }, 'Average');
+      add('AWS/S3', 'NumberOfObjects', { BucketName: b.name, StorageType: 'AllStorageTypes' }, 'Average');
+    }
+    return { target, queries };
+  });
+  const metricUsage = await mapWithConcurrency(metricQueries, metricQueries.length, async ({ target, queries }) => {
+    const usage = emptyUsage();
+    if (queries.length) await getMetricData(clients, target, queries, { start, end, concurrency: 10 }, usage);
+    return usage;
+  });
+  const metricsSeconds = (Date.now() - t) / 1000;
+
+  const usage = addUsage(...inventory.map((i) => i.usage), ...buckets.map((b) => b.usage), ...metricUsage);
+  const bounds = lowerBounds(
+    inventory.map(({ target, instances, databases }) => ({
+      target,
+      instances: instances.length,
+      databases: databases.length,
+      volumes: scenario.volumes.filter((v) => v.account === target.account && v.region === target.region).length,
+      snapshots: scenario.snapshots.filter((s) => s.account === target.account && s.region === target.region).length,
+    })),
+  );
+  // Tagging: the resources with tags, per account and region, 100 a page.
+  const taggingPages: number[] = [];
+  for (const { target } of inventory) {
+    const here = <T extends { account: string; region: string; tags: Record<string, string> }>(items: T[]) =>
+      items.filter((x) => x.account === target.account && x.region === target.region && Object.keys(x.tags).length > 0).length;
+    const tagged = here(scenario.instances) + here(scenario.volumes) + here(scenario.databases);
+    taggingPages.push(Math.max(1, Math.ceil(tagged / 100)));
+    bounds['tag:GetResources'] = (bounds['tag:GetResources'] ?? 0) + taggingPages.at(-1)!;
+  }
+  bounds['s3:ListAllMyBuckets'] = scenario.accounts.length;
+  bounds['s3:GetBucketVersioning'] = scenario.buckets.length;
+  bounds['s3:GetLifecycleConfiguration'] = scenario.buckets.length;
+  bounds['cloudwatch:GetMetricData'] = metricQueries.reduce((n, m) => n + Math.ceil(m.queries.length / 500), 0);
+
+  console.log(`\n${'operation'.padEnd(32)} ${'requests'.padStart(9)} ${'lower bound'.padStart(12)} ${'ratio'.padStart(7)}`);
+  for (const [op, bound] of Object.entries(bounds).sort()) {
+    const made = usage.requests[op] ?? 0;
+    console.log(
+      `${op.padEnd(32)} ${String(made).padStart(9)} ${String(bound).padStart(12)} ${(made / bound).toFixed(2).padStart(7)}`,
+    );
+  }
+  const quotaBound = values['no-quotas']
+    ? 0
+    : quotaBoundSeconds(usage, [
+        ...metricQueries.map((m) => ({ op: 'monitoring:GetMetricData', calls: Math.ceil(m.queries.length / 500) })),
+        ...taggingPages.map((calls) => ({ op: 'tagging:GetResources', calls })),
+      ]);
+  const total = inventorySeconds + metricsSeconds;
+  console.log(
+    `\nmetrics requested: ${usage.metricsRequested} (${metricQueries.reduce((n, m) => n + m.queries.length, 0)} queries); AWS cost of the run: $${usageCost(usage)}`,
+  );
+  const simStats = await sim.stats();
+  console.log(`throttled by the simulator's quotas: ${JSON.stringify(simStats.throttled)}`);
+  console.log(
+    `simulator CPU during the run: ${(simStats.cpuSeconds - sim.startCpuSeconds).toFixed(1)} s (one core; when it approaches the wall time, the simulator is the bottleneck)`,
+  );
+  console.log(
+    `wall time: inventory ${inventorySeconds.toFixed(1)} s + metrics ${metricsSeconds.toFixed(1)} s = ${total.toFixed(1)} s`,
+  );
+  if (quotaBound > 0)
+    console.log(`quota bound: ${quotaBound.toFixed(1)} s  →  wall time / quota bound = ${(total / quotaBound).toFixed(2)}`);
+  const cpu = process.cpuUsage();
+  console.log(`data-layer process CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s (scenario generation included)`);
+  console.log(`data-layer process RSS ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB`);
+  clients.destroy();
+  sim.close();
+}
+
+/** Start bench/sim-process.ts and wait for its URL. */
+async function startSimProcess(size: string, quotas: string | undefined) {
+  const child = fork(join(__dirname, 'sim-process.ts'), [size, '1', '2026-11-21', ...(quotas ? [quotas] : [])], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const match = /SIM_URL (\S+) (\S+)/.exec(out);
+      if (match) resolve(match[1]! + ' ' + match[2]!);
+    });
+    child.once('exit', (code) => reject(new Error(`simulator exited (${code})`)));
+  });
+  type SimStats = { stats: Record<string, number>; throttled: Record<string, number>; cpuSeconds: number };
+  return {
+    url: url.split(' ')[0]!,
+    startCpuSeconds: Number(url.split(' ')[1]),
+    stats: () =>
+      new Promise<SimStats>((resolve) => {
+        child.once('message', (m) => resolve(m as SimStats));
+        child.send('stats');
+      }),
+    close: () => child.kill('SIGTERM'),
+  };
+}
+
+interface TargetCounts {
+  target: AwsTarget;
+  instances: number;
+  databases: number;
+  volumes: number;
+  snapshots: number;
+}
+
+/** The fewest calls each paged API allows: one page per account and region at least, then page-size steps. */
+function lowerBounds(targets: TargetCounts[]): Record<string, number> {
+  const sum = (f: (t: TargetCounts) => number) => targets.reduce((n, t) => n + f(t), 0);
+  const pages = (count: number, pageSize: number) => Math.max(1, Math.ceil(count / pageSize));
+  return {
+    'ec2:DescribeInstances': sum((t) => pages(t.instances, 1000)),
+    'ec2:DescribeVolumes': sum((t) => pages(t.volumes, 500)),
+    'ec2:DescribeSnapshots': sum((t) => pages(t.snapshots, 1000)),
+    'ec2:DescribeAddresses': targets.length,
+    'rds:DescribeDBInstances': sum((t) => pages(t.databases, 100)),
+  };
+}
+
+/**
+ * The least time AWS's quotas allow: every rate-limited bucket (per operation, account and region) must
+ * spend (calls - burst) / rate seconds; buckets run in parallel, so the bound is the slowest one.
+ */
+function quotaBoundSeconds(usage: AwsUsage, perTarget: { op: string; calls: number }[]): number {
+  const rule = (op: string) =>
+    AWS_QUOTA_PRESET.find((r) => r.operation === op || (r.operation.endsWith('*') && op.startsWith(r.operation.slice(0, -1))))!;
+  const seconds = perTarget.map(({ op, calls }) => {
+    const { ratePerSecond, burst } = rule(op);
+    return Math.max(0, calls - (burst ?? ratePerSecond)) / ratePerSecond;
+  });
+  // S3's bucket-level reads share one per-account budget.
+  const s3 = rule('s3:GetBucketVersioning');
+  const s3Calls = (usage.requests['s3:GetBucketVersioning'] ?? 0) + (usage.requests['s3:GetLifecycleConfiguration'] ?? 0);
+  return Math.max(...seconds, s3Calls / s3.ratePerSecond);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
