@@ -1,0 +1,86 @@
+/**
+ * Paging that survives retries: a retried activity resumes from the checkpoint its last attempt
+ * heartbeated, and pays only for the pages it had not read yet.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { collectPages, type PagingCheckpoint } from '../../src/activities/paging';
+
+/** A listing of 5 pages, tokens p1..p4, recording which pages were requested. */
+function listing(requested: (string | undefined)[]) {
+  return {
+    listing: 'test:List/123456789012/us-east-1',
+    action: 'test:List',
+    initial: [] as number[],
+    fetchPage: (token: string | undefined) => {
+      requested.push(token);
+      const page = token ? Number(token.slice(1)) : 0;
+      return Promise.resolve({ items: [page * 10, page * 10 + 1], next: page < 4 ? `p${page + 1}` : undefined });
+    },
+    fold: (all: number[], page: { items: number[] }) => [...all, ...page.items],
+    nextToken: (page: { next?: string }) => page.next,
+  };
+}
+
+test('a first attempt reads every page and heartbeats its position', async () => {
+  const env = new MockActivityEnvironment();
+  const beats: PagingCheckpoint<number[]>[] = [];
+  env.on('heartbeat', (details: unknown) => beats.push(details as PagingCheckpoint<number[]>));
+  const requested: (string | undefined)[] = [];
+  const result = await env.run(() => collectPages(listing(requested)));
+  assert.deepEqual(requested, [undefined, 'p1', 'p2', 'p3', 'p4']);
+  assert.equal(result.requests, 5);
+  assert.deepEqual(result.value, [0, 1, 10, 11, 20, 21, 30, 31, 40, 41]);
+  assert.deepEqual(
+    beats.find((b) => b.nextToken === 'p3'),
+    {
+      listing: 'test:List/123456789012/us-east-1',
+      nextToken: 'p3',
+      requests: 3,
+      accumulator: [0, 1, 10, 11, 20, 21],
+    },
+  );
+});
+
+test('a retried attempt resumes from the checkpoint instead of starting over', async () => {
+  const checkpoint: PagingCheckpoint<number[]> = {
+    listing: 'test:List/123456789012/us-east-1',
+    nextToken: 'p3',
+    requests: 3,
+    accumulator: [0, 1, 10, 11, 20, 21],
+  };
+  const env = new MockActivityEnvironment({ attempt: 2, heartbeatDetails: checkpoint });
+  const requested: (string | undefined)[] = [];
+  const result = await env.run(() => collectPages(listing(requested)));
+  assert.deepEqual(requested, ['p3', 'p4'], 'only the pages not read before');
+  assert.equal(result.requests, 5, 'requests count the earlier attempt too');
+  assert.deepEqual(result.value, [0, 1, 10, 11, 20, 21, 30, 31, 40, 41]);
+});
+
+test("another listing's checkpoint is ignored", async () => {
+  const other: PagingCheckpoint<number[]> = {
+    listing: 'test:List/999999999999/eu-west-1',
+    nextToken: 'p3',
+    requests: 3,
+    accumulator: [7],
+  };
+  const env = new MockActivityEnvironment({ heartbeatDetails: other });
+  const requested: (string | undefined)[] = [];
+  await env.run(() => collectPages(listing(requested)));
+  assert.equal(requested[0], undefined, 'started from the first page');
+});
+
+test('access denied becomes a non-retryable failure naming the permission', async () => {
+  const env = new MockActivityEnvironment();
+  const denied = Object.assign(new Error('User is not authorized to perform: test:List'), { name: 'AccessDeniedException' });
+  await assert.rejects(
+    env.run(() => collectPages({ ...listing([]), fetchPage: () => Promise.reject(denied) })),
+    (err: Error & { nonRetryable?: boolean; type?: string }) => {
+      assert.equal(err.nonRetryable, true);
+      assert.equal(err.type, 'AccessDenied');
+      assert.match(err.message, /needs IAM permission test:List/);
+      return true;
+    },
+  );
+});
