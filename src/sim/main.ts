@@ -131,9 +131,6 @@ async function main(): Promise<void> {
     process.exit(1);
   }
 
-  const accounts = scenario.accounts.map((a) => a.id).join(', ');
-  console.log(`Sample AWS account listening on ${sim.url} (account ${accounts}, regions ${scenario.regions.join(', ')})`);
-
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;
@@ -148,6 +145,10 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+
+  // Announce readiness only once the signal handlers are in place: whoever waits for this line may stop us at once.
+  const accounts = scenario.accounts.map((a) => a.id).join(', ');
+  console.log(`Sample AWS account listening on ${sim.url} (account ${accounts}, regions ${scenario.regions.join(', ')})`);
 }
 
 if (require.main === module) {
