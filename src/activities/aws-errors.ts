@@ -30,6 +30,20 @@ export const FAILURE_TYPE = {
   credentials: 'InvalidCredentials',
 } as const;
 
+/** What the caller must grant or buy before the call can succeed; the report says "skipped: needs ...". */
+const NEEDS: Partial<Record<string, (action: string) => string>> = {
+  [FAILURE_TYPE.accessDenied]: (action) => `IAM permission ${action}`,
+  [FAILURE_TYPE.subscriptionRequired]: () => 'a Business, Enterprise On-Ramp or Enterprise support plan',
+  [FAILURE_TYPE.optInRequired]: (action) => `the service behind ${action} to be enabled (opt-in)`,
+};
+
+/** Details carried by the failures this module creates; the workflow reads `needs`. */
+export interface AwsFailureDetails {
+  action: string;
+  awsError: string;
+  needs?: string;
+}
+
 function failureType(name: string): string {
   if (name.startsWith('Access') || name === 'UnauthorizedOperation') return FAILURE_TYPE.accessDenied;
   if (name.includes('Token') || name === 'UnrecognizedClientException') return FAILURE_TYPE.credentials;
@@ -48,11 +62,12 @@ export function toActivityFailure(err: unknown, action: string): Error {
   const what = NON_RETRYABLE[name];
   if (!what) return err instanceof Error ? err : new Error(String(err));
   const message = err instanceof Error ? err.message : String(err);
-  const needs = failureType(name) === FAILURE_TYPE.accessDenied ? ` (needs IAM permission ${action})` : '';
+  const type = failureType(name);
+  const needs = NEEDS[type]?.(action);
   return ApplicationFailure.create({
-    message: `${action}: ${what}${needs}: ${message}`,
-    type: failureType(name),
+    message: `${action}: ${what}${needs ? ` (needs ${needs})` : ''}: ${message}`,
+    type,
     nonRetryable: true,
-    details: [{ action, awsError: name }],
+    details: [{ action, awsError: name, ...(needs ? { needs } : {}) } satisfies AwsFailureDetails],
   });
 }

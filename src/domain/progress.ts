@@ -5,7 +5,7 @@
 import { AGENTS, type AgentKind } from './agents';
 import { addAmounts, ZERO } from './money';
 
-export type AgentState = 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+export type AgentState = 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'skipped';
 export type AnalysisState = 'running' | 'completed' | 'partial' | 'failed' | 'cancelled';
 
 export interface AgentProgress {
@@ -46,6 +46,7 @@ export interface AnalysisProgress {
     running: number;
     succeeded: number;
     failed: number;
+    skipped: number;
     findings: number;
     requests: number;
   };
@@ -92,7 +93,7 @@ export function initialProgress(
       findings: 0,
       savings: ZERO,
     })),
-    counts: { agents: 0, pending: 0, running: 0, succeeded: 0, failed: 0, findings: 0, requests: 0 },
+    counts: { agents: 0, pending: 0, running: 0, succeeded: 0, failed: 0, skipped: 0, findings: 0, requests: 0 },
     savings: { amount: ZERO, unit: 'USD' },
     events: [],
   };
@@ -151,7 +152,7 @@ export function setOverall(progress: AnalysisProgress, state: AnalysisState, ste
 }
 
 export function isFinished(state: AgentState): boolean {
-  return state === 'succeeded' || state === 'failed' || state === 'cancelled';
+  return state === 'succeeded' || state === 'failed' || state === 'cancelled' || state === 'skipped';
 }
 
 export function isTerminal(state: AnalysisState): boolean {
@@ -168,6 +169,7 @@ function recount(progress: AnalysisProgress): AnalysisProgress {
       running: count('running'),
       succeeded: count('succeeded'),
       failed: count('failed') + count('cancelled'),
+      skipped: count('skipped'),
       findings: progress.agents.reduce((n, a) => n + a.findings, 0),
       requests: progress.agents.reduce((n, a) => n + a.requests, 0),
     },

@@ -16,7 +16,9 @@ export interface AgentResult {
 
 export type AgentOutcome =
   | { agent: AgentKind; workflowId: string; status: 'succeeded'; result: AgentResult }
-  | { agent: AgentKind; workflowId: string; status: 'failed' | 'cancelled'; reason: string; errorType?: string };
+  | { agent: AgentKind; workflowId: string; status: 'failed' | 'cancelled'; reason: string; errorType?: string }
+  /** The agent could not run for want of a permission or plan; `needs` says which. */
+  | { agent: AgentKind; workflowId: string; status: 'skipped'; reason: string; needs: string };
 
 export interface ServiceSpendLine {
   service: string;
@@ -44,7 +46,7 @@ export interface AgentReportEntry {
   agent: AgentKind;
   title: string;
   workflowId: string;
-  status: 'succeeded' | 'failed' | 'cancelled';
+  status: 'succeeded' | 'failed' | 'cancelled' | 'skipped';
   spend?: string;
   reason?: string;
 }
@@ -63,6 +65,8 @@ export interface AnalysisReport {
   agents: AgentReportEntry[];
   /** Agents that did not deliver, with why: a partial report says what is missing. */
   failures: { agent: AgentKind; reason: string }[];
+  /** Agents skipped for want of a permission or plan: "skipped: needs IAM permission ce:GetCostAndUsage". */
+  skipped: { agent: AgentKind; needs: string }[];
   usage: { costExplorerRequests: number; costExplorerCost: string; unit: 'USD' };
 }
 
@@ -80,22 +84,30 @@ export interface ReportContext {
 
 export function assembleReport(ctx: ReportContext, outcomes: readonly AgentOutcome[]): AnalysisReport {
   const slices = outcomes.flatMap((o) => (o.status === 'succeeded' ? [o.result.spend] : []));
-  const failures = outcomes.flatMap((o) => (o.status === 'succeeded' ? [] : [{ agent: o.agent, reason: o.reason }]));
+  const failures = outcomes.flatMap((o) =>
+    o.status === 'failed' || o.status === 'cancelled' ? [{ agent: o.agent, reason: o.reason }] : [],
+  );
+  const skipped = outcomes.flatMap((o) => (o.status === 'skipped' ? [{ agent: o.agent, needs: o.needs }] : []));
   const requests = outcomes.reduce((n, o) => n + (o.status === 'succeeded' ? o.result.costExplorerRequests : 0), 0);
 
   return {
     schemaVersion: 1,
     ...ctx,
-    status: failures.length ? 'partial' : 'complete',
+    status: failures.length || skipped.length ? 'partial' : 'complete',
     spend: summariseSpend(slices, ctx.period),
     agents: outcomes.map((o) => ({
       agent: o.agent,
       title: AGENTS[o.agent].title,
       workflowId: o.workflowId,
       status: o.status,
-      ...(o.status === 'succeeded' ? { spend: o.result.spend.total } : { reason: o.reason }),
+      ...(o.status === 'succeeded'
+        ? { spend: o.result.spend.total }
+        : o.status === 'skipped'
+          ? { reason: `skipped: needs ${o.needs}` }
+          : { reason: o.reason }),
     })),
     failures,
+    skipped,
     usage: {
       costExplorerRequests: requests,
       costExplorerCost: multiplyAmount(COST_EXPLORER_REQUEST_PRICE, requests),

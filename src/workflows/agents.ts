@@ -55,7 +55,15 @@ async function runSpendAgent(input: AgentInput): Promise<AgentResult> {
   const scope = services ? services.join(', ') : 'all services';
   const { spend, requests } = await fetchSpend.executeWithOptions(
     { summary: `Cost Explorer daily spend, ${scope}, ${input.previousPeriod.start} to ${input.period.end}` },
-    [{ analysisId: input.analysisId, accounts: input.accounts, services, period: input.period, previousPeriod: input.previousPeriod }],
+    [
+      {
+        analysisId: input.analysisId,
+        accounts: input.accounts,
+        services,
+        period: input.period,
+        previousPeriod: input.previousPeriod,
+      },
+    ],
   );
 
   const step = `Spend ${formatUsd(spend.total, spend.unit)} (previous period ${formatUsd(spend.previousTotal, spend.unit)})`;

@@ -101,7 +101,17 @@ export async function analysis(input: AnalysisRequest): Promise<AnalysisReport> 
       return { agent, workflowId, status: 'succeeded', result };
     } catch (err) {
       const cancelled = isCancellation(err);
-      const { reason, type } = failureReason(err);
+      const { reason, type, needs } = failureReason(err);
+      if (needs && !cancelled) {
+        update(
+          applyAgentUpdate(
+            progress,
+            { agent, state: 'skipped', step: `Skipped: needs ${needs}`, error: reason, level: 'warn' },
+            now(),
+          ),
+        );
+        return { agent, workflowId, status: 'skipped', reason, needs };
+      }
       update(
         applyAgentUpdate(
           progress,
@@ -150,6 +160,13 @@ export async function analysis(input: AnalysisRequest): Promise<AnalysisReport> 
         ),
   );
   return report;
+}
+
+function partialSummary(report: AnalysisReport): string {
+  return [
+    ...report.failures.map((f) => `${f.agent} failed`),
+    ...report.skipped.map((s) => `${s.agent} skipped (needs ${s.needs})`),
+  ].join('; ');
 }
 
 function now(): string {

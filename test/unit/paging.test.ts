@@ -5,21 +5,26 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { collectPages, type PagingCheckpoint } from '../../src/activities/paging';
+import { collectPages, type CollectedPages, type CollectPagesOptions, type PagingCheckpoint } from '../../src/activities/paging';
+
+interface Page {
+  items: number[];
+  next?: string;
+}
 
 /** A listing of 5 pages, tokens p1..p4, recording which pages were requested. */
-function listing(requested: (string | undefined)[]) {
+function listing(requested: (string | undefined)[]): CollectPagesOptions<Page, number[]> {
   return {
     listing: 'test:List/123456789012/us-east-1',
     action: 'test:List',
     initial: [] as number[],
-    fetchPage: (token: string | undefined) => {
+    fetchPage: (token) => {
       requested.push(token);
       const page = token ? Number(token.slice(1)) : 0;
-      return Promise.resolve({ items: [page * 10, page * 10 + 1], next: page < 4 ? `p${page + 1}` : undefined });
+      return Promise.resolve({ items: [page * 10, page * 10 + 1], ...(page < 4 ? { next: `p${page + 1}` } : {}) });
     },
-    fold: (all: number[], page: { items: number[] }) => [...all, ...page.items],
-    nextToken: (page: { next?: string }) => page.next,
+    fold: (all, page) => [...all, ...page.items],
+    nextToken: (page) => page.next,
   };
 }
 
@@ -28,7 +33,7 @@ test('a first attempt reads every page and heartbeats its position', async () =>
   const beats: PagingCheckpoint<number[]>[] = [];
   env.on('heartbeat', (details: unknown) => beats.push(details as PagingCheckpoint<number[]>));
   const requested: (string | undefined)[] = [];
-  const result = await env.run(() => collectPages(listing(requested)));
+  const result: CollectedPages<number[]> = await env.run(() => collectPages(listing(requested)));
   assert.deepEqual(requested, [undefined, 'p1', 'p2', 'p3', 'p4']);
   assert.equal(result.requests, 5);
   assert.deepEqual(result.value, [0, 1, 10, 11, 20, 21, 30, 31, 40, 41]);
@@ -52,7 +57,7 @@ test('a retried attempt resumes from the checkpoint instead of starting over', a
   };
   const env = new MockActivityEnvironment({ attempt: 2, heartbeatDetails: checkpoint });
   const requested: (string | undefined)[] = [];
-  const result = await env.run(() => collectPages(listing(requested)));
+  const result: CollectedPages<number[]> = await env.run(() => collectPages(listing(requested)));
   assert.deepEqual(requested, ['p3', 'p4'], 'only the pages not read before');
   assert.equal(result.requests, 5, 'requests count the earlier attempt too');
   assert.deepEqual(result.value, [0, 1, 10, 11, 20, 21, 30, 31, 40, 41]);

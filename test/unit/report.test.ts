@@ -117,4 +117,22 @@ test('a failing agent makes the report partial, names why, and keeps the rest', 
   assert.equal(report.spend.total, '13');
   assert.equal(report.spend.previousTotal, '12');
   assert.equal(report.agents.find((a) => a.agent === 's3')?.spend, '3');
+  assert.deepEqual(report.skipped, []);
+});
+
+test('an agent skipped for want of a permission is listed with what it needs', () => {
+  const report = assembleReport(ctx, [
+    succeeded('ec2', ['EC2'], { EC2: '10' }, { EC2: '8' }),
+    {
+      agent: 'forecasting',
+      workflowId: 'a/forecasting',
+      status: 'skipped',
+      reason: 'access denied',
+      needs: 'IAM permission ce:GetCostAndUsage',
+    },
+  ]);
+  assert.equal(report.status, 'partial');
+  assert.deepEqual(report.failures, []);
+  assert.deepEqual(report.skipped, [{ agent: 'forecasting', needs: 'IAM permission ce:GetCostAndUsage' }]);
+  assert.equal(report.agents[1]?.reason, 'skipped: needs IAM permission ce:GetCostAndUsage');
 });

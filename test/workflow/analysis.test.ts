@@ -116,9 +116,9 @@ test('an analysis runs six agents in parallel and reports total, services and tr
   assert.match((await description.staticSummary()) ?? '', /Cost analysis for acme/);
 });
 
-test('a failing agent yields a partial report that names it and why, keeping the others', async () => {
-  // One request is denied: the agent that made it fails for good (access denied is not retryable);
-  // the agents that were waiting for the same shared query make it themselves and succeed.
+test('an agent denied a permission is skipped, the report names the permission, and the others are kept', async () => {
+  // One request is denied: the agent that made it is skipped for good (access denied is not retryable);
+  // the agents that were waiting for the same shared query make it again and succeed.
   stack.sim.setFaults([{ operation: 'GetCostAndUsage', error: 'AccessDeniedException', count: 1 }]);
   try {
     const report = await stack.withWorker(async () => {
@@ -126,14 +126,35 @@ test('a failing agent yields a partial report that names it and why, keeping the
       return (await stack.env.client.workflow.getHandle(started.analysisId).result()) as AnalysisReport;
     });
     assert.equal(report.status, 'partial');
-    assert.equal(report.failures.length, 1);
-    const failed = report.failures[0]!;
-    assert.match(failed.reason, /ce:GetCostAndUsage: access denied \(needs IAM permission ce:GetCostAndUsage\)/);
+    assert.deepEqual(report.failures, []);
+    assert.equal(report.skipped.length, 1);
+    const skipped = report.skipped[0]!;
+    assert.equal(skipped.needs, 'IAM permission ce:GetCostAndUsage');
+    const entry = report.agents.find((a) => a.agent === skipped.agent)!;
+    assert.equal(entry.status, 'skipped');
+    assert.equal(entry.reason, 'skipped: needs IAM permission ce:GetCostAndUsage');
     assert.deepEqual(
       report.agents.filter((a) => a.status === 'succeeded').map((a) => a.agent),
-      ['ec2', 'rds', 'forecasting'].filter((a) => a !== failed.agent),
+      ['ec2', 'rds', 'forecasting'].filter((a) => a !== skipped.agent),
     );
-    if (failed.agent !== 'forecasting') assertCents(report.spend.total, groundTruth(period), 'the whole bill still arrives');
+    if (skipped.agent !== 'forecasting') assertCents(report.spend.total, groundTruth(period), 'the whole bill still arrives');
+  } finally {
+    stack.sim.setFaults([]);
+  }
+});
+
+test('an agent that fails for another reason is reported as failed, with the reason', async () => {
+  // AWS rejecting a request is not retryable and not a missing permission: the agent fails, and says why.
+  stack.sim.setFaults([{ operation: 'GetCostAndUsage', error: 'ValidationException', count: 1 }]);
+  try {
+    const report = await stack.withWorker(async () => {
+      const started = await startAnalysis(stack.env.client, stack.taskQueue, request({ agents: ['s3'] }));
+      return (await stack.env.client.workflow.getHandle(started.analysisId).result()) as AnalysisReport;
+    });
+    assert.equal(report.status, 'partial');
+    assert.deepEqual(report.skipped, []);
+    assert.equal(report.failures[0]?.agent, 's3');
+    assert.match(report.failures[0]?.reason ?? '', /^ce:GetCostAndUsage: AWS rejected the request: /);
   } finally {
     stack.sim.setFaults([]);
   }
