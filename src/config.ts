@@ -18,9 +18,28 @@ export const ENV = {
   temporalPort: 'FINOPS_TEMPORAL_PORT',
   temporalUiPort: 'FINOPS_TEMPORAL_UI_PORT',
   logLevel: 'FINOPS_LOG_LEVEL',
-  /** Used by the command-line client (npm run analyze). */
+  /** Organisations: the role the worker assumes in member accounts, and the external ID its trust policy requires. */
+  memberRoleName: 'FINOPS_MEMBER_ROLE_NAME',
+  memberRoleExternalId: 'FINOPS_MEMBER_ROLE_EXTERNAL_ID',
+  /** Used by the command-line clients (npm run analyze, npm run finops). */
   gatewayUrl: 'FINOPS_GATEWAY_URL',
   temporalUiUrl: 'FINOPS_TEMPORAL_UI_URL',
+  /** The command-line client's credentials: an API key, or an OIDC bearer token. */
+  apiKey: 'FINOPS_API_KEY',
+  token: 'FINOPS_TOKEN',
+  /** Gateway authentication (src/gateway/auth-config.ts): `none` (development only) or `required` (default). */
+  auth: 'FINOPS_AUTH',
+  /** A JSON file of hashed API keys, or the same JSON inline. */
+  apiKeysFile: 'FINOPS_API_KEYS_FILE',
+  apiKeys: 'FINOPS_API_KEYS',
+  /** OIDC/JWT: the issuer (e.g. a Cognito user pool URL), the expected audience, the claim naming the tenant. */
+  oidcIssuer: 'FINOPS_OIDC_ISSUER',
+  oidcAudience: 'FINOPS_OIDC_AUDIENCE',
+  oidcTenantClaim: 'FINOPS_OIDC_TENANT_CLAIM',
+  /** JWKS URL; default: discovered from the issuer's /.well-known/openid-configuration. */
+  oidcJwksUrl: 'FINOPS_OIDC_JWKS_URL',
+  /** Gateway log lines: `json` (default) or `text`. */
+  logFormat: 'FINOPS_LOG_FORMAT',
 } as const;
 
 export interface TemporalConfig {
@@ -70,4 +89,14 @@ export function logLevel(env: NodeJS.ProcessEnv = process.env): LogLevel {
 /** Whether a message at `level` is shown under the configured level. */
 export function logs(level: LogLevel, configured: LogLevel): boolean {
   return LOG_LEVELS.indexOf(level) >= LOG_LEVELS.indexOf(configured);
+}
+
+/** How the worker reaches member accounts of an organisation (unset: every account with the base credentials). */
+export function organisationConfig(env: NodeJS.ProcessEnv = process.env): { memberRoleName?: string; externalId?: string } {
+  const roleName = env[ENV.memberRoleName];
+  if (roleName && !/^[\w+=,.@-]{1,64}$/.test(roleName)) {
+    throw new ConfigError(`${ENV.memberRoleName} must be an IAM role name (got ${JSON.stringify(roleName)})`);
+  }
+  const externalId = env[ENV.memberRoleExternalId];
+  return { ...(roleName ? { memberRoleName: roleName } : {}), ...(externalId ? { externalId } : {}) };
 }

@@ -3,7 +3,9 @@
  * AWS access is configured the SDK's way (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL, ...).
  */
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { ConfigError, logLevel, temporalConfig } from '../config';
+import { ConfigError, logLevel, organisationConfig, temporalConfig } from '../config';
+import { createActivities } from '../activities';
+import { AwsClientFactory } from '../activities/aws-clients';
 import { createWorker } from './worker';
 
 async function main(): Promise<void> {
@@ -20,7 +22,8 @@ async function main(): Promise<void> {
     );
   }
   try {
-    const worker = await createWorker({ connection, namespace: config.namespace, taskQueue: config.taskQueue });
+    const activities = createActivities(new AwsClientFactory(organisationConfig()));
+    const worker = await createWorker({ connection, namespace: config.namespace, taskQueue: config.taskQueue, activities });
     const endpoint = process.env.AWS_ENDPOINT_URL ? ` (AWS endpoint ${process.env.AWS_ENDPOINT_URL})` : '';
     console.log(
       `Worker running on task queue ${config.taskQueue}, namespace ${config.namespace}, Temporal ${config.address}${endpoint}`,
