@@ -4,7 +4,9 @@
 import { AGENTS, type AgentKind } from './agents';
 import { addAmounts, compareAmounts, multiplyAmount, percentChange, subtractAmounts, ZERO } from './money';
 import type { Period } from './period';
+import type { FindingsSummary } from './findings';
 import type { DailyAmount, SpendSlice } from './spend';
+import type { AwsUsage } from './usage';
 
 /** What one agent's child workflow returns: compact, never raw inventories. */
 export interface AgentResult {
@@ -12,6 +14,14 @@ export interface AgentResult {
   spend: SpendSlice;
   /** Billable Cost Explorer requests this agent made ($0.01 each). */
   costExplorerRequests: number;
+  /** The agent's findings: totals, the top items and the store key of the full list. */
+  findings?: FindingsSummary;
+  /** Thresholds the checks used (the report says which), e.g. { idleCpuP95Percent: 2 }. */
+  thresholds?: Record<string, number | string>;
+  /** Every AWS request the agent made (Cost Explorer included), for the report's own cost. */
+  usage?: AwsUsage;
+  /** Things the reader should know, e.g. "Trusted Advisor: account 1111 has no Business support plan". */
+  notes?: string[];
 }
 
 export type AgentOutcome =

@@ -28,7 +28,7 @@ import {
 } from '../domain/progress';
 import { assembleReport, type AgentOutcome, type AnalysisReport } from '../domain/report';
 import { validateAnalysisRequest, type AnalysisRequest } from '../domain/request';
-import { AGENT_WORKFLOWS, type AgentInput } from './agents';
+import { AGENT_WORKFLOWS, type AgentInput } from './agents/index';
 import { failureReason } from './failures';
 import { agentWorkflowId } from './ids';
 import { agentProgressSignal, progressQuery } from './messages';
@@ -152,12 +152,7 @@ export async function analysis(input: AnalysisRequest): Promise<AnalysisReport> 
   update(
     report.status === 'complete'
       ? setOverall(progress, 'completed', `Report ready. ${headline}`, now())
-      : setOverall(
-          progress,
-          'partial',
-          `Partial report: ${report.failures.map((f) => f.agent).join(', ')} failed. ${headline}`,
-          now(),
-        ),
+      : setOverall(progress, 'partial', `Partial report: ${partialSummary(report)}. ${headline}`, now()),
   );
   return report;
 }

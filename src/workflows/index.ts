@@ -1,3 +1,3 @@
 /** Every workflow the worker registers. Only deterministic code reachable from here. */
 export { analysis } from './analysis';
-export { ec2Agent, forecastingAgent, rdsAgent, s3Agent, taggingAgent, trustedAdvisorAgent } from './agents';
+export { ec2Agent, forecastingAgent, rdsAgent, s3Agent, taggingAgent, trustedAdvisorAgent } from './agents/index';

@@ -1,7 +1,7 @@
 /**
- * Agent child workflows, one per agent kind. Each reports its steps to the parent by signal and
- * returns a compact AgentResult. For now every agent reads its slice of the bill; the agents' own
- * checks (idle instances, lifecycle rules, tag compliance, forecasts, ...) build on this.
+ * What every agent child workflow shares: its input, how it reports progress to the parent analysis,
+ * and reading its slice of the bill. Each agent lives in its own file (ec2.ts, s3.ts, ...) and adds
+ * its own checks on top.
  */
 import {
   ActivityCancellationType,
@@ -10,13 +10,13 @@ import {
   setCurrentDetails,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities';
-import { AGENTS, type AgentKind } from '../domain/agents';
-import { formatUsd } from '../domain/money';
-import type { Period } from '../domain/period';
-import type { AgentProgressUpdate } from '../domain/progress';
-import type { AgentResult } from '../domain/report';
-import { agentProgressSignal } from './messages';
+import type { Activities } from '../../activities';
+import { AGENTS, type AgentKind } from '../../domain/agents';
+import { formatUsd } from '../../domain/money';
+import type { Period } from '../../domain/period';
+import type { AgentProgressUpdate } from '../../domain/progress';
+import type { AgentResult } from '../../domain/report';
+import { agentProgressSignal } from '../messages';
 
 export interface AgentInput {
   analysisId: string;
@@ -38,7 +38,7 @@ const { fetchSpend } = proxyActivities<Activities>({
 });
 
 /** Tell the parent analysis what this agent is doing. Best effort: progress must never fail an agent. */
-function reportToParent(update: AgentProgressUpdate): void {
+export function reportToParent(update: AgentProgressUpdate): void {
   const parent = workflowInfo().parent;
   setCurrentDetails(`**${AGENTS[update.agent].title}** — ${update.step}`);
   if (!parent) return;
@@ -47,7 +47,7 @@ function reportToParent(update: AgentProgressUpdate): void {
     .catch(() => undefined);
 }
 
-async function runSpendAgent(input: AgentInput): Promise<AgentResult> {
+export async function runSpendAgent(input: AgentInput): Promise<AgentResult> {
   const { agent } = input;
   const { services, title } = AGENTS[agent];
   reportToParent({ agent, state: 'running', step: 'Reading spend from Cost Explorer' });
@@ -70,36 +70,3 @@ async function runSpendAgent(input: AgentInput): Promise<AgentResult> {
   setCurrentDetails(`**${title}** — done. ${step}; ${requests} Cost Explorer request(s).`);
   return { agent, spend, costExplorerRequests: requests };
 }
-
-export async function ec2Agent(input: AgentInput): Promise<AgentResult> {
-  return runSpendAgent(input);
-}
-
-export async function s3Agent(input: AgentInput): Promise<AgentResult> {
-  return runSpendAgent(input);
-}
-
-export async function rdsAgent(input: AgentInput): Promise<AgentResult> {
-  return runSpendAgent(input);
-}
-
-export async function taggingAgent(input: AgentInput): Promise<AgentResult> {
-  return runSpendAgent(input);
-}
-
-export async function forecastingAgent(input: AgentInput): Promise<AgentResult> {
-  return runSpendAgent(input);
-}
-
-export async function trustedAdvisorAgent(input: AgentInput): Promise<AgentResult> {
-  return runSpendAgent(input);
-}
-
-export const AGENT_WORKFLOWS = {
-  ec2: ec2Agent,
-  s3: s3Agent,
-  rds: rdsAgent,
-  tagging: taggingAgent,
-  forecasting: forecastingAgent,
-  'trusted-advisor': trustedAdvisorAgent,
-} satisfies Record<AgentKind, (input: AgentInput) => Promise<AgentResult>>;
