@@ -1,25 +1,9 @@
 /** UTC calendar-day arithmetic on 'YYYY-MM-DD' strings, for the sample account. */
 
-const DAY_MS = 86_400_000;
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+// The basic arithmetic is the domain's own; the simulator adds weekdays and months.
+import { addDays, fromEpochDay, isIsoDate, toEpochDay } from '../domain/period';
 
-export function isIsoDate(value: string): boolean {
-  if (!ISO_DATE.test(value)) return false;
-  const ms = Date.parse(`${value}T00:00:00Z`);
-  return Number.isFinite(ms) && new Date(ms).toISOString().slice(0, 10) === value;
-}
-
-export function toEpochDay(date: string): number {
-  return Math.round(Date.parse(`${date}T00:00:00Z`) / DAY_MS);
-}
-
-export function fromEpochDay(day: number): string {
-  return new Date(day * DAY_MS).toISOString().slice(0, 10);
-}
-
-export function addDays(date: string, days: number): string {
-  return fromEpochDay(toEpochDay(date) + days);
-}
+export { addDays, fromEpochDay, isIsoDate, toEpochDay };
 
 /** 0 = Sunday ... 6 = Saturday. */
 export function weekdayOfEpochDay(day: number): number {
