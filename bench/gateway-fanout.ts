@@ -14,7 +14,7 @@
  *   npx tsx bench/gateway-fanout.ts [--clients 1000] [--compare 100] [--analyses 50] [--seconds 30] [--interval 1000]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import WebSocket from 'ws';
@@ -68,8 +68,8 @@ function sleep(ms: number): Promise<void> {
 function child(name: string, args: string[], env: Record<string, string>): { proc: ChildProcess; output: () => string; waitFor: (re: RegExp, ms: number) => Promise<RegExpExecArray> } {
   const proc = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  proc.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  proc.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  proc.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  proc.stderr.on('data', (d: Buffer) => (output += d.toString()));
   return {
     proc,
     output: () => output,
@@ -86,6 +86,8 @@ function child(name: string, args: string[], env: Record<string, string>): { pro
 }
 
 interface Sample {
+  querySeconds: number;
+  queryCount: number;
   cpuSeconds: number;
   rss: number;
   queries: number;
@@ -97,6 +99,8 @@ interface Sample {
 async function sample(gatewayUrl: string): Promise<Sample> {
   const metrics = parseMetrics(await (await fetch(`${gatewayUrl}/metrics`)).text());
   return {
+    querySeconds: metrics.get('finops_relay_query_duration_seconds_sum') ?? 0,
+    queryCount: metrics.get('finops_relay_query_duration_seconds_count') ?? 0,
     cpuSeconds: metrics.get('process_cpu_seconds_total') ?? 0,
     rss: metrics.get('process_resident_memory_bytes') ?? 0,
     queries: metrics.get('finops_relay_queries_total') ?? 0,
@@ -116,6 +120,10 @@ interface RunResult {
   cpuPercent: number;
   rssMb: number;
   connectMs: number;
+  /** Mean duration of the gateway's progress queries during the run. */
+  queryMs: number;
+  /** This (client) process's event-loop delay p99: how late the clients themselves read messages. */
+  clientLagMs: number;
 }
 
 /** Connect `count` clients spread over the analyses, measure for `seconds`, disconnect. */
@@ -161,9 +169,12 @@ async function run(gatewayUrl: string, analysisIds: string[], count: number, sec
   const connectMs = Date.now() - connectStarted;
   await sleep(3000); // settle: every poller running, backoff in its steady state
   const before = await sample(gatewayUrl);
+  const lag = monitorEventLoopDelay({ resolution: 10 });
+  lag.enable();
   measuring = true;
   await sleep(seconds * 1000);
   measuring = false;
+  lag.disable();
   const after = await sample(gatewayUrl);
   for (const ws of sockets) ws.close();
   await sleep(1500);
@@ -179,6 +190,8 @@ async function run(gatewayUrl: string, analysisIds: string[], count: number, sec
     cpuPercent: ((after.cpuSeconds - before.cpuSeconds) / elapsed) * 100,
     rssMb: after.rss / 1024 / 1024,
     connectMs,
+    queryMs: ((after.querySeconds - before.querySeconds) / Math.max(1, after.queryCount - before.queryCount)) * 1000,
+    clientLagMs: lag.percentile(99) / 1e6,
   };
 }
 
@@ -195,6 +208,8 @@ function row(r: RunResult, analyses: number): string {
     r.queriesPerSecond.toFixed(1).padStart(10),
     `${r.cpuPercent.toFixed(0)}%`.padStart(8),
     `${r.rssMb.toFixed(0)} MB`.padStart(8),
+    `${r.queryMs.toFixed(0)} ms`.padStart(9),
+    `${r.clientLagMs.toFixed(0)} ms`.padStart(10),
   ].join(' ');
 }
 
@@ -240,7 +255,7 @@ async function main(): Promise<void> {
     const big = await run(gatewayUrl, analysisIds, clients, seconds);
     const small = await run(gatewayUrl, analysisIds, compare, seconds);
     console.log('');
-    console.log(' clients  per anl  msgs out/s  lat p50   lat p90   lat p99   lat max  queries/s  gw CPU   gw RSS');
+    console.log(' clients  per anl  msgs out/s  lat p50   lat p90   lat p99   lat max  queries/s  gw CPU   gw RSS  query avg  client lag');
     console.log(row(big, analyses));
     console.log(row(small, analyses));
     console.log('');

@@ -533,6 +533,15 @@ function workerEnv(base: NodeJS.ProcessEnv, simUrl: string | undefined): NodeJS.
   return { ...env, ...SIM_CREDENTIALS, AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL: simUrl };
 }
 
+/**
+ * The gateway in the dev stack: authentication off unless the user configured it (FINOPS_AUTH=none is the
+ * explicit development mode; the gateway warns loudly), and readable log lines instead of JSON.
+ */
+function gatewayEnv(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const configured = base[ENV.auth] || base[ENV.apiKeysFile] || base[ENV.apiKeys] || base[ENV.oidcIssuer];
+  return { ...base, [ENV.auth]: configured ? base[ENV.auth] : 'none', [ENV.logFormat]: base[ENV.logFormat] || 'text' };
+}
+
 const TITLES = {
   sim: 'sample AWS account (sim)',
   worker: 'worker',
@@ -559,7 +568,8 @@ function displayPath(path: string): string {
 function printSummary(options: Options, urls: Urls, cli: string): void {
   const rows: [string, string][] = [
     ['Temporal Web UI', urls.webUi],
-    ['Gateway', `${urls.gateway}  (REST ${urls.gateway}/api/analyses, WebSocket ${urls.gateway.replace(/^http/, 'ws')}/ws)`],
+    ['Dashboard', `${urls.gateway}/`],
+    ['Gateway', `${urls.gateway}  (REST ${urls.gateway}/api/analyses, API description ${urls.gateway}/api/openapi.json, WebSocket ${urls.gateway.replace(/^http/, 'ws')}/ws)`],
     ...(options.realAws ? [] : ([['Sample AWS account', `${urls.sim}  (account ${SAMPLE_ACCOUNT})`]] as [string, string][])),
     ['Temporal gRPC', `${urls.temporalAddress}  (namespace ${options.namespace}, task queue ${options.taskQueue})`],
     ['Logs', `${displayPath(LOG_DIR)}/`],
@@ -569,7 +579,8 @@ function printSummary(options: Options, urls: Urls, cli: string): void {
   process.stdout.write(
     `\n${paint(1, 'The dev stack is up.')}\n${lines.join('\n')}\n\n` +
       `  List workflows:   ${displayPath(cli)} workflow list --address ${urls.temporalAddress} --namespace ${options.namespace}\n` +
-      `  Run an analysis:  npm run analyze -- --gateway ${urls.gateway} --tenant ${DEMO_TENANT} --account ${options.realAws ? '<account id>' : SAMPLE_ACCOUNT}\n` +
+      `  Run an analysis:  npm run finops -- analyze --gateway ${urls.gateway} --account ${options.realAws ? '<account id>' : SAMPLE_ACCOUNT}\n` +
+      `  List analyses:    npm run finops -- list --gateway ${urls.gateway}\n` +
       '  Stop:             Ctrl-C\n\n',
   );
 }
@@ -698,7 +709,7 @@ async function startAndServe(stack: Stack, options: Options, urls: Urls, cli: st
     const env = commonEnv(options, urls);
     if (!options.realAws) stack.start(tsxChild('sim', env));
     stack.start(tsxChild('worker', workerEnv(env, options.realAws ? undefined : urls.sim)));
-    stack.start(tsxChild('gateway', env));
+    stack.start(tsxChild('gateway', gatewayEnv(env)));
 
     const ready = (what: string) => () => say(`The ${what} is up (${elapsed(startedAt)}).`);
     await Promise.all([

@@ -95,15 +95,26 @@ function evidenceOf(value: unknown): string {
   return '';
 }
 
+/**
+ * The report's finding list: `findings.items` (a FindingsSummary, src/domain/findings.ts: the ranked top of
+ * the list, the rest in the store) or, from older reports, a plain array.
+ */
+function findingList(report: AnalysisReport): unknown[] | undefined {
+  const findings = (report as unknown as Loose).findings;
+  if (Array.isArray(findings)) return findings as unknown[];
+  if (isObject(findings) && Array.isArray(findings.items)) return findings.items as unknown[];
+  return undefined;
+}
+
 /** True when the report has a findings list (possibly empty): the agents that produce findings have landed. */
 export function hasFindings(report: AnalysisReport): boolean {
-  return Array.isArray((report as unknown as Loose).findings);
+  return findingList(report) !== undefined;
 }
 
 /** The report's findings, normalised and ranked by monthly savings (highest first). */
 export function readFindings(report: AnalysisReport): ExportFinding[] {
-  const raw = (report as unknown as Loose).findings;
-  if (!Array.isArray(raw)) return [];
+  const raw = findingList(report);
+  if (!raw) return [];
   const currency = report.spend?.unit ?? 'USD';
   const findings = raw.filter(isObject).map((f, index): ExportFinding => {
     const resource = isObject(f.resource) ? f.resource : {};
@@ -186,16 +197,51 @@ export function usageLines(report: AnalysisReport): UsageLine[] {
       value: `${typeof input === 'number' ? input : 0} in, ${typeof output === 'number' ? output : 0} out${cost ? ` (${formatUsd(cost.amount)})` : ''}`,
     });
   }
-  const total = amountOf(usage.totalCost);
+  // AWS usage by operation (src/domain/usage.ts), once the report carries it.
+  if (isObject(usage.requests)) {
+    const counts = Object.values(usage.requests).filter((n): n is number => typeof n === 'number');
+    lines.push({ label: 'AWS requests', value: `${counts.reduce((a, b) => a + b, 0)} across ${counts.length} operations` });
+  }
+  if (typeof usage.metricsRequested === 'number' && usage.metricsRequested > 0) {
+    lines.push({ label: 'CloudWatch metrics requested', value: String(usage.metricsRequested) });
+  }
+  const total = amountOf(usage.totalCost ?? usage.cost);
   if (total) lines.push({ label: 'Total cost of this analysis', value: formatUsd(total.amount) });
   return lines;
+}
+
+export interface MissingAgent {
+  agent: string;
+  title: string;
+  /** 'failed' (or cancelled): an error; 'skipped': it could not run for want of a permission or plan. */
+  kind: 'failed' | 'skipped';
+  reason: string;
+}
+
+/** The agents that did not deliver, and why: failures first, then those skipped for a missing permission. */
+export function missingAgents(report: AnalysisReport): MissingAgent[] {
+  const titles = new Map<string, string>(report.agents.map((a) => [a.agent, a.title]));
+  const failures = (report.failures ?? []).map((f) => ({
+    agent: f.agent,
+    title: titles.get(f.agent) ?? f.agent,
+    kind: 'failed' as const,
+    reason: f.reason,
+  }));
+  // Reports from before agents could be skipped have no `skipped` list.
+  const skipped = (Array.isArray(report.skipped) ? report.skipped : []).map((s) => ({
+    agent: s.agent,
+    title: titles.get(s.agent) ?? s.agent,
+    kind: 'skipped' as const,
+    reason: `needs ${s.needs}`,
+  }));
+  return [...failures, ...skipped];
 }
 
 /** What the analysis itself cost in dollars: Cost Explorer requests plus LLM use when reported. */
 export function analysisCost(report: AnalysisReport): string {
   const usage = report.usage as unknown as Loose | undefined;
   if (!isObject(usage)) return ZERO;
-  const total = amountOf(usage.totalCost);
+  const total = amountOf(usage.totalCost ?? usage.cost);
   if (total) return total.amount;
   const llm = isObject(usage.llm) ? usage.llm : {};
   const parts = [amountOf(usage.costExplorerCost), amountOf(llm.cost ?? usage.llmCost)].flatMap((a) => (a ? [a.amount] : []));
@@ -237,10 +283,11 @@ export function reportToMarkdown(report: AnalysisReport, options: MarkdownOption
   out.push(`- **Status:** ${report.status === 'complete' ? 'complete' : 'PARTIAL: some agents did not deliver (see below)'}`);
   out.push('');
 
-  if (report.failures.length) {
+  const missing = missingAgents(report);
+  if (missing.length) {
     out.push('## What is missing');
     out.push('');
-    for (const failure of report.failures) out.push(`- **${escapeMarkdown(failure.agent)}:** ${escapeMarkdown(failure.reason)}`);
+    for (const m of missing) out.push(`- **${escapeMarkdown(m.agent)}** (${m.kind}): ${escapeMarkdown(m.reason)}`);
     out.push('');
   }
 

@@ -2,41 +2,47 @@
  * The gateway: an Express app and a WebSocket endpoint on one HTTP server, plus the progress relay.
  * `createGateway` builds everything without listening, so tests run it in-process on port 0.
  *
- * Request pipeline (order matters; later work slots in where marked):
- *   request log -> /healthz, /readyz (no auth) -> [static dashboard] -> authenticate -> /api routes
- *   -> 404 JSON -> error handler (one JSON error shape, no stack traces)
+ * Request pipeline (order matters):
+ *   security headers -> request log -> /healthz, /readyz, /metrics (no auth) -> dashboard (/, /assets/*)
+ *   -> /api/openapi.json (no auth) -> authenticate -> /api routes -> 404 JSON -> error handler
+ *   (one JSON error shape, no stack traces)
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
-import express, { type Express } from 'express';
-import { allowAll, authenticate, type Authenticator } from './auth';
+import express, { type Express, type RequestHandler, type Router } from 'express';
+import { AGENT_KINDS, AGENTS } from '../domain/agents';
+import { allowAll, authenticate, callerOf, type Authenticator } from './auth';
+import { DashboardAssets } from './dashboard-assets';
 import { errorHandler, routeNotFound } from './errors';
 import { API_PREFIX, WS_PATH } from './links';
-import { CLOSE_GOING_AWAY } from './protocol';
+import type { Logger } from './log';
+import { renderMetrics } from './metrics';
+import { openApiDocument } from './openapi';
 import { ProgressRelay, type RelayOptions } from './relay';
-import { requestLog } from './request-log';
-import { analysesRouter } from './routes/analyses';
+import { requestLog, type RequestCounters } from './request-log';
+import { registerAnalysisRoutes } from './routes/analyses';
 import { healthRouter } from './routes/health';
+import { registerScheduleRoutes } from './routes/schedules';
 import { attachWebSocket, type WsEndpoint, type WsLimits } from './ws';
 
 export interface GatewayOptions {
   client: Client;
   taskQueue: string;
-  /** Who is calling; defaults to `allowAll` (development: every tenant). */
+  /** Who is calling; defaults to `allowAll` (development: every tenant). See auth-config.ts for production. */
   authenticate?: Authenticator;
   /** Relay tuning (poll intervals, deadlines, retention). */
   relay?: Omit<RelayOptions, 'client' | 'log'>;
-  /** WebSocket limits (frame size, subscriptions, slow-consumer bound, heartbeat). */
+  /** WebSocket limits (frame size, subscriptions, rate limit, slow-consumer bound, heartbeat, auth deadline). */
   ws?: Partial<WsLimits>;
   /** Deadline for each Temporal call made while answering a REST request. */
   rpcTimeoutMs?: number;
   /** Deadline for the progress query behind GET /api/analyses/:id (a run no worker picked up never answers). */
   queryTimeoutMs?: number;
-  /** A directory of static files (the dashboard) served at `/`. */
-  staticDir?: string;
-  /** One line per request (and operational notes). Silent by default. */
-  log?: (line: string) => void;
+  /** Serve the dashboard at `/` (default true); a folder holds a built copy, true bundles from source. */
+  dashboard?: boolean | { dir: string };
+  /** Structured log records (requests, operational notes). Silent by default. */
+  log?: Logger;
   /** Clock for request validation (tests pin it). */
   now?: () => Date;
 }
@@ -46,24 +52,57 @@ export interface Gateway {
   server: Server;
   relay: ProgressRelay;
   websocket: WsEndpoint;
+  /** The routers under /api (public first), for route introspection. */
+  apiRouters: Router[];
   /** Listen (port 0 picks a free port); rejects with the listen error, e.g. EADDRINUSE. */
   listen(port: number, host?: string): Promise<{ port: number; host: string; url: string }>;
-  /** Close WS clients with 1001, stop the relay, stop accepting HTTP; resolves when the server is closed. */
+  /**
+   * Graceful shutdown: /readyz turns 503, WebSocket clients get a `reconnect` message and close code 1012,
+   * the relay stops, HTTP stops accepting; resolves when the server is closed.
+   */
   close(): Promise<void>;
 }
 
+const securityHeaders: RequestHandler = (_req, res, next) => {
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Referrer-Policy', 'no-referrer');
+  res.setHeader('X-Frame-Options', 'DENY');
+  next();
+};
+
 export function createGateway(options: GatewayOptions): Gateway {
-  const log = options.log ?? (() => {});
+  const log: Logger = options.log ?? (() => {});
   const rpcTimeoutMs = options.rpcTimeoutMs ?? 10_000;
   const authenticator = options.authenticate ?? allowAll;
   const relay = new ProgressRelay({ ...options.relay, client: options.client, log });
+  const requestCounters: RequestCounters = { byClass: {} };
+  let draining = false;
 
   const app = express();
   app.disable('x-powered-by');
-  app.use(requestLog(log));
-  app.use(healthRouter({ client: options.client, timeoutMs: Math.min(rpcTimeoutMs, 5000) }));
-  if (options.staticDir) app.use(express.static(options.staticDir, { index: 'index.html', fallthrough: true }));
-  app.use(API_PREFIX, authenticate(authenticator), apiRouter(options, rpcTimeoutMs));
+  app.set('etag', false);
+  app.use(securityHeaders);
+  app.use(requestLog(log, requestCounters));
+  app.use(
+    healthRouter({
+      client: options.client,
+      timeoutMs: Math.min(rpcTimeoutMs, 5000),
+      draining: () => draining,
+      metrics: () => renderMetrics(relay.stats(), websocket.counters(), requestCounters),
+    }),
+  );
+  if (options.dashboard !== false) {
+    const dir = typeof options.dashboard === 'object' ? options.dashboard.dir : undefined;
+    app.use(new DashboardAssets(dir, log).router());
+  }
+
+  const publicApi = express.Router();
+  publicApi.get('/openapi.json', (_req, res) => {
+    res.json(openApiDocument());
+  });
+  const api = apiRouter(options, rpcTimeoutMs);
+  app.use(API_PREFIX, publicApi);
+  app.use(API_PREFIX, authenticate(authenticator), api);
   app.use(routeNotFound);
   app.use(errorHandler(log));
 
@@ -80,6 +119,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     server,
     relay,
     websocket,
+    apiRouters: [publicApi, api],
     listen: (port, host = '127.0.0.1') =>
       new Promise((resolve, reject) => {
         const onError = (err: Error) => reject(err);
@@ -93,7 +133,8 @@ export function createGateway(options: GatewayOptions): Gateway {
       }),
     close: () =>
       (closing ??= (async () => {
-        await websocket.close(CLOSE_GOING_AWAY, 'gateway shutting down');
+        draining = true;
+        await websocket.close();
         relay.close();
         if (!server.listening) return;
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -106,18 +147,37 @@ export function createGateway(options: GatewayOptions): Gateway {
   };
 }
 
-/** Everything under /api; list, schedules and the OpenAPI document mount here too. */
-function apiRouter(options: GatewayOptions, rpcTimeoutMs: number): express.Router {
+/** Everything under /api that needs credentials. Routes are registered with full paths (a flat table). */
+function apiRouter(options: GatewayOptions, rpcTimeoutMs: number): Router {
   const api = express.Router();
-  api.use(
-    '/analyses',
-    analysesRouter({
-      client: options.client,
-      taskQueue: options.taskQueue,
-      rpcTimeoutMs,
-      queryTimeoutMs: options.queryTimeoutMs ?? 3000,
-      now: options.now ?? (() => new Date()),
-    }),
-  );
+  registerAnalysisRoutes(api, {
+    client: options.client,
+    taskQueue: options.taskQueue,
+    rpcTimeoutMs,
+    queryTimeoutMs: options.queryTimeoutMs ?? 3000,
+    now: options.now ?? (() => new Date()),
+  });
+  registerScheduleRoutes(api);
+  api.get('/me', (_req, res) => {
+    const caller = callerOf(res);
+    res.json({ subject: caller.subject, tenants: caller.tenants, auth: caller.via ?? 'custom' });
+  });
+  api.get('/agents', (_req, res) => {
+    res.json({ agents: AGENT_KINDS.map((agent) => ({ agent, title: AGENTS[agent].title })) });
+  });
   return api;
+}
+
+/** "METHOD /api/path" for every route registered on the given /api routers (Express-style parameters). */
+export function registeredRoutes(routers: readonly Router[], prefix = API_PREFIX): string[] {
+  const routes: string[] = [];
+  for (const router of routers) {
+    for (const layer of router.stack as { route?: { path: string; methods: Record<string, boolean> } }[]) {
+      if (!layer.route) continue;
+      for (const [method, enabled] of Object.entries(layer.route.methods)) {
+        if (enabled && method !== '_all') routes.push(`${method.toUpperCase()} ${prefix}${layer.route.path}`);
+      }
+    }
+  }
+  return routes;
 }

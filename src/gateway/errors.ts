@@ -5,6 +5,7 @@
  * problem (e.g. each validation message). A few errors add context fields (`status`, `failure`).
  */
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import type { Logger } from './log';
 import { isTemporalUnavailable } from './temporal';
 
 export type ErrorCode =
@@ -22,6 +23,10 @@ export type ErrorCode =
   | 'analysis_terminated'
   | 'analysis_timed_out'
   | 'temporal_unavailable'
+  | 'auth_unavailable'
+  | 'not_acceptable'
+  | 'not_implemented'
+  | 'shutting_down'
   | 'internal';
 
 export interface ErrorBody {
@@ -105,12 +110,12 @@ export function toApiError(err: unknown): ApiError {
 }
 
 /** Last middleware: everything that reaches it is an error response, never a stack trace. */
-export function errorHandler(log: (line: string) => void): ErrorRequestHandler {
+export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     const apiError = toApiError(err);
-    if (apiError.status >= 500) {
+    if (apiError.status >= 500 && !(err instanceof ApiError)) {
       const detail = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-      log(`error handling ${req.method} ${req.originalUrl}: ${detail}`);
+      log({ level: 'error', msg: 'request failed', method: req.method, path: req.originalUrl, error: detail });
     }
     sendError(res, apiError);
   };

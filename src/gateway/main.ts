@@ -1,20 +1,34 @@
 /**
- * The gateway process: connects to Temporal (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE), serves REST and
- * WebSocket on FINOPS_GATEWAY_HOST:FINOPS_GATEWAY_PORT, and shuts down cleanly on SIGINT/SIGTERM
- * (WebSocket clients get close code 1001). Logs one line per request.
+ * The gateway process: connects to Temporal (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE), serves REST, the
+ * WebSocket and the dashboard on FINOPS_GATEWAY_HOST:FINOPS_GATEWAY_PORT with the authentication of
+ * auth-config.ts, logs structured records (FINOPS_LOG_FORMAT json|text, FINOPS_LOG_LEVEL), and shuts
+ * down gracefully on SIGINT/SIGTERM: readiness turns 503, WebSocket clients are told to reconnect
+ * (a `reconnect` message, then close code 1012), in-flight requests finish.
  */
 import { Client, Connection } from '@temporalio/client';
-import { ConfigError, ENV, gatewayConfig, logLevel, logs, temporalConfig } from '../config';
+import { ConfigError, ENV, gatewayConfig, logLevel, temporalConfig } from '../config';
 import { createGateway } from './app';
+import { AUTH_NONE_WARNING, authFromEnv } from './auth-config';
+import { filtered, jsonLogger, levelFromConfig, textLogger, type Logger } from './log';
 
-function log(line: string): void {
-  console.log(`${new Date().toISOString()} ${line}`);
+function loggerFromEnv(env: NodeJS.ProcessEnv = process.env): Logger {
+  const format = (env[ENV.logFormat] || 'json').toLowerCase();
+  if (format !== 'json' && format !== 'text') {
+    throw new ConfigError(`${ENV.logFormat} must be json or text (got ${JSON.stringify(env[ENV.logFormat])})`);
+  }
+  const write = (line: string) => process.stdout.write(`${line}\n`);
+  return filtered(format === 'json' ? jsonLogger(write) : textLogger(write), levelFromConfig(logLevel(env)));
 }
 
 async function main(): Promise<void> {
   const temporal = temporalConfig();
   const { host, port } = gatewayConfig();
-  logLevel(); // fail fast on a bad FINOPS_LOG_LEVEL
+  const log = loggerFromEnv();
+  const auth = authFromEnv();
+  if (auth.mode === 'none') {
+    process.stderr.write(`\n*** WARNING: ${AUTH_NONE_WARNING}\n\n`);
+    log({ level: 'warn', msg: AUTH_NONE_WARNING });
+  }
 
   let connection: Connection;
   try {
@@ -26,14 +40,21 @@ async function main(): Promise<void> {
     );
   }
   const client = new Client({ connection, namespace: temporal.namespace });
-  // Request lines and operational notes are INFO; FINOPS_LOG_LEVEL=WARN or ERROR silences them.
-  const gateway = createGateway({ client, taskQueue: temporal.taskQueue, log: logs('INFO', logLevel()) ? log : () => {} });
+  const gateway = createGateway({ client, taskQueue: temporal.taskQueue, log, authenticate: auth.authenticator });
 
   try {
     const address = await gateway.listen(port, host);
-    log(
-      `Gateway listening on ${address.url} (WebSocket ${address.url.replace(/^http/, 'ws')}/ws); Temporal ${temporal.address}, namespace ${temporal.namespace}, task queue ${temporal.taskQueue}`,
-    );
+    log({
+      level: 'info',
+      msg: 'gateway listening',
+      url: address.url,
+      websocket: `${address.url.replace(/^http/, 'ws')}/ws`,
+      dashboard: `${address.url}/`,
+      auth: auth.description,
+      temporal: temporal.address,
+      namespace: temporal.namespace,
+      taskQueue: temporal.taskQueue,
+    });
   } catch (err) {
     await connection.close();
     const code = (err as NodeJS.ErrnoException).code;
@@ -55,9 +76,9 @@ async function main(): Promise<void> {
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log(`${signal} received; closing WebSocket clients and stopping`);
+    log({ level: 'info', msg: 'shutting down: telling WebSocket clients to reconnect', signal });
     const forced = setTimeout(() => {
-      log('shutdown took too long; exiting');
+      log({ level: 'warn', msg: 'shutdown took too long; exiting' });
       process.exit(0);
     }, 10_000);
     forced.unref();
@@ -66,11 +87,11 @@ async function main(): Promise<void> {
       .then(() => connection.close())
       .then(
         () => {
-          log('Gateway stopped');
+          log({ level: 'info', msg: 'gateway stopped' });
           process.exit(0);
         },
         (err: unknown) => {
-          log(`error during shutdown: ${err instanceof Error ? err.message : String(err)}`);
+          log({ level: 'error', msg: 'error during shutdown', error: err instanceof Error ? err.message : String(err) });
           process.exit(0);
         },
       );
@@ -79,7 +100,7 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => stop('SIGTERM'));
   // A bug in one request must not take the gateway down; log it and keep serving.
   process.on('unhandledRejection', (reason) => {
-    log(`unhandled rejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`);
+    log({ level: 'error', msg: 'unhandled rejection', error: reason instanceof Error ? (reason.stack ?? reason.message) : String(reason) });
   });
 }
 

@@ -14,7 +14,12 @@
  *   immediately gets the latest message.
  * - Query errors (no worker has picked the workflow up yet, a worker restarting, Temporal briefly
  *   unreachable) are retried with backoff, never fatal.
+ * - Resume: each channel keeps its last `historySize` messages and an `epoch` (this relay's id plus the
+ *   channel's incarnation). A subscriber that passes `{ epoch, afterSeq }` gets exactly the messages after
+ *   `afterSeq` when they are all still held ('replay'), else the latest message, which is a full snapshot
+ *   ('latest'); a different epoch (another gateway process, an evicted channel) numbers afresh ('reset').
  */
+import { randomBytes } from 'node:crypto';
 import {
   type Client,
   WorkflowFailedError,
@@ -26,6 +31,7 @@ import { describeFailure } from '../client/analyses';
 import type { AnalysisProgress } from '../domain/progress';
 import type { AnalysisReport } from '../domain/report';
 import { tenantOfAnalysisId } from '../workflows/ids';
+import type { Logger } from './log';
 import { progressQuery } from '../workflows/messages';
 
 export type FailedStatus = 'FAILED' | 'CANCELLED' | 'TERMINATED' | 'TIMED_OUT';
@@ -40,10 +46,30 @@ export function isFinalMessage(message: RelayMessage): boolean {
   return message.type !== 'progress';
 }
 
+/** Where a reconnecting subscriber left off: the epoch it was told and the last seq it received. */
+export interface ResumePoint {
+  epoch: string;
+  afterSeq: number;
+}
+
+/**
+ * How a subscription starts: 'none' (a fresh subscription: the latest message, if any, comes first),
+ * 'replay' (every message after afterSeq follows, no gaps), 'latest' (too old to replay: the latest full
+ * message follows), 'reset' (another epoch: numbering starts afresh, as for a fresh subscription).
+ */
+export type ResumeMode = 'none' | 'replay' | 'latest' | 'reset';
+
+export interface SubscribedInfo {
+  epoch: string;
+  /** The channel's latest seq when the subscription started (0: nothing emitted yet). */
+  seq: number;
+  resume: ResumeMode;
+}
+
 /** Callbacks are never invoked before `subscribe` has returned. */
 export interface RelaySubscriber {
   /** Called once, just before the first message, when the analysis is known to exist. */
-  onSubscribed?(): void;
+  onSubscribed?(info: SubscribedInfo): void;
   /** Every message from the subscription's start; the last one is final when the analysis ends. */
   onMessage(message: RelayMessage): void;
 }
@@ -58,7 +84,7 @@ export interface Subscription {
 
 /** What the WebSocket layer needs from a relay (tests may substitute their own). */
 export interface RelaySource {
-  subscribe(analysisId: string, subscriber: RelaySubscriber): Subscription;
+  subscribe(analysisId: string, subscriber: RelaySubscriber, resume?: ResumePoint): Subscription;
 }
 
 export class AnalysisNotFoundError extends Error {
@@ -90,7 +116,9 @@ export interface RelayOptions {
   watchRetryMs?: number;
   /** Channels kept (with their seq numbers and latest message) while nobody subscribes. */
   maxRetainedChannels?: number;
-  log?: (line: string) => void;
+  /** Messages kept per channel for resuming subscribers. */
+  historySize?: number;
+  log?: Logger;
 }
 
 export interface RelayStats {
@@ -113,7 +141,19 @@ export interface RelayStats {
   channels: number;
   /** Subscribers currently attached. */
   subscribers: number;
+  /** Resumed subscriptions by outcome. */
+  resumedReplay: number;
+  resumedLatest: number;
+  resumedReset: number;
+  /** Time spent in successful progress queries, and the slowest one. */
+  queryMsTotal: number;
+  queryMsMax: number;
+  /** Successful queries per duration bucket (QUERY_BUCKETS_MS, then one for slower). */
+  queryBuckets: number[];
 }
+
+/** Upper bounds (ms) of the query-duration histogram. */
+export const QUERY_BUCKETS_MS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500] as const;
 
 type ChannelState = 'idle' | 'starting' | 'running' | 'final';
 
@@ -126,8 +166,12 @@ interface Entry {
 
 interface Channel {
   analysisId: string;
+  /** Identifies this channel's numbering: seq values are comparable only within one epoch. */
+  epoch: string;
   state: ChannelState;
   seq: number;
+  /** The last `historySize` messages, oldest first. */
+  history: RelayMessage[];
   version: number | undefined;
   latest: RelayMessage | undefined;
   /** False after a restart until the first poll confirms `latest` is still current. */
@@ -152,25 +196,46 @@ export class ProgressRelay implements RelaySource {
   private readonly rpcTimeoutMs: number;
   private readonly watchRetryMs: number;
   private readonly maxRetainedChannels: number;
-  private readonly log: (line: string) => void;
+  private readonly historySize: number;
+  private readonly log: Logger;
   private readonly channels = new Map<string, Channel>();
+  /** Distinguishes this relay's epochs from another process's. */
+  private readonly id = randomBytes(4).toString('hex');
+  private incarnations = 0;
   private closed = false;
   private resultWatchers = 0;
-  private readonly counters = { queries: 0, queryErrors: 0, describes: 0, results: 0, messages: 0, deliveries: 0 };
+  private readonly counters = {
+    queries: 0,
+    queryErrors: 0,
+    describes: 0,
+    results: 0,
+    messages: 0,
+    deliveries: 0,
+    resumedReplay: 0,
+    resumedLatest: 0,
+    resumedReset: 0,
+    queryMsTotal: 0,
+    queryMsMax: 0,
+  };
+  /** Successful query durations, per QUERY_BUCKETS_MS bucket (the last one: slower than all). */
+  private readonly queryBuckets: number[] = new Array<number>(QUERY_BUCKETS_MS.length + 1).fill(0);
 
   constructor(options: RelayOptions) {
     this.client = options.client;
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
-    this.maxPollIntervalMs = Math.max(this.pollIntervalMs, options.maxPollIntervalMs ?? 2000);
+    // 800 ms: a change is relayed within a second even on an analysis that has been quiet for a while
+    // (bench/gateway-fanout.ts), at 1.25 queries/s per idle running analysis.
+    this.maxPollIntervalMs = Math.max(this.pollIntervalMs, options.maxPollIntervalMs ?? 800);
     this.backoffFactor = options.backoffFactor ?? 1.5;
     this.queryTimeoutMs = options.queryTimeoutMs ?? 5000;
     this.rpcTimeoutMs = options.rpcTimeoutMs ?? 10_000;
     this.watchRetryMs = options.watchRetryMs ?? 1000;
     this.maxRetainedChannels = options.maxRetainedChannels ?? 500;
+    this.historySize = Math.max(1, options.historySize ?? 32);
     this.log = options.log ?? (() => {});
   }
 
-  subscribe(analysisId: string, subscriber: RelaySubscriber): Subscription {
+  subscribe(analysisId: string, subscriber: RelaySubscriber, resume?: ResumePoint): Subscription {
     const entry: Entry = { subscriber, lastSeq: 0, active: true };
     let channel: Channel | undefined;
     const ready = (async () => {
@@ -179,7 +244,7 @@ export class ProgressRelay implements RelaySource {
       if (this.closed) throw new RelayClosedError();
       if (tenantOfAnalysisId(analysisId) === undefined) throw new AnalysisNotFoundError(analysisId);
       channel = this.channelFor(analysisId);
-      await this.attach(channel, entry);
+      await this.attach(channel, entry, resume);
     })();
     // Callers that only care about messages need not observe `ready`.
     ready.catch(() => {});
@@ -204,7 +269,14 @@ export class ProgressRelay implements RelaySource {
       if (channel.state === 'running') activePollers++;
       subscribers += channel.subscribers.size;
     }
-    return { ...this.counters, activePollers, resultWatchers: this.resultWatchers, channels: this.channels.size, subscribers };
+    return {
+      ...this.counters,
+      queryBuckets: [...this.queryBuckets],
+      activePollers,
+      resultWatchers: this.resultWatchers,
+      channels: this.channels.size,
+      subscribers,
+    };
   }
 
   /** The latest message of an analysis, if this relay has one (no Temporal call). */
@@ -233,8 +305,10 @@ export class ProgressRelay implements RelaySource {
     } else {
       channel = {
         analysisId,
+        epoch: `${this.id}-${(++this.incarnations).toString(36)}`,
         state: 'idle',
         seq: 0,
+        history: [],
         version: undefined,
         latest: undefined,
         latestFresh: false,
@@ -261,7 +335,7 @@ export class ProgressRelay implements RelaySource {
     }
   }
 
-  private async attach(channel: Channel, entry: Entry): Promise<void> {
+  private async attach(channel: Channel, entry: Entry, resume: ResumePoint | undefined): Promise<void> {
     channel.pending++;
     try {
       if (channel.state === 'idle') this.start(channel);
@@ -274,19 +348,45 @@ export class ProgressRelay implements RelaySource {
       this.stopIfUnwatched(channel);
       return;
     }
-    if (channel.state === 'final') {
-      entry.subscriber.onSubscribed?.();
-      if (channel.latest) this.deliver(entry, channel.latest);
-      entry.active = false;
-      return;
-    }
-    if (channel.state !== 'running') {
+    if (channel.state !== 'final' && channel.state !== 'running') {
       // Stopped while we waited (only by close()); report it as a relay shutdown.
       throw new RelayClosedError();
     }
+    const mode = this.resumeMode(channel, resume);
+    if (mode === 'replay') this.counters.resumedReplay++;
+    else if (mode === 'latest') this.counters.resumedLatest++;
+    else if (mode === 'reset') this.counters.resumedReset++;
+    if (resume && (mode === 'replay' || mode === 'latest')) entry.lastSeq = resume.afterSeq;
+    const info: SubscribedInfo = { epoch: channel.epoch, seq: channel.seq, resume: mode };
+
+    if (channel.state === 'final') {
+      entry.subscriber.onSubscribed?.(info);
+      const latest = channel.latest;
+      if (latest) {
+        // A subscription always ends with its final message, even for a client that had it already.
+        entry.lastSeq = Math.min(entry.lastSeq, latest.seq - 1);
+        if (mode === 'replay') for (const message of channel.history) this.deliver(entry, message);
+        else this.deliver(entry, latest);
+      }
+      entry.active = false;
+      return;
+    }
     channel.subscribers.add(entry);
-    entry.subscriber.onSubscribed?.();
-    if (channel.latest && channel.latestFresh) this.deliver(entry, channel.latest);
+    entry.subscriber.onSubscribed?.(info);
+    if (mode === 'replay') {
+      // Real history, delivered even if the channel has not re-confirmed its latest state yet.
+      for (const message of channel.history) this.deliver(entry, message);
+    } else if (channel.latest && (mode === 'latest' || channel.latestFresh)) {
+      this.deliver(entry, channel.latest);
+    }
+  }
+
+  private resumeMode(channel: Channel, resume: ResumePoint | undefined): ResumeMode {
+    if (!resume) return 'none';
+    if (resume.epoch !== channel.epoch || resume.afterSeq > channel.seq || resume.afterSeq < 0) return 'reset';
+    if (resume.afterSeq === channel.seq) return 'replay';
+    const oldest = channel.history[0]?.seq;
+    return oldest !== undefined && oldest <= resume.afterSeq + 1 ? 'replay' : 'latest';
   }
 
   private start(channel: Channel): void {
@@ -362,17 +462,19 @@ export class ProgressRelay implements RelaySource {
       return;
     }
     this.counters.queries++;
+    const started = Date.now();
     let progress: AnalysisProgress;
     try {
-      progress = await this.client.withDeadline(Date.now() + this.queryTimeoutMs, () => handle.query(progressQuery));
+      progress = await this.client.withDeadline(started + this.queryTimeoutMs, () => handle.query(progressQuery));
       if (!progress || typeof progress.version !== 'number') throw new Error('the progress query returned no version');
     } catch {
       if (generation !== channel.generation) return;
       this.counters.queryErrors++;
       channel.interval = Math.min(this.maxPollIntervalMs, channel.interval * this.backoffFactor);
-      this.schedule(channel, handle, generation);
+      this.schedule(channel, handle, generation, started);
       return;
     }
+    this.recordQueryTime(Date.now() - started);
     if (generation !== channel.generation) return;
     if (progress.version !== channel.version) {
       channel.version = progress.version;
@@ -387,12 +489,24 @@ export class ProgressRelay implements RelaySource {
       }
       channel.interval = Math.min(this.maxPollIntervalMs, channel.interval * this.backoffFactor);
     }
-    this.schedule(channel, handle, generation);
+    this.schedule(channel, handle, generation, started);
   }
 
-  private schedule(channel: Channel, handle: WorkflowHandle, generation: number): void {
+  /**
+   * Polls run at a fixed rate (the interval counts from the previous query's start, not its end), so a
+   * slow query does not add its own duration to the detection delay; at least 50 ms pass between queries.
+   */
+  private schedule(channel: Channel, handle: WorkflowHandle, generation: number, lastStarted: number): void {
     if (generation !== channel.generation) return;
-    channel.timer = setTimeout(() => void this.poll(channel, handle, generation), channel.interval);
+    const delay = Math.max(50, channel.interval - (Date.now() - lastStarted));
+    channel.timer = setTimeout(() => void this.poll(channel, handle, generation), delay);
+  }
+
+  private recordQueryTime(ms: number): void {
+    this.counters.queryMsTotal += ms;
+    this.counters.queryMsMax = Math.max(this.counters.queryMsMax, ms);
+    const bucket = QUERY_BUCKETS_MS.findIndex((le) => ms <= le);
+    this.queryBuckets[bucket === -1 ? QUERY_BUCKETS_MS.length : bucket]!++;
   }
 
   /** Long-poll the result while the channel runs; completion ends the channel at once. */
@@ -416,7 +530,7 @@ export class ProgressRelay implements RelaySource {
           return;
         }
         // Transient (e.g. Temporal briefly unreachable): watch again shortly.
-        this.log(`relay: watching ${channel.analysisId} failed (${describeFailure(err)}); retrying`);
+        this.log({ level: 'warn', msg: 'relay: watching the result failed; retrying', analysisId: channel.analysisId, error: describeFailure(err) });
         const retry = setTimeout(() => {
           if (generation === channel.generation && channel.watch === abort) this.watchResult(channel, handle, generation);
         }, this.watchRetryMs);
@@ -440,6 +554,8 @@ export class ProgressRelay implements RelaySource {
     const message: RelayMessage = { ...body, analysisId: channel.analysisId, seq: channel.seq };
     channel.latest = message;
     channel.latestFresh = true;
+    channel.history.push(message);
+    if (channel.history.length > this.historySize) channel.history.shift();
     this.counters.messages++;
     for (const entry of channel.subscribers) this.deliver(entry, message);
   }
@@ -451,7 +567,7 @@ export class ProgressRelay implements RelaySource {
     try {
       entry.subscriber.onMessage(message);
     } catch (err) {
-      this.log(`relay: a subscriber of ${message.analysisId} threw: ${describeFailure(err)}`);
+      this.log({ level: 'error', msg: 'relay: a subscriber threw', analysisId: message.analysisId, error: describeFailure(err) });
     }
   }
 }

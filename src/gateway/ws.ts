@@ -1,14 +1,29 @@
 /**
- * The WebSocket endpoint: upgrades on one path of the gateway's HTTP server, authenticates the upgrade
- * with the same Authenticator as REST, and runs one `WsSession` per connection (see protocol.ts).
+ * The WebSocket endpoint: upgrades on one path of the gateway's HTTP server and runs one `WsSession`
+ * per connection (see protocol.ts and docs/websocket-protocol.md).
+ *
+ * Authentication: credentials on the upgrade (Authorization / X-API-Key headers) are checked before the
+ * upgrade completes (wrong ones: HTTP 401/403, no upgrade). Without credentials the connection opens in
+ * an unauthenticated state and must send {"type":"auth","token":...} within `authTimeoutMs` (browsers
+ * cannot set headers on a WebSocket); anything else first, a bad token, or silence closes it with 4401.
+ *
+ * Protection: frames over `maxPayloadBytes` close with 1009 (ws does this); each connection has a token
+ * bucket (`messagesPerSecond`, `messageBurst`): excess messages are dropped with a `rate_limited` error
+ * (at most one per second) and a sustained flood closes with 1008; a peer that stops reading is closed
+ * with 1013 once `maxBufferedBytes` are waiting; at most `maxConnections` connections (then HTTP 503).
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { describeFailure } from '../client/analyses';
 import { canAccessAnalysis, type Authenticator, type Caller } from './auth';
+import { ApiError } from './errors';
+import type { Logger } from './log';
 import {
+  CLOSE_POLICY_VIOLATION,
+  CLOSE_SERVICE_RESTART,
   CLOSE_TRY_AGAIN_LATER,
+  CLOSE_UNAUTHENTICATED,
   parseClientMessage,
   type ErrorMessage,
   type ServerMessage,
@@ -20,6 +35,7 @@ import {
   RelayClosedError,
   type RelayMessage,
   type RelaySource,
+  type ResumePoint,
   type Subscription,
 } from './relay';
 import { isTemporalUnavailable } from './temporal';
@@ -32,8 +48,19 @@ export interface WsLimits {
   maxBufferedBytes: number;
   /** Protocol ping interval; a peer that misses one is terminated at the next tick. */
   heartbeatMs: number;
-  /** After closing a slow consumer, how long to wait for the close handshake before dropping it. */
+  /** After closing a connection, how long to wait for the close handshake before dropping it. */
   closeGraceMs: number;
+  /** How long an unauthenticated connection may take to send its `auth` message. */
+  authTimeoutMs: number;
+  /** Sustained client messages per second per connection, and the burst allowed above it. */
+  messagesPerSecond: number;
+  messageBurst: number;
+  /** Messages dropped by the rate limit (within 10 s) before the connection is closed with 1008. */
+  floodCloseAfter: number;
+  /** Open connections per gateway; further upgrades get HTTP 503. */
+  maxConnections: number;
+  /** Sent to clients in the `reconnect` message on shutdown. */
+  reconnectAfterMs: number;
 }
 
 export const DEFAULT_WS_LIMITS: WsLimits = {
@@ -42,6 +69,12 @@ export const DEFAULT_WS_LIMITS: WsLimits = {
   maxBufferedBytes: 4 * 1024 * 1024,
   heartbeatMs: 30_000,
   closeGraceMs: 2_000,
+  authTimeoutMs: 10_000,
+  messagesPerSecond: 20,
+  messageBurst: 40,
+  floodCloseAfter: 200,
+  maxConnections: 10_000,
+  reconnectAfterMs: 1_000,
 };
 
 /** The part of a `ws` WebSocket a session uses (tests can pass a fake). */
@@ -60,7 +93,16 @@ export interface WsCounters {
   open: number;
   slowConsumersClosed: number;
   heartbeatTerminations: number;
+  /** Upgrades refused (bad credentials, too many connections, shutting down, wrong path). */
+  refusedUpgrades: number;
+  /** Connections closed with 4401 (bad token, no auth in time, messages before auth). */
+  authFailures: number;
+  /** Messages dropped by the rate limit, and connections closed for flooding. */
+  rateLimited: number;
+  floodsClosed: number;
 }
+
+type SessionCounters = Pick<WsCounters, 'slowConsumersClosed' | 'authFailures' | 'rateLimited' | 'floodsClosed'>;
 
 /** Serialise each relay message once, however many connections it goes to. */
 const serialized = new WeakMap<RelayMessage, string>();
@@ -73,28 +115,68 @@ function serializeRelayMessage(message: RelayMessage): string {
   return text;
 }
 
-/** One client connection: its subscriptions and the protocol state machine. Transport-agnostic. */
+export interface SessionOptions {
+  /** Checks the token of an `auth` message (as `Authorization: Bearer <token>`). */
+  authenticate?: Authenticator;
+  counters?: SessionCounters;
+  log?: Logger;
+  now?: () => number;
+}
+
+/** One client connection: authentication, subscriptions, limits. Transport-agnostic. */
 export class WsSession {
   private readonly subscriptions = new Map<string, Subscription>();
   private closed = false;
+  private caller: Caller | undefined;
+  private authenticating = false;
+  private authTimer: NodeJS.Timeout | undefined;
+  private tokens: number;
+  private refilledAt: number;
+  private dropWindowStart = 0;
+  private dropped = 0;
+  private lastRateError = -Infinity;
+  private readonly counters: SessionCounters;
+  private readonly log: Logger;
+  private readonly now: () => number;
   /** Set on every pong; cleared by the heartbeat before each ping. */
   alive = true;
 
   constructor(
     private readonly socket: SessionSocket,
-    private readonly caller: Caller,
+    caller: Caller | undefined,
     private readonly relay: RelaySource,
-    private readonly limits: Pick<WsLimits, 'maxSubscriptions' | 'maxBufferedBytes' | 'closeGraceMs'>,
-    private readonly onSlowConsumer: () => void = () => {},
-    private readonly log: (line: string) => void = () => {},
-  ) {}
+    private readonly limits: Pick<WsLimits, 'maxSubscriptions' | 'maxBufferedBytes' | 'closeGraceMs'> & Partial<WsLimits>,
+    private readonly options: SessionOptions = {},
+  ) {
+    this.counters = options.counters ?? { slowConsumersClosed: 0, authFailures: 0, rateLimited: 0, floodsClosed: 0 };
+    this.log = options.log ?? (() => {});
+    this.now = options.now ?? Date.now;
+    this.tokens = this.limits.messageBurst ?? DEFAULT_WS_LIMITS.messageBurst;
+    this.refilledAt = this.now();
+    if (caller) {
+      this.becomeReady(caller);
+    } else {
+      const timeout = this.limits.authTimeoutMs ?? DEFAULT_WS_LIMITS.authTimeoutMs;
+      this.authTimer = setTimeout(() => {
+        if (!this.caller && !this.closed) {
+          this.failAuth(`Authentication required: send {"type":"auth","token":"<API key or JWT>"} within ${Math.round(timeout / 1000)} s of connecting`);
+        }
+      }, timeout);
+      this.authTimer.unref();
+    }
+  }
 
   get subscriptionCount(): number {
     return this.subscriptions.size;
   }
 
+  get authenticated(): boolean {
+    return this.caller !== undefined;
+  }
+
   handleFrame(data: RawData | string, isBinary: boolean): void {
     if (this.closed) return;
+    if (!this.admit()) return;
     if (isBinary) {
       this.sendError('unsupported_data', 'Binary frames are not supported; send JSON text frames');
       return;
@@ -106,12 +188,24 @@ export class WsSession {
       return;
     }
     const message = parsed.message;
+    if (message.type === 'ping') {
+      this.send({ type: 'pong' });
+      return;
+    }
+    if (message.type === 'auth') {
+      this.authenticate(message.token);
+      return;
+    }
+    if (!this.caller) {
+      this.failAuth(`Authenticate first: the first message must be {"type":"auth","token":...} (got "${message.type}")`);
+      return;
+    }
     switch (message.type) {
-      case 'ping':
-        this.send({ type: 'pong' });
-        return;
       case 'subscribe':
-        this.subscribe(message.analysisId);
+        this.subscribe(
+          message.analysisId,
+          message.afterSeq !== undefined && message.epoch !== undefined ? { epoch: message.epoch, afterSeq: message.afterSeq } : undefined,
+        );
         return;
       case 'unsubscribe':
         this.unsubscribe(message.analysisId);
@@ -122,11 +216,121 @@ export class WsSession {
   /** The connection is gone: release every subscription (stops pollers nobody else needs). */
   dispose(): void {
     this.closed = true;
+    if (this.authTimer) clearTimeout(this.authTimer);
     for (const subscription of this.subscriptions.values()) subscription.unsubscribe();
     this.subscriptions.clear();
   }
 
-  private subscribe(analysisId: string): void {
+  /** Shutdown: tell the client to reconnect (and resume), then close with 1012. */
+  closeForRestart(retryAfterMs: number): void {
+    if (this.closed) return;
+    this.send({
+      type: 'reconnect',
+      message: 'The gateway is restarting; reconnect and subscribe again with your last epoch and seq to resume',
+      retryAfterMs,
+    });
+    this.closeWith(CLOSE_SERVICE_RESTART, 'gateway restarting; reconnect and resume');
+  }
+
+  // --- authentication ------------------------------------------------------------------------------
+
+  private becomeReady(caller: Caller): void {
+    this.caller = caller;
+    if (this.authTimer) clearTimeout(this.authTimer);
+    this.authTimer = undefined;
+    this.send({
+      type: 'ready',
+      subject: caller.subject,
+      tenants: caller.tenants,
+      auth: caller.via ?? 'custom',
+      limits: {
+        maxSubscriptions: this.limits.maxSubscriptions,
+        maxPayloadBytes: this.limits.maxPayloadBytes ?? DEFAULT_WS_LIMITS.maxPayloadBytes,
+        messagesPerSecond: this.limits.messagesPerSecond ?? DEFAULT_WS_LIMITS.messagesPerSecond,
+      },
+    });
+  }
+
+  private authenticate(token: string): void {
+    if (this.caller) {
+      this.sendError('already_authenticated', 'This connection is already authenticated');
+      return;
+    }
+    if (this.authenticating) {
+      this.sendError('invalid_message', 'An "auth" message is already being checked');
+      return;
+    }
+    const authenticator = this.options.authenticate;
+    if (!authenticator) {
+      this.failAuth('This gateway does not accept "auth" messages');
+      return;
+    }
+    this.authenticating = true;
+    Promise.resolve()
+      .then(() => authenticator({ headers: { authorization: `Bearer ${token}` } }))
+      .then(
+        (caller) => {
+          this.authenticating = false;
+          if (this.closed) return;
+          if (!caller) this.failAuth('The token was not accepted');
+          else this.becomeReady(caller);
+        },
+        (err: unknown) => {
+          this.authenticating = false;
+          if (this.closed) return;
+          if (err instanceof ApiError && err.status === 503) {
+            this.sendError('auth_unavailable', err.message);
+            this.closeWith(CLOSE_TRY_AGAIN_LATER, 'identity provider unavailable; try again shortly');
+            return;
+          }
+          if (!(err instanceof ApiError)) this.log({ level: 'error', msg: 'ws: authentication failed unexpectedly', error: describeFailure(err) });
+          this.failAuth(err instanceof ApiError ? err.message : 'The token could not be checked');
+        },
+      );
+  }
+
+  private failAuth(message: string): void {
+    this.counters.authFailures++;
+    this.sendError('unauthenticated', message);
+    this.closeWith(CLOSE_UNAUTHENTICATED, 'authentication failed');
+  }
+
+  // --- rate limiting -------------------------------------------------------------------------------
+
+  /** Token bucket; false when the message must be dropped. */
+  private admit(): boolean {
+    const rate = this.limits.messagesPerSecond ?? DEFAULT_WS_LIMITS.messagesPerSecond;
+    const burst = this.limits.messageBurst ?? DEFAULT_WS_LIMITS.messageBurst;
+    const now = this.now();
+    this.tokens = Math.min(burst, this.tokens + ((now - this.refilledAt) / 1000) * rate);
+    this.refilledAt = now;
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      return true;
+    }
+    this.counters.rateLimited++;
+    if (now - this.dropWindowStart > 10_000) {
+      this.dropWindowStart = now;
+      this.dropped = 0;
+    }
+    this.dropped++;
+    if (this.dropped >= (this.limits.floodCloseAfter ?? DEFAULT_WS_LIMITS.floodCloseAfter)) {
+      this.counters.floodsClosed++;
+      this.sendError('rate_limited', 'Too many messages: closing the connection');
+      this.closeWith(CLOSE_POLICY_VIOLATION, 'flooding: too many messages');
+      return false;
+    }
+    if (now - this.lastRateError >= 1000) {
+      this.lastRateError = now;
+      this.sendError('rate_limited', `Too many messages: at most ${rate} per second (bursts of ${burst}); messages above that are dropped`);
+    }
+    return false;
+  }
+
+  // --- subscriptions -------------------------------------------------------------------------------
+
+  private subscribe(analysisId: string, resume: ResumePoint | undefined): void {
+    const caller = this.caller!;
     if (this.subscriptions.has(analysisId)) {
       this.sendError('already_subscribed', 'This connection is already subscribed to that analysis', analysisId);
       return;
@@ -140,19 +344,23 @@ export class WsSession {
       return;
     }
     // Other tenants' analyses and malformed IDs look exactly like unknown ones.
-    if (!canAccessAnalysis(this.caller, analysisId)) {
+    if (!canAccessAnalysis(caller, analysisId)) {
       this.sendError('not_found', `Analysis ${JSON.stringify(analysisId)} was not found`, analysisId);
       return;
     }
-    const subscription = this.relay.subscribe(analysisId, {
-      onSubscribed: () => this.send({ type: 'subscribed', analysisId }),
-      onMessage: (message) => {
-        if (isFinalMessage(message) && this.subscriptions.get(analysisId) === subscription) {
-          this.subscriptions.delete(analysisId);
-        }
-        this.sendText(serializeRelayMessage(message));
+    const subscription = this.relay.subscribe(
+      analysisId,
+      {
+        onSubscribed: (info) => this.send({ type: 'subscribed', analysisId, epoch: info.epoch, latestSeq: info.seq, resume: info.resume }),
+        onMessage: (message) => {
+          if (isFinalMessage(message) && this.subscriptions.get(analysisId) === subscription) {
+            this.subscriptions.delete(analysisId);
+          }
+          this.sendText(serializeRelayMessage(message));
+        },
       },
-    });
+      resume,
+    );
     this.subscriptions.set(analysisId, subscription);
     subscription.ready.catch((err: unknown) => {
       if (this.subscriptions.get(analysisId) === subscription) this.subscriptions.delete(analysisId);
@@ -164,7 +372,7 @@ export class WsSession {
       } else if (err instanceof RelayClosedError) {
         this.sendError('unavailable', 'The gateway is shutting down', analysisId);
       } else {
-        this.log(`ws: subscribe ${analysisId} failed: ${describeFailure(err)}`);
+        this.log({ level: 'error', msg: 'ws: subscribe failed', analysisId, error: describeFailure(err) });
         this.sendError('internal', 'Subscribing failed; the error has been logged', analysisId);
       }
     });
@@ -181,6 +389,8 @@ export class WsSession {
     this.send({ type: 'unsubscribed', analysisId });
   }
 
+  // --- sending -------------------------------------------------------------------------------------
+
   private sendError(code: WsErrorCode, message: string, analysisId?: string): void {
     const error: ErrorMessage = { type: 'error', code, message, ...(analysisId !== undefined ? { analysisId } : {}) };
     this.send(error);
@@ -194,16 +404,18 @@ export class WsSession {
     if (this.closed || this.socket.readyState !== WebSocket.OPEN) return;
     // Checked before sending: one large message may sit in the buffer, a backlog may not.
     if (this.socket.bufferedAmount > this.limits.maxBufferedBytes) {
-      this.closeSlowConsumer();
+      this.counters.slowConsumersClosed++;
+      this.closeWith(CLOSE_TRY_AGAIN_LATER, 'slow consumer: too much unsent data; reconnect and resubscribe');
       return;
     }
     this.socket.send(text);
   }
 
-  private closeSlowConsumer(): void {
-    this.onSlowConsumer();
+  /** Release everything, start the close handshake, and drop the peer if it does not finish it. */
+  private closeWith(code: number, reason: string): void {
+    if (this.closed) return;
     this.dispose();
-    this.socket.close(CLOSE_TRY_AGAIN_LATER, 'slow consumer: too much unsent data; reconnect and resubscribe');
+    this.socket.close(code, reason);
     const socket = this.socket;
     const timer = setTimeout(() => {
       if (socket.readyState !== WebSocket.CLOSED) socket.terminate();
@@ -224,21 +436,24 @@ export interface WsEndpointOptions {
   relay: RelaySource;
   authenticate: Authenticator;
   limits?: Partial<WsLimits>;
-  log?: (line: string) => void;
+  log?: Logger;
 }
 
 export interface WsEndpoint {
   readonly wss: WebSocketServer;
   counters(): WsCounters;
-  /** Close every client with `code` and stop accepting upgrades; resolves when all are gone. */
-  close(code: number, reason: string): Promise<void>;
+  /** Tell every client to reconnect, close them with 1012, and stop accepting upgrades; resolves when all are gone. */
+  close(): Promise<void>;
 }
 
-function refuseUpgrade(socket: Duplex, status: number, text: string): void {
+const STATUS_TEXT: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 500: 'Internal Server Error', 503: 'Service Unavailable' };
+
+function refuseUpgrade(socket: Duplex, status: number, code: string, message: string): void {
   if (socket.destroyed) return;
-  const body = JSON.stringify({ error: { code: status === 401 ? 'unauthenticated' : status === 404 ? 'not_found' : 'internal', message: text } });
+  const body = JSON.stringify({ error: { code, message } });
+  const extra = status === 401 ? 'WWW-Authenticate: Bearer realm="finops"\r\n' : '';
   socket.end(
-    `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\nConnection: close\r\n${extra}Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
 }
 
@@ -247,54 +462,65 @@ export function attachWebSocket(options: WsEndpointOptions): WsEndpoint {
   const log = options.log ?? (() => {});
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxPayloadBytes });
   const sessions = new Map<WebSocket, WsSession>();
-  const counters: Omit<WsCounters, 'open'> = { connections: 0, slowConsumersClosed: 0, heartbeatTerminations: 0 };
+  const counters: Omit<WsCounters, 'open'> = {
+    connections: 0,
+    slowConsumersClosed: 0,
+    heartbeatTerminations: 0,
+    refusedUpgrades: 0,
+    authFailures: 0,
+    rateLimited: 0,
+    floodsClosed: 0,
+  };
   let closing = false;
+
+  const refuse = (socket: Duplex, status: number, code: string, message: string) => {
+    counters.refusedUpgrades++;
+    refuseUpgrade(socket, status, code, message);
+  };
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on('error', () => socket.destroy());
     const pathname = new URL(req.url ?? '/', 'http://gateway.invalid').pathname;
     if (pathname !== options.path) {
-      refuseUpgrade(socket, 404, 'Not Found');
+      refuse(socket, 404, 'not_found', `WebSocket connections are served at ${options.path}`);
       return;
     }
     if (closing) {
-      refuseUpgrade(socket, 503, 'Service Unavailable');
+      refuse(socket, 503, 'shutting_down', 'The gateway is shutting down; connect to another instance');
+      return;
+    }
+    if (sessions.size >= limits.maxConnections) {
+      refuse(socket, 503, 'unavailable', 'Too many WebSocket connections on this gateway; try again shortly');
       return;
     }
     Promise.resolve()
       .then(() => options.authenticate(req))
       .then(
         (caller) => {
-          if (!caller) {
-            refuseUpgrade(socket, 401, 'Unauthorized');
-            return;
-          }
           if (socket.destroyed) return;
+          // No credentials: accept, and expect an `auth` message.
           wss.handleUpgrade(req, socket, head, (ws) => accept(ws, caller));
         },
         (err: unknown) => {
-          const status = typeof (err as { status?: unknown })?.status === 'number' ? (err as { status: number }).status : 500;
-          refuseUpgrade(socket, status === 401 || status === 403 ? status : 500, status === 401 || status === 403 ? 'Unauthorized' : 'Internal Server Error');
+          if (err instanceof ApiError) {
+            refuse(socket, err.status === 403 || err.status === 503 ? err.status : 401, err.code, err.message);
+            return;
+          }
+          log({ level: 'error', msg: 'ws: upgrade authentication failed unexpectedly', error: describeFailure(err) });
+          refuse(socket, 500, 'internal', 'The gateway failed to check the credentials; the error has been logged');
         },
       );
   };
 
-  const accept = (ws: WebSocket, caller: Caller): void => {
+  const accept = (ws: WebSocket, caller: Caller | undefined): void => {
     counters.connections++;
-    const session = new WsSession(
-      ws,
-      caller,
-      options.relay,
-      limits,
-      () => counters.slowConsumersClosed++,
-      log,
-    );
+    const session = new WsSession(ws, caller, options.relay, limits, { authenticate: options.authenticate, counters, log });
     sessions.set(ws, session);
     ws.on('message', (data, isBinary) => {
       try {
         session.handleFrame(data, isBinary);
       } catch (err) {
-        log(`ws: message handling failed: ${describeFailure(err)}`);
+        log({ level: 'error', msg: 'ws: message handling failed', error: describeFailure(err) });
         session.send({ type: 'error', code: 'internal', message: 'The gateway failed to handle this message' });
       }
     });
@@ -302,7 +528,7 @@ export function attachWebSocket(options: WsEndpointOptions): WsEndpoint {
       session.alive = true;
     });
     // Oversized frames and protocol violations: ws closes the socket itself (1009 / 1002); just note it.
-    ws.on('error', (err) => log(`ws: connection error: ${err.message}`));
+    ws.on('error', (err) => log({ level: 'info', msg: 'ws: connection error', error: err.message }));
     ws.on('close', () => {
       session.dispose();
       sessions.delete(ws);
@@ -331,7 +557,7 @@ export function attachWebSocket(options: WsEndpointOptions): WsEndpoint {
   return {
     wss,
     counters: () => ({ ...counters, open: sessions.size }),
-    close: async (code, reason) => {
+    close: async () => {
       closing = true;
       clearInterval(heartbeat);
       options.server.off('upgrade', onUpgrade);
@@ -340,14 +566,13 @@ export function attachWebSocket(options: WsEndpointOptions): WsEndpoint {
           new Promise<void>((resolve) => {
             if (ws.readyState === WebSocket.CLOSED) return resolve();
             ws.once('close', () => resolve());
-            ws.close(code, reason);
             setTimeout(() => {
               ws.terminate();
               resolve();
             }, limits.closeGraceMs).unref();
           }),
       );
-      for (const session of sessions.values()) session.dispose();
+      for (const session of sessions.values()) session.closeForRestart(limits.reconnectAfterMs);
       await Promise.all(closed);
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },

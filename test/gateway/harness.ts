@@ -5,11 +5,13 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
+import { TypedSearchAttributes } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import WebSocket from 'ws';
 import type { AnalysisRequest } from '../../src/domain/request';
 import { analysisWorkflowId } from '../../src/workflows/ids';
+import { ACCOUNT, KIND, TENANT } from '../../src/workflows/search-attributes';
 import { createGateway, type Gateway, type GatewayOptions } from '../../src/gateway/app';
 import type { ServerMessage } from '../../src/gateway/protocol';
 import { startTemporal } from '../helpers/temporal';
@@ -106,7 +108,17 @@ export async function startFixture(
     agents: ['ec2'],
     ...(options.requestedBy ? { requestedBy: options.requestedBy } : {}),
   };
-  await client.workflow.start('analysis', { taskQueue, workflowId: analysisId, args: [request] });
+  // The search attributes startAnalysis sets, so listing finds fixture runs too.
+  await client.workflow.start('analysis', {
+    taskQueue,
+    workflowId: analysisId,
+    args: [request],
+    typedSearchAttributes: new TypedSearchAttributes([
+      { key: TENANT, value: tenant },
+      { key: ACCOUNT, value: request.accounts },
+      { key: KIND, value: 'analysis' },
+    ]),
+  });
   return analysisId;
 }
 
@@ -155,13 +167,30 @@ export class TestSocket {
     ws.on('error', () => {});
   }
 
-  static connect(url: string): Promise<TestSocket> {
-    return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url);
+  /**
+   * Connects and (unless `ready: false`) consumes the `ready` message an authenticated connection gets
+   * first, so tests start at their own messages.
+   */
+  static async connect(url: string, options: { headers?: Record<string, string>; ready?: boolean } = {}): Promise<TestSocket> {
+    const socket = await new Promise<TestSocket>((resolve, reject) => {
+      const ws = new WebSocket(url, options.headers ? { headers: options.headers } : {});
       const socket = new TestSocket(ws);
       ws.once('open', () => resolve(socket));
       ws.once('error', reject);
+      ws.once('unexpected-response', (req, res) => {
+        let body = '';
+        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        res.on('end', () => {
+          req.destroy();
+          reject(new Error(`Unexpected server response: ${res.statusCode} ${body}`));
+        });
+      });
     });
+    if (options.ready !== false) {
+      const first = await socket.next();
+      if (first.type !== 'ready') throw new Error(`expected "ready" first, got ${JSON.stringify(first)}`);
+    }
+    return socket;
   }
 
   send(message: unknown): void {

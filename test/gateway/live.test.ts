@@ -42,7 +42,9 @@ describe('live progress', () => {
     const id = await startFixture(h.client, h.taskQueue);
     const socket = await TestSocket.connect(wsUrl);
     socket.send({ type: 'subscribe', analysisId: id });
-    assert.deepEqual(await socket.next(), { type: 'subscribed', analysisId: id });
+    const subscribed = await expectType(socket, 'subscribed');
+    assert.deepEqual({ ...subscribed, epoch: '' }, { type: 'subscribed', analysisId: id, epoch: '', latestSeq: 0, resume: 'none' });
+    assert.match(subscribed.epoch, /^[0-9a-f]{8}-[0-9a-z]+$/);
     const first = await expectProgress(socket, id, 1, 'Starting agents');
     assert.equal(first.progress.analysisId, id);
     await signal(h.client, id, { kind: 'step', step: 'reading spend' });
@@ -370,7 +372,7 @@ describe('WebSocket protocol', () => {
     socket.ws.terminate();
   });
 
-  test('closing the gateway closes clients with 1001 and stops pollers', async () => {
+  test('closing the gateway tells clients to reconnect, closes them with 1012 and stops pollers', async () => {
     const { gateway, wsUrl } = await h.gateway();
     const id = await startFixture(h.client, h.taskQueue);
     const socket = await TestSocket.connect(wsUrl);
@@ -378,8 +380,11 @@ describe('WebSocket protocol', () => {
     await expectType(socket, 'subscribed');
     await expectType(socket, 'progress');
     await gateway.close();
+    const reconnect = await expectType(socket, 'reconnect');
+    assert.match(reconnect.message, /reconnect/);
+    assert.ok(reconnect.retryAfterMs > 0);
     const closed = await socket.closed;
-    assert.equal(closed.code, 1001);
+    assert.equal(closed.code, 1012);
     assert.equal(gateway.relay.stats().activePollers, 0);
     await signal(h.client, id, { kind: 'finish' });
   });
@@ -390,7 +395,7 @@ describe('process entry (src/gateway/main.ts)', () => {
   const run = (env: Record<string, string>) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/gateway/main.ts'], {
       cwd: root,
-      env: { ...process.env, TEMPORAL_ADDRESS: h.env.address, FINOPS_GATEWAY_HOST: '127.0.0.1', ...env },
+      env: { ...process.env, TEMPORAL_ADDRESS: h.env.address, FINOPS_GATEWAY_HOST: '127.0.0.1', FINOPS_AUTH: 'none', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -401,18 +406,36 @@ describe('process entry (src/gateway/main.ts)', () => {
     return { child, exited, out: () => stdout, err: () => stderr };
   };
 
-  test('serves, logs one line per request, and on SIGTERM closes WebSockets with 1001 and exits 0', async () => {
+  test('serves, logs JSON records, warns loudly without auth, and on SIGTERM tells WebSockets to reconnect (1012) and exits 0', async () => {
     const proc = run({ FINOPS_GATEWAY_PORT: '0' });
+    const records = () =>
+      proc
+        .out()
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
     try {
-      const url = await eventually(() => /listening on (http:\/\/\S+) /.exec(proc.out())?.[1], 60_000, `the gateway to listen: ${proc.err()}`);
+      const url = await eventually(
+        () => records().find((r) => r.msg === 'gateway listening')?.url as string | undefined,
+        60_000,
+        `the gateway to listen: ${proc.err()}`,
+      );
+      assert.match(proc.err(), /WARNING: AUTHENTICATION IS OFF/);
+      assert.ok(records().some((r) => r.level === 'warn' && /AUTHENTICATION IS OFF/.test(String(r.msg))));
       assert.equal((await fetch(`${url}/readyz`)).status, 200);
+      assert.equal((await fetch(`${url}/api/agents`)).status, 200);
       const socket = await TestSocket.connect(`${url.replace(/^http/, 'ws')}/ws`);
       socket.send({ type: 'ping' });
       assert.deepEqual(await socket.next(), { type: 'pong' });
-      await eventually(() => (/GET \/readyz 200 \d+ms/.test(proc.out()) ? true : undefined), 5000, 'the request log line');
-      assert.equal(proc.out().match(/GET \/readyz/g)?.length, 1);
+      const line = await eventually(() => records().find((r) => r.msg === 'request' && r.path === '/api/agents'), 5000, 'the request record');
+      assert.equal(line.status, 200);
+      assert.equal(line.method, 'GET');
+      assert.equal(typeof line.time, 'string');
+      assert.equal(records().filter((r) => r.path === '/api/agents').length, 1);
+      assert.ok(!records().some((r) => r.path === '/readyz'), 'health probes are debug-level');
       proc.child.kill('SIGTERM');
-      assert.equal((await socket.closed).code, 1001);
+      assert.equal((await socket.next()).type, 'reconnect');
+      assert.equal((await socket.closed).code, 1012);
       assert.equal(await proc.exited, 0, proc.err());
     } finally {
       proc.child.kill('SIGKILL');

@@ -10,6 +10,7 @@ import WebSocket from 'ws';
 import { createGateway, type Gateway } from '../../src/gateway/app';
 import type { Caller } from '../../src/gateway/auth';
 import type { ErrorBody } from '../../src/gateway/errors';
+import type { LogRecord } from '../../src/gateway/log';
 import { parseClientMessage, type ServerMessage } from '../../src/gateway/protocol';
 import type { RelayMessage, RelaySource, RelaySubscriber, Subscription } from '../../src/gateway/relay';
 import { WsSession, type SessionSocket } from '../../src/gateway/ws';
@@ -121,19 +122,25 @@ describe('tenant scoping and errors', () => {
       assert.equal(result.status, 401);
       assert.equal(result.body.error.code, 'unauthenticated');
       assert.equal((await fetch(`${url}/healthz`)).status, 200, 'health needs no credentials');
-      await assert.rejects(TestSocket.connect(`${url.replace(/^http/, 'ws')}/ws`), /401/);
+      // Browsers cannot send headers on a WebSocket: the upgrade is accepted, but nothing works before `auth`.
+      const socket = await TestSocket.connect(`${url.replace(/^http/, 'ws')}/ws`, { ready: false });
+      socket.send({ type: 'subscribe', analysisId: 'analysis/demo/20260101-0000-abcdef' });
+      const error = await socket.next();
+      assert.equal(error.type, 'error');
+      assert.equal((error as { code: string }).code, 'unauthenticated');
+      assert.equal((await socket.closed).code, 4401);
     } finally {
       await gateway.close();
     }
   });
 
   test('a thrown error is a JSON 500 without internals, and the gateway keeps serving', async () => {
-    const lines: string[] = [];
+    const records: LogRecord[] = [];
     const { gateway, url } = await gatewayWith({
       authenticate: () => {
         throw new TypeError('secret internal detail');
       },
-      log: (line) => lines.push(line),
+      log: (record) => records.push(record),
     });
     try {
       const response = await fetch(`${url}/api/analyses/x`);
@@ -143,8 +150,10 @@ describe('tenant scoping and errors', () => {
         error: { code: 'internal', message: 'The gateway failed to handle this request; the error has been logged' },
       });
       assert.ok(!text.includes('secret'));
-      assert.ok(lines.some((l) => l.includes('secret internal detail')), 'the cause is logged');
-      assert.ok(lines.some((l) => /^GET \/api\/analyses\/x 500 \d+ms$/.test(l)), `one request line: ${lines.join(' | ')}`);
+      assert.ok(records.some((r) => r.level === 'error' && String(r.error).includes('secret internal detail')), 'the cause is logged');
+      const requests = records.filter((r) => r.msg === 'request');
+      assert.equal(requests.length, 1, JSON.stringify(records));
+      assert.deepEqual({ ...requests[0], ms: 0 }, { level: 'info', msg: 'request', method: 'GET', path: '/api/analyses/x', status: 500, ms: 0 });
       assert.equal((await fetch(`${url}/healthz`)).status, 200);
     } finally {
       await gateway.close();
@@ -196,7 +205,7 @@ describe('WsSession', () => {
     unsubscribed: string[] = [];
     subscribe(analysisId: string, subscriber: RelaySubscriber): Subscription {
       this.subscribers.set(analysisId, subscriber);
-      const ready = Promise.resolve().then(() => subscriber.onSubscribed?.());
+      const ready = Promise.resolve().then(() => subscriber.onSubscribed?.({ epoch: 'e1', seq: 0, resume: 'none' }));
       return { analysisId, ready, unsubscribe: () => this.unsubscribed.push(analysisId) };
     }
     push(message: RelayMessage): void {
@@ -210,20 +219,20 @@ describe('WsSession', () => {
   test('a slow consumer is closed with 1013 instead of buffering forever', async () => {
     const socket = new FakeSocket();
     const relay = new FakeRelay();
-    let slow = 0;
-    const session = new WsSession(socket, { subject: 't', tenants: 'all' }, relay, { maxSubscriptions: 5, maxBufferedBytes: 1000, closeGraceMs: 20 }, () => slow++);
+    const counters = { slowConsumersClosed: 0, authFailures: 0, rateLimited: 0, floodsClosed: 0 };
+    const session = new WsSession(socket, { subject: 't', tenants: 'all' }, relay, { maxSubscriptions: 5, maxBufferedBytes: 1000, closeGraceMs: 20 }, { counters });
     session.handleFrame(JSON.stringify({ type: 'subscribe', analysisId: id }), false);
     await Promise.resolve();
     await Promise.resolve();
     relay.push(progress(1));
-    assert.deepEqual(socket.sent.map((m) => m.type), ['subscribed', 'progress']);
+    assert.deepEqual(socket.sent.map((m) => m.type), ['ready', 'subscribed', 'progress']);
 
     socket.bufferedAmount = 5000; // the peer stopped reading
     relay.push(progress(2));
-    assert.equal(socket.sent.length, 2, 'nothing more is queued');
+    assert.equal(socket.sent.length, 3, 'nothing more is queued');
     assert.equal(socket.closedWith?.code, 1013);
     assert.match(socket.closedWith?.reason ?? '', /slow consumer/);
-    assert.equal(slow, 1);
+    assert.equal(counters.slowConsumersClosed, 1);
     assert.deepEqual(relay.unsubscribed, [id], 'its subscriptions are released');
     await new Promise((resolve) => setTimeout(resolve, 50));
     assert.ok(socket.terminated, 'dropped if the close handshake does not complete');
@@ -246,7 +255,7 @@ describe('process entry (src/gateway/main.ts)', () => {
     const port = await deadPort();
     const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/gateway/main.ts'], {
       cwd: `${__dirname}/../..`,
-      env: { ...process.env, TEMPORAL_ADDRESS: `127.0.0.1:${port}`, FINOPS_GATEWAY_PORT: '0' },
+      env: { ...process.env, TEMPORAL_ADDRESS: `127.0.0.1:${port}`, FINOPS_GATEWAY_PORT: '0', FINOPS_AUTH: 'none' },
       encoding: 'utf8',
       timeout: 60_000,
     });

@@ -1,18 +1,22 @@
 /**
- * /api/analyses: start, read, fetch the report of, and cancel analyses.
+ * /api/analyses: start, list, read, fetch the report of (JSON, Markdown, CSV), and cancel analyses.
  *
  * Analysis IDs contain slashes, so they travel URL-encoded in one path segment:
  *   GET /api/analyses/analysis%2Facme%2F20261121-0930-a1b2c3
- * Every route checks the caller's tenant; other tenants' analyses answer 404 like unknown ones.
+ * Every route checks the caller's tenant; other tenants' analyses answer 404 exactly like unknown ones
+ * (without asking Temporal, so not even timing tells them apart).
  */
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import express, { Router, type RequestHandler } from 'express';
+import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import { startAnalysis } from '../../client/analyses';
+import type { AnalysisReport } from '../../domain/report';
+import { defaultCsvTable, reportToCsv, reportToMarkdown, type CsvTable } from '../../domain/report-export';
 import { validateAnalysisRequest } from '../../domain/request';
-import { callerOf, canAccessAnalysis, canAccessTenant } from '../auth';
+import { callerOf, canAccessAnalysis, canAccessTenant, tenantsOf, type Caller } from '../auth';
 import { ApiError, MAX_BODY_BYTES, notFound } from '../errors';
 import { analysisLinks } from '../links';
+import { DEFAULT_PAGE_SIZE, LIST_STATUSES, listAnalyses, MAX_PAGE_SIZE, type ListFilter, type ListStatus } from '../listing';
 import { withDeadline } from '../temporal';
 import { readView, type GatewayAnalysisView } from '../views';
 
@@ -29,22 +33,25 @@ export interface AnalysesRouteOptions {
 const JSON_TYPES = ['application/json', 'application/*+json'];
 
 /** 415 for anything but JSON, before the body is read. */
-const requireJson: RequestHandler = (req, _res, next) => {
+export const requireJson: RequestHandler = (req, _res, next) => {
   if (!req.is(JSON_TYPES)) {
     throw new ApiError(415, 'unsupported_media_type', 'The request body must be JSON with Content-Type: application/json');
   }
   next();
 };
 
-const jsonBody = express.json({ limit: MAX_BODY_BYTES, type: JSON_TYPES, strict: false });
+export const jsonBody = express.json({ limit: MAX_BODY_BYTES, type: JSON_TYPES, strict: false });
 
-export function analysesRouter(options: AnalysesRouteOptions): Router {
+const REPORT_FORMATS = ['json', 'md', 'csv'] as const;
+type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+/** Registers the routes on `api` (mounted at /api) with their full paths, so the route table is flat. */
+export function registerAnalysisRoutes(api: Router, options: AnalysesRouteOptions): void {
   const { client, taskQueue, rpcTimeoutMs, queryTimeoutMs, now } = options;
-  const router = Router();
   const temporal = <T>(fn: () => Promise<T>) => withDeadline(client, rpcTimeoutMs, fn);
 
   /** The decoded :id, if the caller may see it; otherwise 404 (without asking Temporal). */
-  const analysisIdOf = (raw: string | string[] | undefined, caller: ReturnType<typeof callerOf>): string => {
+  const analysisIdOf = (raw: string | string[] | undefined, caller: Caller): string => {
     const id = typeof raw === 'string' ? raw : '';
     if (!canAccessAnalysis(caller, id)) throw notFound(`Analysis ${JSON.stringify(id)}`);
     return id;
@@ -56,9 +63,17 @@ export function analysesRouter(options: AnalysesRouteOptions): Router {
     return view;
   };
 
-  router.post('/', requireJson, jsonBody, async (req, res) => {
+  api.post('/analyses', requireJson, jsonBody, async (req, res) => {
     const caller = callerOf(res);
-    const validation = validateAnalysisRequest(req.body, now());
+    let body: unknown = req.body;
+    // A caller who acts for exactly one tenant need not name it.
+    if (isPlainObject(body) && body.tenant === undefined && caller.tenants !== 'all' && caller.tenants.length === 1) {
+      body = { ...body, tenant: caller.tenants[0] };
+    }
+    if (isPlainObject(body) && body.requestedBy === undefined && caller.via !== undefined && caller.via !== 'none') {
+      body = { ...body, requestedBy: caller.subject };
+    }
+    const validation = validateAnalysisRequest(body, now());
     if (!validation.ok) {
       throw new ApiError(400, 'invalid_request', 'The analysis request is not valid', { details: validation.errors });
     }
@@ -71,34 +86,34 @@ export function analysesRouter(options: AnalysesRouteOptions): Router {
     res.status(202).location(links.self).json({ analysisId: started.analysisId, links });
   });
 
-  router.get('/:id', async (req, res) => {
+  api.get('/analyses', async (req, res) => {
+    const caller = callerOf(res);
+    const filter = listFilterOf(req, caller);
+    const pageSize = pageSizeOf(req.query.pageSize);
+    const pageToken = singleQuery(req.query.pageToken, 'pageToken');
+    const page = await temporal(() => listAnalyses(client, filter, { pageSize, ...(pageToken ? { pageToken } : {}) }));
+    res.json({
+      analyses: page.analyses.map((a) => ({ ...a, links: analysisLinks(req, a.analysisId) })),
+      ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}),
+    });
+  });
+
+  api.get('/analyses/:id', async (req, res) => {
     const id = analysisIdOf(req.params.id, callerOf(res));
     const view = await read(id, true);
     res.json({ ...view, links: analysisLinks(req, id) });
   });
 
-  router.get('/:id/report', async (req, res) => {
+  api.get('/analyses/:id/report', async (req, res) => {
     const id = analysisIdOf(req.params.id, callerOf(res));
+    const format = reportFormatOf(req);
+    const table = csvTableOf(req.query.table);
     const view = await read(id, false);
-    switch (view.status) {
-      case 'COMPLETED':
-        res.json(view.report);
-        return;
-      case 'RUNNING':
-      case 'CONTINUED_AS_NEW':
-        throw new ApiError(409, 'not_finished', 'The analysis is still running; its report is not ready yet', { status: view.status });
-      case 'CANCELLED':
-        throw new ApiError(410, 'analysis_cancelled', 'The analysis was cancelled and has no report', extraOf(view));
-      case 'TERMINATED':
-        throw new ApiError(410, 'analysis_terminated', 'The analysis was terminated and has no report', extraOf(view));
-      case 'TIMED_OUT':
-        throw new ApiError(410, 'analysis_timed_out', 'The analysis timed out and has no report', extraOf(view));
-      default:
-        throw new ApiError(410, 'analysis_failed', 'The analysis failed and has no report', extraOf(view));
-    }
+    const report = completedReport(view);
+    sendReport(res, report, format, table);
   });
 
-  router.post('/:id/cancel', async (req, res) => {
+  api.post('/analyses/:id/cancel', async (req, res) => {
     const id = analysisIdOf(req.params.id, callerOf(res));
     const handle = client.workflow.getHandle(id);
     const description = await temporal(() => handle.describe()).catch((err: unknown) => {
@@ -114,8 +129,144 @@ export function analysesRouter(options: AnalysesRouteOptions): Router {
     await temporal(() => handle.cancel());
     res.status(202).json({ analysisId: id, status: 'cancel_requested', links: analysisLinks(req, id) });
   });
+}
 
-  return router;
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function singleQuery(value: unknown, name: string): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (typeof value !== 'string') throw new ApiError(400, 'invalid_request', `Give ${name} once, as a single value`);
+  return value;
+}
+
+function pageSizeOf(value: unknown): number {
+  const raw = singleQuery(value, 'pageSize');
+  if (raw === undefined) return DEFAULT_PAGE_SIZE;
+  const size = Number(raw);
+  if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE_SIZE) {
+    throw new ApiError(400, 'invalid_request', `pageSize must be a whole number from 1 to ${MAX_PAGE_SIZE}`);
+  }
+  return size;
+}
+
+function timeOf(value: unknown, name: string): Date | undefined {
+  const raw = singleQuery(value, name);
+  if (raw === undefined) return undefined;
+  const ok = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/.test(raw);
+  const date = new Date(raw);
+  if (!ok || Number.isNaN(date.getTime())) {
+    throw new ApiError(400, 'invalid_request', `${name} must be a date (YYYY-MM-DD) or an ISO 8601 time with a zone, e.g. 2026-11-01T00:00:00Z`);
+  }
+  return date;
+}
+
+/** Filters from the query string; the tenant scope always comes from the caller. */
+function listFilterOf(req: Request, caller: Caller): ListFilter {
+  const errors: string[] = [];
+  const account = singleQuery(req.query.account, 'account');
+  if (account !== undefined && !/^\d{12}$/.test(account)) errors.push('account must be a 12-digit AWS account ID');
+  const statusRaw = singleQuery(req.query.status, 'status');
+  const statuses = statusRaw?.split(',').map((s) => s.trim().toUpperCase()).filter(Boolean) ?? [];
+  for (const s of statuses) {
+    if (!(LIST_STATUSES as readonly string[]).includes(s)) errors.push(`unknown status ${JSON.stringify(s)}; use ${LIST_STATUSES.join(', ')}`);
+  }
+  let startedAfter: Date | undefined;
+  let startedBefore: Date | undefined;
+  try {
+    startedAfter = timeOf(req.query.startedAfter, 'startedAfter');
+    startedBefore = timeOf(req.query.startedBefore, 'startedBefore');
+  } catch (err) {
+    if (err instanceof ApiError) errors.push(err.message);
+    else throw err;
+  }
+  const tenant = singleQuery(req.query.tenant, 'tenant');
+  if (tenant !== undefined && !/^[a-z0-9][a-z0-9-]{0,62}$/.test(tenant)) errors.push('tenant must be 1-63 lowercase letters, digits or hyphens');
+  if (errors.length) throw new ApiError(400, 'invalid_request', 'The list filters are not valid', { details: errors });
+
+  // Narrow to one tenant on request; a tenant the caller cannot see yields an empty list, like an unknown one.
+  const allowed = tenantsOf(caller);
+  const tenants = tenant === undefined ? allowed : allowed === undefined || allowed.includes(tenant) ? [tenant] : [];
+  return {
+    tenants,
+    ...(account ? { account } : {}),
+    ...(statuses.length ? { statuses: statuses as ListStatus[] } : {}),
+    ...(startedAfter ? { startedAfter } : {}),
+    ...(startedBefore ? { startedBefore } : {}),
+  };
+}
+
+function reportFormatOf(req: Request): ReportFormat {
+  const raw = singleQuery(req.query.format, 'format');
+  if (raw !== undefined) {
+    const format = raw.toLowerCase() === 'markdown' ? 'md' : raw.toLowerCase();
+    if (!(REPORT_FORMATS as readonly string[]).includes(format)) {
+      throw new ApiError(400, 'invalid_request', `Unknown report format ${JSON.stringify(raw)}; use json, md or csv`);
+    }
+    return format as ReportFormat;
+  }
+  // Without ?format, the Accept header decides; JSON by default.
+  const accepted = req.accepts(['application/json', 'text/markdown', 'text/csv']);
+  if (accepted === false) {
+    throw new ApiError(406, 'not_acceptable', 'The report is available as application/json, text/markdown or text/csv');
+  }
+  return accepted === 'text/markdown' ? 'md' : accepted === 'text/csv' ? 'csv' : 'json';
+}
+
+function csvTableOf(value: unknown): CsvTable | undefined {
+  const raw = singleQuery(value, 'table');
+  if (raw === undefined) return undefined;
+  if (raw !== 'findings' && raw !== 'spend') throw new ApiError(400, 'invalid_request', 'table must be findings or spend');
+  return raw;
+}
+
+function completedReport(view: GatewayAnalysisView): AnalysisReport {
+  switch (view.status) {
+    case 'COMPLETED':
+      return view.report!;
+    case 'RUNNING':
+    case 'CONTINUED_AS_NEW':
+      throw new ApiError(409, 'not_finished', 'The analysis is still running; its report is not ready yet', { status: view.status });
+    case 'CANCELLED':
+      throw new ApiError(410, 'analysis_cancelled', 'The analysis was cancelled and has no report', extraOf(view));
+    case 'TERMINATED':
+      throw new ApiError(410, 'analysis_terminated', 'The analysis was terminated and has no report', extraOf(view));
+    case 'TIMED_OUT':
+      throw new ApiError(410, 'analysis_timed_out', 'The analysis timed out and has no report', extraOf(view));
+    default:
+      throw new ApiError(410, 'analysis_failed', 'The analysis failed and has no report', extraOf(view));
+  }
+}
+
+/** File name for downloads: analysis-acme-20261121-0930-a1b2c3.md */
+export function reportFileName(report: AnalysisReport, extension: string, table?: CsvTable): string {
+  const base = report.analysisId.replace(/[^a-z0-9-]+/gi, '-').replace(/^-+|-+$/g, '');
+  return `${base}${table ? `-${table}` : ''}.${extension}`;
+}
+
+function sendReport(res: Response, report: AnalysisReport, format: ReportFormat, table: CsvTable | undefined): void {
+  res.vary('Accept');
+  switch (format) {
+    case 'json':
+      res.json(report);
+      return;
+    case 'md':
+      res
+        .type('text/markdown; charset=utf-8')
+        .attachment(reportFileName(report, 'md'))
+        .send(reportToMarkdown(report));
+      return;
+    case 'csv': {
+      const chosen = table ?? defaultCsvTable(report);
+      res
+        .type('text/csv; charset=utf-8')
+        .setHeader('X-Finops-Csv-Table', chosen)
+        .attachment(reportFileName(report, 'csv', chosen))
+        .send(reportToCsv(report, chosen));
+      return;
+    }
+  }
 }
 
 function extraOf(view: GatewayAnalysisView): { status: string; failure?: string } {

@@ -1,0 +1,337 @@
+/**
+ * `finops`: the command line for the gateway (npm run finops -- <command>). See `finops help`.
+ * Talks only to the gateway's REST API and WebSocket, with the same credentials as any client.
+ *
+ * Exit codes: 0 done; 1 error (gateway refused, unreachable, not found); 2 usage; 3 the analysis ended
+ * without a report (failed, cancelled, terminated, timed out).
+ */
+import { writeFile } from 'node:fs/promises';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { ENV } from '../config';
+import type { AnalysisProgress } from '../domain/progress';
+import type { AnalysisReport } from '../domain/report';
+import { generateApiKey } from '../gateway/api-keys';
+import { analysisPath, CliError, Gateway, watchAnalysis, type WatchOutcome } from './client';
+import { BarsDisplay, LinesDisplay, listText, reportText, safe, type ListRow, type Output } from './render';
+
+const USAGE = `finops: start, watch, list and fetch AWS cost analyses through the gateway.
+
+Usage: npm run finops -- <command> [options]
+
+Commands:
+  analyze            start an analysis and watch it live until its report
+      --account ID       (repeatable; required)   --region NAME (repeatable; default us-east-1)
+      --agents a,b       ec2,s3,rds,tagging,forecasting,trusted-advisor (default: all)
+      --start DATE --end DATE   period, end exclusive (default: the last 30 full days)
+      --tenant NAME      (default: your only tenant, or "demo" without auth)
+      --requested-by TEXT
+      --no-watch         print the ID and return at once
+      --progress MODE    bars | lines | auto (default auto: bars in a terminal)
+  watch ID           watch a running analysis until its report
+  list               list analyses, newest first
+      --account ID  --status RUNNING,FAILED,...  --since DATE  --until DATE  --tenant NAME
+      --limit N (default 20)  --all (every page)
+  get ID             status, progress or report summary of one analysis
+  report ID          download the report
+      --format json|md|csv (default json)  --table findings|spend (CSV)  --output FILE
+  cancel ID          cancel a running analysis
+  whoami             who your credentials stand for
+  schedules ...      weekly reviews (not available yet: issue 8)
+  keys create --id ID (--tenant NAME ... | --operator) [--description TEXT]
+                     make a new API key (printed once) and the entry for the gateway's key file
+
+Options for every command:
+  --gateway URL      default $${ENV.gatewayUrl} or http://127.0.0.1:8080
+  --api-key KEY      default $${ENV.apiKey}
+  --token JWT        an OIDC bearer token; default $${ENV.token}
+  --json             machine-readable output
+  -h, --help
+
+Exit codes: 0 ok, 1 error, 2 usage, 3 the analysis ended without a report.`;
+
+const OPTIONS = {
+  gateway: { type: 'string' },
+  'api-key': { type: 'string' },
+  token: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+  account: { type: 'string', multiple: true },
+  region: { type: 'string', multiple: true },
+  agents: { type: 'string' },
+  start: { type: 'string' },
+  end: { type: 'string' },
+  tenant: { type: 'string', multiple: true },
+  'requested-by': { type: 'string' },
+  'no-watch': { type: 'boolean', default: false },
+  progress: { type: 'string', default: 'auto' },
+  status: { type: 'string' },
+  since: { type: 'string' },
+  until: { type: 'string' },
+  limit: { type: 'string' },
+  all: { type: 'boolean', default: false },
+  format: { type: 'string', default: 'json' },
+  table: { type: 'string' },
+  output: { type: 'string', short: 'o' },
+  id: { type: 'string' },
+  operator: { type: 'boolean', default: false },
+  description: { type: 'string' },
+} as const satisfies ParseArgsConfig['options'];
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+
+const stdout: Output = { write: (text) => void process.stdout.write(text) };
+
+function usage(message: string): CliError {
+  return new CliError(`${message}\nRun "npm run finops -- help" for usage.`, 2);
+}
+
+function gatewayFrom(values: Values): Gateway {
+  const url = (values.gateway ?? process.env[ENV.gatewayUrl] ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
+  if (!/^https?:\/\//.test(url)) throw usage(`--gateway must be an http(s) URL (got ${JSON.stringify(url)})`);
+  const apiKey = values['api-key'] ?? process.env[ENV.apiKey];
+  const token = values.token ?? process.env[ENV.token];
+  return new Gateway(url, { ...(apiKey ? { apiKey } : {}), ...(token ? { token } : {}) });
+}
+
+function one(positionals: string[], what: string): string {
+  const id = positionals[1];
+  if (!id) throw usage(`"${positionals[0]}" needs ${what}`);
+  if (positionals.length > 2) throw usage(`unexpected arguments: ${positionals.slice(2).join(' ')}`);
+  return id;
+}
+
+function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+// --- commands ------------------------------------------------------------------------------------
+
+async function analyze(values: Values): Promise<number> {
+  const gateway = gatewayFrom(values);
+  if (!values.account?.length) throw usage('analyze needs at least one --account');
+  if ((values.start === undefined) !== (values.end === undefined)) throw usage('give both --start and --end, or neither');
+  const tenants = values.tenant ?? [];
+  if (tenants.length > 1) throw usage('analyze takes one --tenant');
+  const body = {
+    ...(tenants[0] ? { tenant: tenants[0] } : {}),
+    accounts: values.account,
+    ...(values.region ? { regions: values.region } : {}),
+    ...(values.agents ? { agents: values.agents.split(',').map((a) => a.trim()).filter(Boolean) } : {}),
+    ...(values.start && values.end ? { period: { start: values.start, end: values.end } } : {}),
+    ...(values['requested-by'] ? { requestedBy: values['requested-by'] } : {}),
+  };
+  // Without auth (development) the gateway needs a tenant; with a single-tenant key it fills it in.
+  const me = await gateway.json<{ tenants: 'all' | string[] }>('/api/me');
+  if (!('tenant' in body) && me.tenants === 'all') Object.assign(body, { tenant: 'demo' });
+  const started = await gateway.json<{ analysisId: string }>('/api/analyses', { method: 'POST', body });
+  if (values['no-watch']) {
+    if (values.json) printJson(started);
+    else process.stdout.write(`${started.analysisId}\n`);
+    return 0;
+  }
+  if (!values.json) process.stdout.write(`Started ${started.analysisId}\n`);
+  return watch(gateway, started.analysisId, values);
+}
+
+async function watch(gateway: Gateway, analysisId: string, values: Values): Promise<number> {
+  const mode = values.progress;
+  if (mode !== 'auto' && mode !== 'bars' && mode !== 'lines') throw usage('--progress must be bars, lines or auto');
+  const bars = !values.json && (mode === 'bars' || (mode === 'auto' && process.stdout.isTTY === true));
+  const display = values.json ? undefined : bars ? new BarsDisplay(stdout, process.stdout.columns ?? 100, process.stdout.hasColors?.() ?? false) : new LinesDisplay(stdout);
+  let first = true;
+  let outcome: WatchOutcome;
+  try {
+    outcome = await watchAnalysis(gateway, analysisId, (event) => {
+      if (event.type === 'progress') {
+        if (first && !bars && display) process.stdout.write(`  Live progress (${event.progress.agents.length} agents):\n`);
+        first = false;
+        display?.update(event.progress);
+      } else {
+        display?.connection(event.state === 'reconnecting' ? `reconnecting (${event.detail ?? ''})` : '');
+      }
+    });
+  } finally {
+    display?.stop();
+  }
+  if (outcome.type === 'failed') {
+    if (values.json) printJson({ analysisId, status: outcome.status, failure: outcome.failure });
+    else process.stderr.write(`The analysis ended without a report: ${outcome.status}: ${safe(outcome.failure)}\n`);
+    return 3;
+  }
+  if (values.json) printJson(outcome.report);
+  else {
+    process.stdout.write(`\n${reportText(outcome.report)}`);
+    process.stdout.write(`\nReport: ${gateway.baseUrl}${analysisPath(analysisId, '/report')}  (Markdown: --format md, CSV: --format csv)\n`);
+    process.stdout.write(`Dashboard: ${gateway.baseUrl}/#/analyses/${encodeURIComponent(analysisId)}\n`);
+  }
+  return 0;
+}
+
+async function list(values: Values): Promise<number> {
+  const gateway = gatewayFrom(values);
+  const limit = values.limit === undefined ? 20 : Number(values.limit);
+  if (!Number.isInteger(limit) || limit < 1) throw usage('--limit must be a positive whole number');
+  const query = new URLSearchParams();
+  if (values.account?.length) {
+    if (values.account.length > 1) throw usage('list takes one --account');
+    query.set('account', values.account[0]!);
+  }
+  if (values.status) query.set('status', values.status);
+  if (values.since) query.set('startedAfter', values.since);
+  if (values.until) query.set('startedBefore', values.until);
+  if (values.tenant?.length) query.set('tenant', values.tenant[0]!);
+  query.set('pageSize', String(Math.min(values.all ? 100 : limit, 100)));
+  const rows: ListRow[] = [];
+  let token: string | undefined;
+  do {
+    if (token) query.set('pageToken', token);
+    const page = await gateway.json<{ analyses: ListRow[]; nextPageToken?: string }>(`/api/analyses?${query.toString()}`);
+    rows.push(...page.analyses);
+    token = page.nextPageToken;
+  } while (token && (values.all || rows.length < limit));
+  const shown = values.all ? rows : rows.slice(0, limit);
+  if (values.json) printJson(shown.map(({ analysisId, tenant, accounts, status, startTime, closeTime }) => ({ analysisId, tenant, accounts, status, startTime, ...(closeTime ? { closeTime } : {}) })));
+  else process.stdout.write(listText(shown));
+  return 0;
+}
+
+async function get(values: Values, id: string): Promise<number> {
+  const gateway = gatewayFrom(values);
+  const view = await gateway.json<{ analysisId: string; status: string; startTime: string; closeTime?: string; progress?: AnalysisProgress; report?: AnalysisReport; failure?: string; notice?: string }>(analysisPath(id));
+  if (values.json) {
+    printJson(view);
+    return 0;
+  }
+  process.stdout.write(`${view.analysisId}\n  Status: ${view.status}\n  Started: ${view.startTime}${view.closeTime ? `\n  Closed: ${view.closeTime}` : ''}\n`);
+  if (view.progress) {
+    const p = view.progress;
+    process.stdout.write(`  Step: ${safe(p.step)} (${p.counts.succeeded + p.counts.failed}/${p.counts.agents} agents done)\n`);
+    for (const a of p.agents) process.stdout.write(`    ${a.state.padEnd(10)} ${safe(a.title)}: ${safe(a.step)}\n`);
+  }
+  if (view.notice) process.stdout.write(`  ${view.notice}\n`);
+  if (view.failure) process.stdout.write(`  Failure: ${safe(view.failure)}\n`);
+  if (view.report) process.stdout.write(`\n${reportText(view.report)}`);
+  return 0;
+}
+
+async function report(values: Values, id: string): Promise<number> {
+  const gateway = gatewayFrom(values);
+  const format = values.format === 'markdown' ? 'md' : values.format;
+  if (format !== 'json' && format !== 'md' && format !== 'csv') throw usage('--format must be json, md or csv');
+  if (values.table && values.table !== 'findings' && values.table !== 'spend') throw usage('--table must be findings or spend');
+  const query = new URLSearchParams({ format, ...(values.table ? { table: values.table } : {}) });
+  const response = await gateway.fetch(analysisPath(id, `/report?${query.toString()}`), { accept: '*/*' });
+  const body = format === 'json' ? `${JSON.stringify(await response.json(), null, 2)}\n` : await response.text();
+  if (values.output) {
+    await writeFile(values.output, body);
+    process.stderr.write(`Wrote ${values.output}${response.headers.get('x-finops-csv-table') ? ` (${response.headers.get('x-finops-csv-table')} table)` : ''}\n`);
+  } else {
+    process.stdout.write(body);
+  }
+  return 0;
+}
+
+async function cancel(values: Values, id: string): Promise<number> {
+  const gateway = gatewayFrom(values);
+  const result = await gateway.json<{ analysisId: string; status: string }>(analysisPath(id, '/cancel'), { method: 'POST' });
+  if (values.json) printJson(result);
+  else process.stdout.write(`Cancellation requested for ${result.analysisId}\n`);
+  return 0;
+}
+
+async function whoami(values: Values): Promise<number> {
+  const gateway = gatewayFrom(values);
+  const me = await gateway.json<{ subject: string; tenants: 'all' | string[]; auth: string }>('/api/me');
+  if (values.json) printJson(me);
+  else process.stdout.write(`${me.subject} (${me.auth}); tenants: ${me.tenants === 'all' ? 'all' : me.tenants.join(', ')}\n`);
+  return 0;
+}
+
+async function schedules(values: Values, positionals: string[]): Promise<number> {
+  const gateway = gatewayFrom(values);
+  const sub = positionals[1] ?? 'list';
+  const id = positionals[2];
+  const routes: Record<string, [string, string]> = {
+    list: ['GET', '/api/schedules'],
+    create: ['POST', '/api/schedules'],
+    get: ['GET', `/api/schedules/${encodeURIComponent(id ?? '')}`],
+    delete: ['DELETE', `/api/schedules/${encodeURIComponent(id ?? '')}`],
+    pause: ['POST', `/api/schedules/${encodeURIComponent(id ?? '')}/pause`],
+    unpause: ['POST', `/api/schedules/${encodeURIComponent(id ?? '')}/unpause`],
+    trigger: ['POST', `/api/schedules/${encodeURIComponent(id ?? '')}/trigger`],
+  };
+  const route = routes[sub];
+  if (!route) throw usage(`unknown schedules command ${JSON.stringify(sub)}; use ${Object.keys(routes).join(', ')}`);
+  if (sub !== 'list' && sub !== 'create' && !id) throw usage(`"schedules ${sub}" needs a schedule ID`);
+  printJson(await gateway.json(route[1], { method: route[0], ...(route[0] === 'POST' ? { body: {} } : {}) }));
+  return 0;
+}
+
+function keys(values: Values, positionals: string[]): number {
+  if (positionals[1] !== 'create') throw usage('use "keys create --id ID --tenant NAME"');
+  if (!values.id) throw usage('keys create needs --id');
+  const tenants = values.tenant ?? [];
+  if (values.operator === (tenants.length > 0)) throw usage('give --tenant (one or more) or --operator, not both');
+  const { key, entry } = generateApiKey(values.id, values.operator ? '*' : tenants, values.description);
+  if (values.json) {
+    printJson({ key, entry });
+    return 0;
+  }
+  process.stdout.write(
+    `API key (shown once; give it to the client, e.g. ${ENV.apiKey}):\n  ${key}\n\n` +
+      `Entry for the gateway's key file (${ENV.apiKeysFile}), which stores only its SHA-256:\n  ${JSON.stringify(entry)}\n`,
+  );
+  return 0;
+}
+
+async function run(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw usage(err instanceof Error ? err.message : String(err));
+  }
+  const { values, positionals } = parsed;
+  const command = positionals[0];
+  if (values.help || !command || command === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return command || values.help ? 0 : 2;
+  }
+  switch (command) {
+    case 'analyze':
+      return analyze(values);
+    case 'watch':
+      return watch(gatewayFrom(values), one(positionals, 'an analysis ID'), values);
+    case 'list':
+      return list(values);
+    case 'get':
+      return get(values, one(positionals, 'an analysis ID'));
+    case 'report':
+      return report(values, one(positionals, 'an analysis ID'));
+    case 'cancel':
+      return cancel(values, one(positionals, 'an analysis ID'));
+    case 'whoami':
+      return whoami(values);
+    case 'schedules':
+      return schedules(values, positionals);
+    case 'keys':
+      return keys(values, positionals);
+    default:
+      throw usage(`unknown command ${JSON.stringify(command)}`);
+  }
+}
+
+run(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof CliError) {
+      process.stderr.write(`finops: ${err.message}\n`);
+      process.exitCode = err.exitCode;
+    } else {
+      process.stderr.write(`finops: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

@@ -1,0 +1,370 @@
+/**
+ * The OpenAPI 3.1 description of the gateway, served at GET /api/openapi.json. A test checks that every
+ * route the gateway registers is documented here and that every documented operation exists.
+ */
+import { AGENT_KINDS } from '../domain/agents';
+import { FINDINGS_CSV_COLUMNS, SPEND_CSV_COLUMNS } from '../domain/report-export';
+import { MAX_PERIOD_DAYS } from '../domain/request';
+import { DEFAULT_PAGE_SIZE, LIST_STATUSES, MAX_PAGE_SIZE } from './listing';
+import { SCHEDULES_NOT_IMPLEMENTED } from './routes/schedules';
+
+type Json = Record<string, unknown>;
+
+const ref = (name: string): Json => ({ $ref: `#/components/schemas/${name}` });
+const errorResponse = (description: string): Json => ({ description, content: { 'application/json': { schema: ref('Error') } } });
+const json = (schema: Json, description: string): Json => ({ description, content: { 'application/json': { schema } } });
+
+const ID_PARAM: Json = {
+  name: 'id',
+  in: 'path',
+  required: true,
+  description: 'The analysis ID, URL-encoded as one path segment (analysis%2Facme%2F20261121-0930-a1b2c3).',
+  schema: { type: 'string', pattern: '^analysis/[a-z0-9][a-z0-9-]{0,62}/[0-9]{8}-[0-9]{4}-[a-z0-9]+$' },
+};
+const SCHEDULE_ID_PARAM: Json = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
+
+const COMMON_ERRORS: Json = {
+  '401': errorResponse('No credentials, or credentials that are not valid (unauthenticated).'),
+  '503': errorResponse('Temporal (temporal_unavailable) or the identity provider (auth_unavailable) cannot be reached.'),
+};
+const NOT_FOUND = errorResponse("Unknown ID, malformed ID, or another tenant's analysis: all three look the same.");
+
+const notImplemented = (summary: string, parameters: Json[] = []): Json => ({
+  tags: ['schedules'],
+  summary,
+  description: `**Not implemented yet.** ${SCHEDULES_NOT_IMPLEMENTED}`,
+  parameters,
+  responses: { '501': errorResponse('not_implemented: schedules arrive with issue 8.'), ...COMMON_ERRORS },
+});
+
+export function openApiDocument(): Json {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'FinOps on Temporal gateway',
+      version: '1.0.0',
+      description:
+        'Start, list, read, export and cancel AWS cost analyses (Temporal workflows). Live progress is a WebSocket at /ws; ' +
+        'its protocol is described in docs/websocket-protocol.md. Every operation is scoped to the caller’s tenants: ' +
+        'another tenant’s analysis is indistinguishable from a missing one. Errors share one shape: ' +
+        '{"error": {"code", "message", "details"?}}.',
+    },
+    servers: [{ url: '/' }],
+    security: [{ apiKey: [] }, { bearer: [] }],
+    tags: [
+      { name: 'analyses', description: 'Cost analyses' },
+      { name: 'schedules', description: 'Weekly reviews on Temporal Schedules: not implemented yet (issue 8); every route answers 501.' },
+      { name: 'meta', description: 'Who am I, what agents exist, this document' },
+      { name: 'operations', description: 'Health, readiness and metrics (no credentials)' },
+    ],
+    paths: {
+      '/api/analyses': {
+        post: {
+          tags: ['analyses'],
+          summary: 'Start an analysis',
+          description:
+            'Validates the request and starts the `analysis` workflow. `tenant` may be omitted by callers who act for exactly one tenant. ' +
+            'Watch it with the WebSocket (`links.websocket`) or poll `links.self`.',
+          requestBody: { required: true, content: { 'application/json': { schema: ref('AnalysisRequest') } } },
+          responses: {
+            '202': { ...json(ref('StartedAnalysis'), 'Started'), headers: { Location: { schema: { type: 'string' }, description: 'links.self' } } },
+            '400': errorResponse('malformed_json or invalid_request (details lists every problem).'),
+            '403': errorResponse('forbidden: the caller may not act for that tenant.'),
+            '413': errorResponse('payload_too_large'),
+            '415': errorResponse('unsupported_media_type: the body must be application/json.'),
+            ...COMMON_ERRORS,
+          },
+        },
+        get: {
+          tags: ['analyses'],
+          summary: 'List analyses (newest first, running ones first), from Temporal visibility',
+          description:
+            'Filtered by the FinopsTenant, FinopsAccount and FinopsKind search attributes plus status and start time. Always limited to the ' +
+            'caller’s tenants. Visibility is eventually consistent: an analysis started a moment ago may take a moment to appear.',
+          parameters: [
+            { name: 'account', in: 'query', schema: { type: 'string', pattern: '^\\d{12}$' }, description: 'Only analyses covering this account.' },
+            {
+              name: 'status',
+              in: 'query',
+              schema: { type: 'string' },
+              description: `Comma-separated statuses: ${LIST_STATUSES.join(', ')}.`,
+            },
+            { name: 'startedAfter', in: 'query', schema: { type: 'string' }, description: 'Started at or after (YYYY-MM-DD or ISO 8601 with zone).' },
+            { name: 'startedBefore', in: 'query', schema: { type: 'string' }, description: 'Started before (YYYY-MM-DD or ISO 8601 with zone).' },
+            { name: 'tenant', in: 'query', schema: { type: 'string' }, description: 'Narrow to one of the caller’s tenants.' },
+            { name: 'pageSize', in: 'query', schema: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE } },
+            {
+              name: 'pageToken',
+              in: 'query',
+              schema: { type: 'string' },
+              description: 'nextPageToken from the previous page; valid only with the same filters and pageSize.',
+            },
+          ],
+          responses: { '200': json(ref('AnalysisList'), 'One page'), '400': errorResponse('invalid_request: bad filter or page token.'), ...COMMON_ERRORS },
+        },
+      },
+      '/api/analyses/{id}': {
+        get: {
+          tags: ['analyses'],
+          summary: 'Read one analysis: status, live progress while running, the report when completed',
+          parameters: [ID_PARAM],
+          responses: { '200': json(ref('AnalysisView'), 'The analysis'), '404': NOT_FOUND, ...COMMON_ERRORS },
+        },
+      },
+      '/api/analyses/{id}/report': {
+        get: {
+          tags: ['analyses'],
+          summary: 'Download the report as JSON, Markdown or CSV',
+          description:
+            'Format from `format` or else the Accept header. The CSV holds the findings ranked by savings once the report has findings ' +
+            `(columns: ${FINDINGS_CSV_COLUMNS.join(', ')}); before that, spend by service (columns: ${SPEND_CSV_COLUMNS.join(', ')}). ` +
+            '`table` picks one explicitly; the X-Finops-Csv-Table response header names the table sent. Text cells that a spreadsheet ' +
+            'would evaluate as formulas are prefixed with an apostrophe.',
+          parameters: [
+            ID_PARAM,
+            { name: 'format', in: 'query', schema: { type: 'string', enum: ['json', 'md', 'csv'] } },
+            { name: 'table', in: 'query', schema: { type: 'string', enum: ['findings', 'spend'] }, description: 'CSV only.' },
+          ],
+          responses: {
+            '200': {
+              description: 'The report',
+              content: {
+                'application/json': { schema: ref('Report') },
+                'text/markdown': { schema: { type: 'string' } },
+                'text/csv': { schema: { type: 'string' } },
+              },
+            },
+            '400': errorResponse('invalid_request: unknown format or table.'),
+            '404': NOT_FOUND,
+            '406': errorResponse('not_acceptable: the Accept header allows none of the formats.'),
+            '409': errorResponse('not_finished: still running (error.status says so).'),
+            '410': errorResponse('analysis_failed, analysis_cancelled, analysis_terminated or analysis_timed_out (error.failure says why).'),
+            ...COMMON_ERRORS,
+          },
+        },
+      },
+      '/api/analyses/{id}/cancel': {
+        post: {
+          tags: ['analyses'],
+          summary: 'Cancel a running analysis (its agents and their AWS calls are cancelled too)',
+          parameters: [ID_PARAM],
+          responses: {
+            '202': json(
+              { type: 'object', required: ['analysisId', 'status'], properties: { analysisId: { type: 'string' }, status: { const: 'cancel_requested' }, links: ref('Links') } },
+              'Cancellation requested',
+            ),
+            '404': NOT_FOUND,
+            '409': errorResponse('already_closed: the analysis has finished.'),
+            ...COMMON_ERRORS,
+          },
+        },
+      },
+      '/api/schedules': {
+        get: notImplemented('List schedules (not implemented yet)'),
+        post: notImplemented('Create a schedule (not implemented yet)'),
+      },
+      '/api/schedules/{id}': {
+        get: notImplemented('Read a schedule (not implemented yet)', [SCHEDULE_ID_PARAM]),
+        delete: notImplemented('Delete a schedule (not implemented yet)', [SCHEDULE_ID_PARAM]),
+      },
+      '/api/schedules/{id}/pause': { post: notImplemented('Pause a schedule (not implemented yet)', [SCHEDULE_ID_PARAM]) },
+      '/api/schedules/{id}/unpause': { post: notImplemented('Resume a schedule (not implemented yet)', [SCHEDULE_ID_PARAM]) },
+      '/api/schedules/{id}/trigger': { post: notImplemented('Run a schedule now (not implemented yet)', [SCHEDULE_ID_PARAM]) },
+      '/api/me': {
+        get: {
+          tags: ['meta'],
+          summary: 'Who the credentials stand for, and which tenants they may use',
+          responses: { '200': json(ref('Caller'), 'The caller'), ...COMMON_ERRORS },
+        },
+      },
+      '/api/agents': {
+        get: {
+          tags: ['meta'],
+          summary: 'The agents an analysis can run',
+          responses: {
+            '200': json(
+              {
+                type: 'object',
+                properties: {
+                  agents: {
+                    type: 'array',
+                    items: { type: 'object', required: ['agent', 'title'], properties: { agent: { enum: [...AGENT_KINDS] }, title: { type: 'string' } } },
+                  },
+                },
+              },
+              'The agents',
+            ),
+            ...COMMON_ERRORS,
+          },
+        },
+      },
+      '/api/openapi.json': {
+        get: { tags: ['meta'], summary: 'This document', security: [], responses: { '200': json({ type: 'object' }, 'OpenAPI 3.1') } },
+      },
+      '/healthz': {
+        get: { tags: ['operations'], summary: 'Liveness: the process answers', security: [], responses: { '200': json({ type: 'object' }, 'ok') } },
+      },
+      '/readyz': {
+        get: {
+          tags: ['operations'],
+          summary: 'Readiness: Temporal answers and the gateway is not shutting down',
+          security: [],
+          responses: { '200': json({ type: 'object' }, 'ready'), '503': errorResponse('temporal_unavailable or shutting_down') },
+        },
+      },
+      '/metrics': {
+        get: {
+          tags: ['operations'],
+          summary: 'Prometheus metrics: relay queries and messages, WebSocket connections, requests, CPU and memory (no tenant data)',
+          security: [],
+          responses: { '200': { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } } },
+        },
+      },
+    },
+    components: {
+      securitySchemes: {
+        apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'An API key (finops_<id>_<secret>).' },
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'An API key, or an OIDC JWT (e.g. Amazon Cognito) verified against the issuer’s JWKS; the tenant comes from a configured claim.',
+        },
+      },
+      schemas: {
+        Error: {
+          type: 'object',
+          required: ['error'],
+          properties: {
+            error: {
+              type: 'object',
+              required: ['code', 'message'],
+              properties: {
+                code: { type: 'string', description: 'Stable, machine-readable.' },
+                message: { type: 'string' },
+                details: { type: 'array', items: { type: 'string' } },
+                status: { type: 'string', description: 'Workflow status, for errors about an analysis in the wrong state.' },
+                failure: { type: 'string', description: 'Why a failed or cancelled analysis has no report.' },
+              },
+            },
+          },
+        },
+        AnalysisRequest: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            tenant: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
+            accounts: { type: 'array', minItems: 1, maxItems: 50, items: { type: 'string', pattern: '^\\d{12}$' } },
+            regions: { type: 'array', minItems: 1, maxItems: 30, items: { type: 'string' }, default: ['us-east-1'] },
+            period: {
+              type: 'object',
+              description: `Dates (YYYY-MM-DD), end exclusive, at most ${MAX_PERIOD_DAYS} days, not in the future. Default: the last 30 full days.`,
+              required: ['start', 'end'],
+              properties: { start: { type: 'string', format: 'date' }, end: { type: 'string', format: 'date' } },
+            },
+            agents: { type: 'array', minItems: 1, items: { enum: [...AGENT_KINDS] }, description: 'Default: all agents.' },
+            requestedBy: { type: 'string', maxLength: 200 },
+          },
+          required: ['accounts'],
+        },
+        Links: {
+          type: 'object',
+          properties: { self: { type: 'string' }, report: { type: 'string' }, cancel: { type: 'string' }, websocket: { type: 'string' } },
+        },
+        StartedAnalysis: {
+          type: 'object',
+          required: ['analysisId', 'links'],
+          properties: { analysisId: { type: 'string' }, links: ref('Links') },
+        },
+        Status: { enum: [...LIST_STATUSES, 'UNKNOWN'] },
+        AnalysisListItem: {
+          type: 'object',
+          required: ['analysisId', 'tenant', 'accounts', 'status', 'startTime'],
+          properties: {
+            analysisId: { type: 'string' },
+            tenant: { type: 'string' },
+            accounts: { type: 'array', items: { type: 'string' } },
+            status: ref('Status'),
+            startTime: { type: 'string', format: 'date-time' },
+            closeTime: { type: 'string', format: 'date-time' },
+            links: ref('Links'),
+          },
+        },
+        AnalysisList: {
+          type: 'object',
+          required: ['analyses'],
+          properties: { analyses: { type: 'array', items: ref('AnalysisListItem') }, nextPageToken: { type: 'string' } },
+        },
+        AnalysisView: {
+          type: 'object',
+          required: ['analysisId', 'status', 'startTime'],
+          properties: {
+            analysisId: { type: 'string' },
+            status: ref('Status'),
+            startTime: { type: 'string', format: 'date-time' },
+            closeTime: { type: 'string', format: 'date-time' },
+            progress: ref('Progress'),
+            report: ref('Report'),
+            failure: { type: 'string' },
+            notice: { type: 'string', description: 'Why a running analysis has no progress (e.g. no worker has picked it up).' },
+            links: ref('Links'),
+          },
+        },
+        Progress: {
+          type: 'object',
+          description: 'The workflow’s `progress` query: overall and per-agent state, counts, savings so far, recent events, and a version that grows on every change.',
+          required: ['analysisId', 'version', 'state', 'agents', 'counts', 'events'],
+          properties: {
+            analysisId: { type: 'string' },
+            tenant: { type: 'string' },
+            version: { type: 'integer' },
+            state: { enum: ['running', 'completed', 'partial', 'failed', 'cancelled'] },
+            step: { type: 'string' },
+            agents: { type: 'array', items: { type: 'object' } },
+            counts: { type: 'object' },
+            savings: { type: 'object' },
+            events: { type: 'array', items: { type: 'object' } },
+          },
+        },
+        Report: {
+          type: 'object',
+          description:
+            'The analysis report (schemaVersion 1). Amounts are exact decimal strings. Sections are added as the agents land: findings, forecast, tagging and summary may be absent.',
+          required: ['schemaVersion', 'analysisId', 'tenant', 'accounts', 'period', 'status', 'spend', 'agents', 'failures', 'usage'],
+          properties: {
+            schemaVersion: { const: 1 },
+            analysisId: { type: 'string' },
+            tenant: { type: 'string' },
+            accounts: { type: 'array', items: { type: 'string' } },
+            regions: { type: 'array', items: { type: 'string' } },
+            period: { type: 'object' },
+            previousPeriod: { type: 'object' },
+            generatedAt: { type: 'string', format: 'date-time' },
+            status: { enum: ['complete', 'partial'] },
+            spend: { type: 'object' },
+            agents: { type: 'array', items: { type: 'object' } },
+            failures: { type: 'array', items: { type: 'object', properties: { agent: { type: 'string' }, reason: { type: 'string' } } } },
+            usage: { type: 'object' },
+            findings: { type: 'array', items: { type: 'object' } },
+          },
+        },
+        Caller: {
+          type: 'object',
+          required: ['subject', 'tenants', 'auth'],
+          properties: {
+            subject: { type: 'string' },
+            tenants: { oneOf: [{ const: 'all' }, { type: 'array', items: { type: 'string' } }] },
+            auth: { enum: ['none', 'api-key', 'oidc', 'custom'] },
+          },
+        },
+      },
+    },
+  };
+}
+
+/** Documented operations as "METHOD /path" with Express-style parameters (`/api/analyses/:id`). */
+export function documentedOperations(document: Json = openApiDocument()): string[] {
+  const paths = document.paths as Record<string, Record<string, unknown>>;
+  return Object.entries(paths).flatMap(([path, item]) =>
+    Object.keys(item).map((method) => `${method.toUpperCase()} ${path.replace(/\{([^}]+)\}/g, ':$1')}`),
+  );
+}

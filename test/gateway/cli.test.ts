@@ -1,0 +1,181 @@
+/**
+ * The `finops` command line as a real process against a gateway that requires API keys (real Temporal
+ * dev server, fixture workflow): analyze with live progress (plain lines and terminal bars), list, get,
+ * report in every format, cancel, whoami, schedules, key creation, and its errors and exit codes.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { PROJECT_ROOT } from '../../scripts/temporal-cli';
+import { ApiKeyStore, generateApiKey } from '../../src/gateway/api-keys';
+import { credentialAuthenticator } from '../../src/gateway/auth';
+import { apiPath, type Harness, signal, startFixture, startHarness } from './harness';
+
+const acme = generateApiKey('cli', ['acme']);
+let h: Harness;
+let url: string;
+
+before(async () => {
+  h = await startHarness();
+  ({ url } = await h.gateway({ authenticate: credentialAuthenticator({ apiKeys: new ApiKeyStore([acme.entry]) }), relay: { pollIntervalMs: 100, maxPollIntervalMs: 300 } }));
+});
+after(async () => {
+  await h?.close();
+});
+
+async function deadPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function finops(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'src/cli/main.ts'), ...args], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, FORCE_COLOR: '0', FINOPS_GATEWAY_URL: url, FINOPS_API_KEY: acme.key, ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+async function api(path: string): Promise<Response> {
+  return fetch(`${url}${path}`, { headers: { 'x-api-key': acme.key } });
+}
+
+describe('finops command line', { concurrency: 3 }, () => {
+  test('analyze: start, live progress as lines (not a terminal), then the report; exit 0', async () => {
+    const run = await finops(['analyze', '--account', '123456789012', '--account', '210987654321', '--start', '2025-01-01', '--end', '2025-02-01', '--requested-by', 'report:60:1:partial']);
+    assert.equal(run.code, 0, run.stderr);
+    const id = /^Started (analysis\/acme\/\S+)$/m.exec(run.stdout)?.[1];
+    assert.ok(id, run.stdout);
+    assert.match(run.stdout, /Live progress \(6 agents\):/);
+    assert.match(run.stdout, /· \[\s*[\d.]+ s\] EC2 \(instances, EBS, Elastic IPs, snapshots\): Done/);
+    assert.match(run.stdout, /✗ \[\s*[\d.]+ s\] Trusted Advisor: Failed/);
+    assert.match(run.stdout, /PARTIAL report for acme: 123456789012, 210987654321/);
+    assert.match(run.stdout, /Findings: 60, \$[\d,.]+ per month/);
+    assert.match(run.stdout, /✗ trusted-advisor: support:DescribeTrustedAdvisorChecks: access denied/);
+    assert.match(run.stdout, /! forecasting \(skipped\): needs IAM permission ce:GetCostForecast/);
+    assert.ok(!run.stdout.includes('\u001b['), 'no terminal codes when not a terminal');
+    assert.ok(!run.stdout.includes('<img') || run.stdout.includes('<img src=x'), 'account data printed as plain text');
+  });
+
+  test('analyze --progress bars draws one bar per agent, redrawn in place', async () => {
+    const run = await finops(['analyze', '--account', '123456789012', '--start', '2025-01-01', '--end', '2025-02-01', '--requested-by', 'report:8:1', '--progress', 'bars']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.ok(/\[\d+A/.test(run.stdout) && run.stdout.includes('\u001b['), 'cursor moves up to redraw');
+    assert.match(run.stdout, /Progress [█░]{24} 6\/6 agents done/);
+    assert.match(run.stdout, /✓ EC2 \(instances, EBS, Elastic IPs,… █{16} succeeded/);
+    assert.match(run.stdout, /Report for acme/);
+  });
+
+  test('list, get and report in every format match the API', async () => {
+    const run = await finops(['analyze', '--account', '123456789012', '--start', '2025-01-01', '--end', '2025-02-01', '--requested-by', 'report:30:0', '--json']);
+    assert.equal(run.code, 0, run.stderr);
+    const report = JSON.parse(run.stdout) as { analysisId: string };
+    const id = report.analysisId;
+
+    const listed = await finops(['list', '--json', '--limit', '50']);
+    assert.equal(listed.code, 0, listed.stderr);
+    const rows = JSON.parse(listed.stdout) as { analysisId: string; status: string }[];
+    // Visibility may lag a moment behind the run.
+    if (!rows.some((r) => r.analysisId === id)) await new Promise((r) => setTimeout(r, 1500));
+    const table = await finops(['list', '--status', 'COMPLETED', '--account', '123456789012']);
+    assert.match(table.stdout, /^STATUS\s+STARTED\s+ACCOUNTS\s+ANALYSIS$/m);
+    assert.ok(table.stdout.includes(id), table.stdout);
+
+    const got = await finops(['get', id]);
+    assert.equal(got.code, 0, got.stderr);
+    assert.match(got.stdout, /Status: COMPLETED/);
+    assert.match(got.stdout, /Findings: 30/);
+
+    for (const format of ['json', 'md', 'csv'] as const) {
+      const cli = await finops(['report', id, '--format', format]);
+      assert.equal(cli.code, 0, cli.stderr);
+      const served = await (await api(apiPath(id, `/report?format=${format}`))).text();
+      if (format === 'json') assert.deepEqual(JSON.parse(cli.stdout), JSON.parse(served));
+      else assert.equal(cli.stdout, served);
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'finops-cli-'));
+    const file = join(dir, 'spend.csv');
+    const saved = await finops(['report', id, '--format', 'csv', '--table', 'spend', '--output', file]);
+    assert.equal(saved.code, 0, saved.stderr);
+    assert.match(saved.stderr, /Wrote .*spend\.csv \(spend table\)/);
+    assert.match(readFileSync(file, 'utf8'), /^service,amount,previous_amount/);
+  });
+
+  test('cancel, watch a cancelled analysis (exit 3), and refusals', async () => {
+    const id = await startFixture(h.client, h.taskQueue, { tenant: 'acme' });
+    const cancelled = await finops(['cancel', id]);
+    assert.equal(cancelled.code, 0, cancelled.stderr);
+    assert.match(cancelled.stdout, /Cancellation requested for analysis\/acme\//);
+    await assert.rejects(h.client.workflow.getHandle(id).result());
+    const again = await finops(['cancel', id]);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /finops: The analysis has already finished \(CANCELLED\)/);
+    const watched = await finops(['watch', id]);
+    assert.equal(watched.code, 3);
+    assert.match(watched.stderr, /ended without a report: CANCELLED/);
+
+    const other = await startFixture(h.client, h.taskQueue, { tenant: 'globex' });
+    const foreign = await finops(['get', other]);
+    assert.equal(foreign.code, 1);
+    assert.match(foreign.stderr, /was not found \(HTTP 404\)/);
+    await signal(h.client, other, { kind: 'finish' });
+  });
+
+  test('credentials, identity and errors', async () => {
+    const me = await finops(['whoami']);
+    assert.equal(me.stdout, 'key:cli (api-key); tenants: acme\n');
+    const wrong = await finops(['whoami', '--api-key', `${acme.key}x`]);
+    assert.equal(wrong.code, 1);
+    assert.match(wrong.stderr, /The API key is not valid \(HTTP 401\)/);
+    const none = await finops(['whoami'], { FINOPS_API_KEY: '' });
+    assert.match(none.stderr, /needs credentials/);
+    const port = await deadPort();
+    const down = await finops(['list', '--gateway', `http://127.0.0.1:${port}`]);
+    assert.equal(down.code, 1);
+    assert.match(down.stderr, new RegExp(`Cannot reach the gateway at http://127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\)`));
+    const invalid = await finops(['analyze', '--account', '12', '--start', '2025-01-01', '--end', '2025-02-01']);
+    assert.equal(invalid.code, 1);
+    assert.match(invalid.stderr, /The analysis request is not valid \(HTTP 400\):\n {2}- accounts\.0: each account must be a 12-digit AWS account ID/);
+    const schedules = await finops(['schedules', 'list']);
+    assert.equal(schedules.code, 1);
+    assert.match(schedules.stderr, /not available yet.*issue 8.*\(HTTP 501\)/);
+
+    for (const args of [['frobnicate'], ['get'], ['analyze'], ['report', 'x', '--format', 'pdf'], ['list', '--bogus']]) {
+      const bad = await finops(args);
+      assert.equal(bad.code, 2, `${args.join(' ')}: ${bad.stderr}`);
+      assert.match(bad.stderr, /Run "npm run finops -- help"/);
+    }
+    const help = await finops(['help']);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /^finops: start, watch, list and fetch/);
+  });
+
+  test('keys create prints a key once and the hashed entry that admits it', async () => {
+    const run = await finops(['keys', 'create', '--id', 'ci', '--tenant', 'acme', '--json']);
+    assert.equal(run.code, 0, run.stderr);
+    const { key, entry } = JSON.parse(run.stdout) as { key: string; entry: { id: string; tenants: string[]; sha256: string } };
+    assert.deepEqual(new ApiKeyStore([entry as never]).verify(key)?.tenants, ['acme']);
+    const plain = await finops(['keys', 'create', '--id', 'ops', '--operator']);
+    assert.match(plain.stdout, /API key \(shown once.*\n {2}finops_ops_/);
+    assert.match(plain.stdout, /"tenants":"\*"/);
+  });
+});
