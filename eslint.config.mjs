@@ -8,7 +8,7 @@ import tseslint from 'typescript-eslint';
 const nodeBuiltins = builtinModules.filter((m) => !['assert', 'url', 'util'].includes(m));
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', '.tools/', '.data/', 'test-results/', 'eslint.config.mjs'] },
+  { ignores: ['node_modules/', 'dist/', '.tools/', '.data/', 'test-results/', '.scratch*/', 'eslint.config.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

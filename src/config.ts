@@ -40,6 +40,25 @@ export const ENV = {
   oidcJwksUrl: 'FINOPS_OIDC_JWKS_URL',
   /** Gateway log lines: `json` (default) or `text`. */
   logFormat: 'FINOPS_LOG_FORMAT',
+  /** Amazon Bedrock (src/llm): the model ID or inference profile; unset means the deterministic writer and planner. */
+  bedrockModelId: 'FINOPS_BEDROCK_MODEL_ID',
+  /** Bedrock's region (default AWS_REGION). */
+  bedrockRegion: 'FINOPS_BEDROCK_REGION',
+  /** Per-attempt timeout of a Converse call, milliseconds (default 60000). */
+  bedrockTimeoutMs: 'FINOPS_BEDROCK_TIMEOUT_MS',
+  /** USD per 1,000 input / output tokens (default: the known price of the model, else 0). */
+  bedrockPriceInputPer1k: 'FINOPS_BEDROCK_PRICE_INPUT_PER_1K',
+  bedrockPriceOutputPer1k: 'FINOPS_BEDROCK_PRICE_OUTPUT_PER_1K',
+  /** Weekly reviews: delivery destinations per tenant (JSON, or a file of it), schedules applied at start-up, the dashboard linked from messages. */
+  reviewDestinations: 'FINOPS_REVIEW_DESTINATIONS',
+  reviewDestinationsFile: 'FINOPS_REVIEW_DESTINATIONS_FILE',
+  reviewSchedules: 'FINOPS_REVIEW_SCHEDULES',
+  reviewSchedulesFile: 'FINOPS_REVIEW_SCHEDULES_FILE',
+  dashboardUrl: 'FINOPS_DASHBOARD_URL',
+  /** The report store: a local folder (default .data/store), or an S3 bucket and key prefix when the bucket is set. */
+  storeDir: 'FINOPS_STORE_DIR',
+  storeBucket: 'FINOPS_STORE_BUCKET',
+  storePrefix: 'FINOPS_STORE_PREFIX',
 } as const;
 
 export interface TemporalConfig {

@@ -8,6 +8,7 @@
  * Clients are cached per service, account and region: building one is not free, and each keeps its
  * own adaptive-retry state, which must persist across calls to back off under throttling.
  */
+import { BudgetsClient } from '@aws-sdk/client-budgets';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CostExplorerClient } from '@aws-sdk/client-cost-explorer';
 import { EC2Client } from '@aws-sdk/client-ec2';
@@ -65,6 +66,11 @@ export class AwsClientFactory {
 
   pricing(): PricingClient {
     return this.cached('pricing', undefined, GLOBAL_API_REGION, (config) => new PricingClient(config));
+  }
+
+  /** AWS Budgets is a global API (us-east-1); budgets are read in each account with its own credentials. */
+  budgets(account: string): BudgetsClient {
+    return this.cached('budgets', account, GLOBAL_API_REGION, (config) => new BudgetsClient(config));
   }
 
   support(account: string): SupportClient {

@@ -35,6 +35,8 @@ export interface InstanceSummary {
   architecture?: string;
   autoScalingGroup?: string;
   availabilityZone?: string;
+  /** Device name of the root volume (RootDeviceName), e.g. /dev/xvda. */
+  rootDeviceName?: string;
   volumeIds: string[];
   tags: Tags;
 }
@@ -49,6 +51,8 @@ export interface VolumeSummary {
   throughput?: number;
   state: string;
   attachedTo?: string;
+  /** Device name of the attachment, e.g. /dev/sdf. */
+  device?: string;
   createTime: string;
   tags: Tags;
 }
@@ -152,6 +156,7 @@ export async function listInstances(clients: AwsClientFactory, target: AwsTarget
             ...(i.Architecture ? { architecture: i.Architecture } : {}),
             ...(tags['aws:autoscaling:groupName'] ? { autoScalingGroup: tags['aws:autoscaling:groupName'] } : {}),
             ...(i.Placement?.AvailabilityZone ? { availabilityZone: i.Placement.AvailabilityZone } : {}),
+            ...(i.RootDeviceName ? { rootDeviceName: i.RootDeviceName } : {}),
             volumeIds: (i.BlockDeviceMappings ?? []).flatMap((b) => (b.Ebs?.VolumeId ? [b.Ebs.VolumeId] : [])),
             tags,
           });
@@ -176,7 +181,8 @@ export async function listVolumes(clients: AwsClientFactory, target: AwsTarget, 
     fold: (all, page) => {
       for (const v of page.Volumes ?? []) {
         if (!v.VolumeId) continue;
-        const attachedTo = v.Attachments?.find((a) => a.InstanceId)?.InstanceId;
+        const attachment = v.Attachments?.find((a) => a.InstanceId);
+        const attachedTo = attachment?.InstanceId;
         all.push({
           account: target.account,
           region: target.region,
@@ -187,6 +193,7 @@ export async function listVolumes(clients: AwsClientFactory, target: AwsTarget, 
           ...(v.Throughput !== undefined ? { throughput: v.Throughput } : {}),
           state: v.State ?? 'unknown',
           ...(attachedTo ? { attachedTo } : {}),
+          ...(attachment?.Device ? { device: attachment.Device } : {}),
           createTime: iso(v.CreateTime) ?? '',
           tags: tagsOf(v.Tags),
         });

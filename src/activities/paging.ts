@@ -13,6 +13,9 @@ import { toActivityFailure } from './aws-errors';
 
 export const HEARTBEAT_EVERY_MS = 2_000;
 
+/** Largest accumulator a paging checkpoint carries in heartbeat details. */
+export const MAX_CHECKPOINT_BYTES = 256 * 1024;
+
 export interface PagingCheckpoint<A> {
   /** Which listing this checkpoint belongs to: an activity that pages several listings resumes the right one. */
   listing: string;
@@ -60,12 +63,12 @@ export async function collectPages<P, A>(options: CollectPagesOptions<P, A>): Pr
   let nextToken = fromCheckpoint?.nextToken;
   if (fromCheckpoint && nextToken === undefined) return { value: accumulator, requests }; // finished before the retry
 
-  const checkpoint = (): PagingCheckpoint<A> => ({
-    listing: options.listing,
-    ...(nextToken ? { nextToken } : {}),
-    requests,
-    accumulator,
-  });
+  // A checkpoint rides in heartbeat details (a payload: 2 MB hard limit, warnings from 256 KB). Once the
+  // listing has grown past MAX_CHECKPOINT_BYTES, heartbeats stop carrying it: a retry then resumes from an
+  // earlier, smaller checkpoint or starts over, which costs requests but never a payload error.
+  let resumable = true;
+  const checkpoint = (): PagingCheckpoint<A> | undefined =>
+    resumable ? { listing: options.listing, ...(nextToken ? { nextToken } : {}), requests, accumulator } : undefined;
   const abortSignal = ctx?.cancellationSignal ?? new AbortController().signal;
   const ticker = ctx ? setInterval(() => ctx.heartbeat(checkpoint()), HEARTBEAT_EVERY_MS) : undefined;
   try {
@@ -81,6 +84,7 @@ export async function collectPages<P, A>(options: CollectPagesOptions<P, A>): Pr
       requests++;
       accumulator = options.fold(accumulator, page);
       nextToken = options.nextToken(page) || undefined;
+      if (ctx && resumable && JSON.stringify(accumulator).length > MAX_CHECKPOINT_BYTES) resumable = false;
     } while (nextToken);
   } finally {
     clearInterval(ticker);

@@ -1,11 +1,13 @@
 /**
  * The finding and report store: large artefacts live here, workflow history carries keys.
  * A local folder by default (FINOPS_STORE_DIR, default .data/store); S3 is the production option
- * (issue 8) behind the same interface. Writes are idempotent: a retried activity overwrites the
- * same key with the same content.
+ * (FINOPS_STORE_BUCKET, optional FINOPS_STORE_PREFIX) behind the same interface. Writes are idempotent:
+ * a retried activity overwrites the same key with the same content.
  */
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
+import { ENV } from '../config';
 
 export interface ArtefactStore {
   putJson(key: string, value: unknown): Promise<void>;
@@ -17,7 +19,7 @@ const KEY = /^[A-Za-z0-9][A-Za-z0-9._\-/]*$/;
 export class LocalFileStore implements ArtefactStore {
   private readonly root: string;
 
-  constructor(root: string = process.env.FINOPS_STORE_DIR || join(process.cwd(), '.data', 'store')) {
+  constructor(root: string = process.env[ENV.storeDir] || join(process.cwd(), '.data', 'store')) {
     this.root = resolve(root);
   }
 
@@ -40,11 +42,55 @@ export class LocalFileStore implements ArtefactStore {
   }
 
   private pathOf(key: string): string {
-    if (!KEY.test(key) || key.split('/').includes('..')) throw new Error(`invalid store key ${JSON.stringify(key)}`);
+    checkKey(key);
     const path = resolve(this.root, key);
     if (!path.startsWith(this.root + sep)) throw new Error(`store key ${JSON.stringify(key)} escapes the store`);
     return path;
   }
+}
+
+function checkKey(key: string): void {
+  if (!KEY.test(key) || key.split('/').includes('..')) throw new Error(`invalid store key ${JSON.stringify(key)}`);
+}
+
+/**
+ * The same store in an S3 bucket (objects `<prefix><key>`, JSON). PutObject of the same key and content
+ * is idempotent, so a retried activity leaves one object. Credentials and region are the SDK's own.
+ */
+export class S3Store implements ArtefactStore {
+  constructor(
+    private readonly client: S3Client,
+    private readonly bucket: string,
+    private readonly prefix = '',
+  ) {}
+
+  async putJson(key: string, value: unknown): Promise<void> {
+    checkKey(key);
+    await this.client.send(
+      new PutObjectCommand({ Bucket: this.bucket, Key: `${this.prefix}${key}`, Body: JSON.stringify(value), ContentType: 'application/json' }),
+    );
+  }
+
+  async getJson<T>(key: string): Promise<T | undefined> {
+    checkKey(key);
+    try {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: `${this.prefix}${key}` }));
+      const text = await out.Body?.transformToString('utf8');
+      return text === undefined ? undefined : (JSON.parse(text) as T);
+    } catch (err) {
+      const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+      if (e.name === 'NoSuchKey' || e.$metadata?.httpStatusCode === 404) return undefined;
+      throw err;
+    }
+  }
+}
+
+/** S3 when FINOPS_STORE_BUCKET is set (with FINOPS_STORE_PREFIX), else the local folder. */
+export function storeFromEnv(env: NodeJS.ProcessEnv = process.env, client?: S3Client): ArtefactStore {
+  const bucket = env[ENV.storeBucket];
+  if (!bucket) return new LocalFileStore(env[ENV.storeDir] || undefined);
+  const prefix = env[ENV.storePrefix] ?? '';
+  return new S3Store(client ?? new S3Client({}), bucket, prefix && !prefix.endsWith('/') ? `${prefix}/` : prefix);
 }
 
 /** Keys are derived from workflow IDs (which contain slashes), so every analysis has its own folder. */

@@ -36,7 +36,13 @@ Commands:
       --format json|md|csv (default json)  --table findings|spend (CSV)  --output FILE
   cancel ID          cancel a running analysis
   whoami             who your credentials stand for
-  schedules ...      weekly reviews (not available yet: issue 8)
+  schedules list     weekly-review schedules (IDs review/<tenant>/<scope>)
+  schedules get|delete|pause|unpause|trigger ID   [--note TEXT for pause/unpause]
+  schedules backfill ID --start DATE --end DATE   run the reviews that were due in that range
+  schedules reviews ID [DATE]                     the kept reviews of a scope (dates), or one review (JSON)
+  schedules create --account ID ... [--tenant NAME] [--scope NAME (default all)] [--agents a,b]
+      [--day MONDAY] [--at 09:00] [--timezone Europe/Paris] [--catchup-window "1 day"]
+                     create or update (idempotent) a weekly review
   keys create --id ID (--tenant NAME ... | --operator) [--description TEXT]
                      make a new API key (printed once) and the entry for the gateway's key file
 
@@ -75,6 +81,12 @@ const OPTIONS = {
   id: { type: 'string' },
   operator: { type: 'boolean', default: false },
   description: { type: 'string' },
+  scope: { type: 'string' },
+  timezone: { type: 'string' },
+  day: { type: 'string' },
+  at: { type: 'string' },
+  'catchup-window': { type: 'string' },
+  note: { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -247,23 +259,96 @@ async function whoami(values: Values): Promise<number> {
   return 0;
 }
 
+interface ScheduleRow {
+  scheduleId: string;
+  summary?: string;
+  paused: boolean;
+  note?: string;
+  nextActionTimes: string[];
+  recentActions: { scheduledAt: string; workflowId: string }[];
+}
+
+function scheduleText(s: ScheduleRow): string {
+  return [
+    `${safe(s.scheduleId)}${s.paused ? ' (paused)' : ''}`,
+    ...(s.summary ? [`  ${safe(s.summary)}`] : []),
+    ...(s.paused && s.note ? [`  note: ${safe(s.note)}`] : []),
+    ...(s.nextActionTimes[0] ? [`  next run: ${s.nextActionTimes[0]}`] : []),
+    ...(s.recentActions.length ? [`  last run: ${s.recentActions.at(-1)!.scheduledAt} ${safe(s.recentActions.at(-1)!.workflowId)}`] : []),
+  ].join('\n');
+}
+
+/** `schedules list|get|create|delete|pause|unpause|trigger|backfill`: weekly reviews (IDs review/<tenant>/<scope>). */
 async function schedules(values: Values, positionals: string[]): Promise<number> {
   const gateway = gatewayFrom(values);
   const sub = positionals[1] ?? 'list';
   const id = positionals[2];
-  const routes: Record<string, [string, string]> = {
-    list: ['GET', '/api/schedules'],
-    create: ['POST', '/api/schedules'],
-    get: ['GET', `/api/schedules/${encodeURIComponent(id ?? '')}`],
-    delete: ['DELETE', `/api/schedules/${encodeURIComponent(id ?? '')}`],
-    pause: ['POST', `/api/schedules/${encodeURIComponent(id ?? '')}/pause`],
-    unpause: ['POST', `/api/schedules/${encodeURIComponent(id ?? '')}/unpause`],
-    trigger: ['POST', `/api/schedules/${encodeURIComponent(id ?? '')}/trigger`],
-  };
-  const route = routes[sub];
-  if (!route) throw usage(`unknown schedules command ${JSON.stringify(sub)}; use ${Object.keys(routes).join(', ')}`);
-  if (sub !== 'list' && sub !== 'create' && !id) throw usage(`"schedules ${sub}" needs a schedule ID`);
-  printJson(await gateway.json(route[1], { method: route[0], ...(route[0] === 'POST' ? { body: {} } : {}) }));
+  const path = (suffix = '') => `/api/schedules/${encodeURIComponent(id ?? '')}${suffix}`;
+  const known = ['list', 'get', 'create', 'delete', 'pause', 'unpause', 'trigger', 'backfill', 'reviews'];
+  if (!known.includes(sub)) throw usage(`unknown schedules command ${JSON.stringify(sub)}; use ${known.join(', ')}`);
+  if (sub !== 'list' && sub !== 'create' && !id) throw usage(`"schedules ${sub}" needs a schedule ID (review/<tenant>/<scope>)`);
+
+  if (sub === 'list') {
+    const { schedules: rows } = await gateway.json<{ schedules: ScheduleRow[] }>('/api/schedules');
+    if (values.json) printJson(rows);
+    else process.stdout.write(rows.length ? `${rows.map(scheduleText).join('\n')}\n` : 'No schedules.\n');
+    return 0;
+  }
+  if (sub === 'get') {
+    const row = await gateway.json<ScheduleRow>(path());
+    if (values.json) printJson(row);
+    else process.stdout.write(`${scheduleText(row)}\n`);
+    return 0;
+  }
+  if (sub === 'create') {
+    if (!values.account?.length) throw usage('schedules create needs at least one --account');
+    const tenants = values.tenant ?? [];
+    if (tenants.length > 1) throw usage('schedules create takes one --tenant');
+    const at = values.at ? /^(\d{1,2}):(\d{2})$/.exec(values.at) : undefined;
+    if (values.at && !at) throw usage('--at takes HH:MM, e.g. 09:00');
+    const body = {
+      ...(tenants[0] ? { tenant: tenants[0] } : {}),
+      ...(values.scope ? { scope: values.scope } : {}),
+      accounts: values.account,
+      ...(values.region ? { regions: values.region } : {}),
+      ...(values.agents ? { agents: values.agents.split(',').map((a) => a.trim()).filter(Boolean) } : {}),
+      ...(values.timezone ? { timezone: values.timezone } : {}),
+      ...(values.day ? { dayOfWeek: values.day.toUpperCase() } : {}),
+      ...(at ? { hour: Number(at[1]), minute: Number(at[2]) } : {}),
+      ...(values['catchup-window'] ? { catchupWindow: values['catchup-window'] } : {}),
+    };
+    const row = await gateway.json<ScheduleRow & { created: boolean }>('/api/schedules', { method: 'POST', body });
+    if (values.json) printJson(row);
+    else process.stdout.write(`${row.created ? 'Created' : 'Updated'} ${scheduleText(row)}\n`);
+    return 0;
+  }
+  if (sub === 'delete') {
+    await gateway.fetch(path(), { method: 'DELETE' });
+    if (values.json) printJson({ scheduleId: id, status: 'deleted' });
+    else process.stdout.write(`Deleted ${safe(id!)}\n`);
+    return 0;
+  }
+  if (sub === 'reviews') {
+    const date = positionals[3];
+    if (date) {
+      printJson(await gateway.json(path(`/reviews/${encodeURIComponent(date)}`)));
+      return 0;
+    }
+    const { reviews } = await gateway.json<{ reviews: { date: string }[] }>(path('/reviews'));
+    if (values.json) printJson(reviews);
+    else process.stdout.write(reviews.length ? `${reviews.map((r) => r.date).join('\n')}\n` : 'No reviews yet.\n');
+    return 0;
+  }
+  if (sub === 'backfill') {
+    if (!values.start || !values.end) throw usage('schedules backfill needs --start DATE and --end DATE');
+    const result = await gateway.json(path('/backfill'), { method: 'POST', body: { start: values.start, end: values.end } });
+    if (values.json) printJson(result);
+    else process.stdout.write(`Backfilling ${safe(id!)} from ${values.start} to ${values.end}\n`);
+    return 0;
+  }
+  const result = await gateway.json<{ status: string }>(path(`/${sub}`), { method: 'POST', body: values.note ? { note: values.note } : {} });
+  if (values.json) printJson(result);
+  else process.stdout.write(`${safe(id!)}: ${result.status}\n`);
   return 0;
 }
 

@@ -1,12 +1,17 @@
 /**
  * The analysis report and how the parent assembles it from the agents' results. Pure functions.
  */
+import Big from 'big.js';
 import { AGENTS, type AgentKind } from './agents';
 import { addAmounts, compareAmounts, multiplyAmount, percentChange, subtractAmounts, ZERO } from './money';
 import type { Period } from './period';
+import { combineCommitments, type CommitmentsSummary } from './checks/commitments';
+import type { TaggingCompliance } from './checks/tagging';
 import type { FindingsSummary } from './findings';
+import type { ExecutiveSummary, LlmUsage } from './summary';
+import type { ForecastSummary } from './forecast';
 import type { DailyAmount, SpendSlice } from './spend';
-import type { AwsUsage } from './usage';
+import { addUsage, countRequest, emptyUsage, PRICES, usageCost, type AwsUsage } from './usage';
 
 /** What one agent's child workflow returns: compact, never raw inventories. */
 export interface AgentResult {
@@ -22,6 +27,22 @@ export interface AgentResult {
   usage?: AwsUsage;
   /** Things the reader should know, e.g. "Trusted Advisor: account 1111 has no Business support plan". */
   notes?: string[];
+  /** The tagging agent's compliance by resource count and by spend, and the Organizations tag policy. */
+  tagging?: TaggingCompliance;
+  /** The forecasting agent's forecast, backtest, anomalies and budget advice. */
+  forecast?: ForecastSummary;
+  /** Checks the agent could not run for want of a permission or plan (the agent itself succeeded). */
+  missing?: MissingAccess[];
+  /** Savings Plans and Reserved Instances: recommendations, coverage, utilisation, expiring reservations. */
+  commitments?: CommitmentsSummary;
+}
+
+/** "These checks were skipped: needs IAM permission ec2:DescribeVolumes (in 111122223333/eu-west-1)". */
+export interface MissingAccess {
+  needs: string;
+  checks: string[];
+  /** Where: "account/region" entries (empty when everywhere). */
+  where?: string[];
 }
 
 export type AgentOutcome =
@@ -75,9 +96,49 @@ export interface AnalysisReport {
   agents: AgentReportEntry[];
   /** Agents that did not deliver, with why: a partial report says what is missing. */
   failures: { agent: AgentKind; reason: string }[];
-  /** Agents skipped for want of a permission or plan: "skipped: needs IAM permission ce:GetCostAndUsage". */
-  skipped: { agent: AgentKind; needs: string }[];
-  usage: { costExplorerRequests: number; costExplorerCost: string; unit: 'USD' };
+  /**
+   * Agents skipped for want of a permission or plan: "skipped: needs IAM permission ce:GetCostAndUsage".
+   * With `checks`, only those checks of the agent were skipped; the agent delivered the rest.
+   */
+  skipped: { agent: AgentKind; needs: string; checks?: string[]; where?: string[] }[];
+  usage: ReportUsage;
+  /** Every agent's findings merged (duplicates folded, each dollar once) and ranked; the full list in the store. */
+  findings?: FindingsSummary;
+  /** The thresholds each agent's checks used. */
+  thresholds?: Partial<Record<AgentKind, Record<string, number | string>>>;
+  /** Savings Plans and Reserved Instances, apart from the findings (their savings are not added to them). */
+  commitments?: CommitmentsSummary;
+  /** What the reader should know: plans missing, resources not judged, sources that disagreed. */
+  notes?: string[];
+  /** Tag compliance by resource count and by spend (the tagging agent). */
+  tagging?: TaggingCompliance;
+  /** Our forecast beside Cost Explorer's, its backtest, anomalies and budget advice (the forecasting agent). */
+  forecast?: ForecastSummary;
+  /** The executive summary, grounded in this report, and which writer produced it (src/llm). */
+  summary?: ExecutiveSummary;
+}
+
+/** What the analysis itself cost: billable AWS requests (Cost Explorer, CloudWatch metrics). */
+export interface ReportUsage {
+  /** Billable Cost Explorer requests of every kind ($0.01 each). */
+  costExplorerRequests: number;
+  costExplorerCost: string;
+  unit: 'USD';
+  /** Every AWS request by operation ("ec2:DescribeInstances": 3), when the agents report them. */
+  requests?: Record<string, number>;
+  /** CloudWatch metrics requested through GetMetricData ($0.01 per 1,000). */
+  metricsRequested?: number;
+  metricsCost?: string;
+  /** Cost Explorer plus CloudWatch: what this analysis cost in AWS charges. */
+  totalCost?: string;
+  /** Tokens the executive summary used, and their cost. */
+  llm?: LlmUsage;
+}
+
+/** What the parent adds after the agents: the merged findings and its own notes. */
+export interface ReportExtras {
+  findings?: FindingsSummary;
+  notes?: string[];
 }
 
 export const COST_EXPLORER_REQUEST_PRICE = '0.01';
@@ -92,13 +153,30 @@ export interface ReportContext {
   generatedAt: string;
 }
 
-export function assembleReport(ctx: ReportContext, outcomes: readonly AgentOutcome[]): AnalysisReport {
+export function assembleReport(ctx: ReportContext, outcomes: readonly AgentOutcome[], extras: ReportExtras = {}): AnalysisReport {
   const slices = outcomes.flatMap((o) => (o.status === 'succeeded' ? [o.result.spend] : []));
   const failures = outcomes.flatMap((o) =>
     o.status === 'failed' || o.status === 'cancelled' ? [{ agent: o.agent, reason: o.reason }] : [],
   );
-  const skipped = outcomes.flatMap((o) => (o.status === 'skipped' ? [{ agent: o.agent, needs: o.needs }] : []));
-  const requests = outcomes.reduce((n, o) => n + (o.status === 'succeeded' ? o.result.costExplorerRequests : 0), 0);
+  const skipped: AnalysisReport['skipped'] = outcomes.flatMap((o) =>
+    o.status === 'skipped'
+      ? [{ agent: o.agent, needs: o.needs }]
+      : o.status === 'succeeded'
+        ? (o.result.missing ?? []).map((m) => ({
+            agent: o.agent,
+            needs: m.needs,
+            checks: m.checks,
+            ...(m.where?.length ? { where: m.where } : {}),
+          }))
+        : [],
+  );
+  const succeeded = outcomes.flatMap((o) => (o.status === 'succeeded' ? [o.result] : []));
+  const thresholds = Object.fromEntries(succeeded.flatMap((r) => (r.thresholds ? [[r.agent, r.thresholds]] : [])));
+  const commitments = succeeded.flatMap((r) => (r.commitments ? [r.commitments] : []));
+  const notes = [
+    ...succeeded.flatMap((r) => (r.notes ?? []).map((n) => `${AGENTS[r.agent].title}: ${n}`)),
+    ...(extras.notes ?? []),
+  ];
 
   return {
     schemaVersion: 1,
@@ -118,11 +196,54 @@ export function assembleReport(ctx: ReportContext, outcomes: readonly AgentOutco
     })),
     failures,
     skipped,
-    usage: {
-      costExplorerRequests: requests,
-      costExplorerCost: multiplyAmount(COST_EXPLORER_REQUEST_PRICE, requests),
-      unit: 'USD',
-    },
+    usage: reportUsage(succeeded),
+    ...(extras.findings ? { findings: extras.findings } : {}),
+    ...(Object.keys(thresholds).length ? { thresholds } : {}),
+    ...(commitments.length ? { commitments: combineCommitments(commitments) } : {}),
+    ...(notes.length ? { notes } : {}),
+    ...agentSection(outcomes, 'tagging'),
+    ...agentSection(outcomes, 'forecast'),
+  };
+}
+
+/** Copy one agent's report section (tagging compliance, forecast) into the report when it delivered one. */
+function agentSection<K extends 'tagging' | 'forecast'>(
+  outcomes: readonly AgentOutcome[],
+  key: K,
+): Partial<Pick<AgentResult, K>> {
+  for (const o of outcomes) {
+    if (o.status === 'succeeded' && o.result[key] !== undefined) return { [key]: o.result[key] } as Partial<Pick<AgentResult, K>>;
+  }
+  return {};
+}
+
+/**
+ * The analysis's own cost. Agents that report their AWS usage are summed; the others count their Cost
+ * Explorer requests (the only billable ones they make).
+ */
+export function reportUsage(results: readonly AgentResult[]): ReportUsage {
+  const requests = results.reduce((n, r) => n + r.costExplorerRequests, 0);
+  const base: ReportUsage = {
+    costExplorerRequests: requests,
+    costExplorerCost: multiplyAmount(COST_EXPLORER_REQUEST_PRICE, requests),
+    unit: 'USD',
+  };
+  if (!results.some((r) => r.usage)) return base;
+  const total = addUsage(
+    ...results.map((r) => {
+      if (r.usage) return r.usage;
+      const usage = emptyUsage();
+      if (r.costExplorerRequests) countRequest(usage, 'ce:GetCostAndUsage', r.costExplorerRequests);
+      return usage;
+    }),
+  );
+  const metricsCost = new Big(PRICES.thousandMetrics).times(total.metricsRequested).div(1000).toString();
+  return {
+    ...base,
+    requests: Object.fromEntries(Object.entries(total.requests).sort(([a], [b]) => a.localeCompare(b))),
+    metricsRequested: total.metricsRequested,
+    metricsCost,
+    totalCost: new Big(usageCost(total)).toString(),
   };
 }
 

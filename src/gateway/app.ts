@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
 import express, { type Express, type RequestHandler, type Router } from 'express';
 import { AGENT_KINDS, AGENTS } from '../domain/agents';
+import { converserFactory } from '../llm/bedrock';
 import { allowAll, authenticate, callerOf, type Authenticator } from './auth';
 import { DashboardAssets } from './dashboard-assets';
 import { errorHandler, routeNotFound } from './errors';
@@ -21,9 +22,10 @@ import { renderMetrics } from './metrics';
 import { openApiDocument } from './openapi';
 import { ProgressRelay, type RelayOptions } from './relay';
 import { requestLog, type RequestCounters } from './request-log';
-import { registerAnalysisRoutes } from './routes/analyses';
+import { registerAnalysisRoutes, type AnalysesLlmOptions } from './routes/analyses';
 import { healthRouter } from './routes/health';
 import { registerScheduleRoutes } from './routes/schedules';
+import { storeFromEnv, type ArtefactStore } from '../activities/store';
 import { attachWebSocket, type WsEndpoint, type WsLimits } from './ws';
 
 export interface GatewayOptions {
@@ -45,6 +47,10 @@ export interface GatewayOptions {
   log?: Logger;
   /** Clock for request validation (tests pin it). */
   now?: () => Date;
+  /** Bedrock for the planner and follow-up questions (default: from FINOPS_BEDROCK_MODEL_ID; none = deterministic). */
+  llm?: AnalysesLlmOptions;
+  /** Where weekly reviews are kept, to list and read them (default: the worker's store, from FINOPS_STORE_*). */
+  store?: ArtefactStore;
 }
 
 export interface Gateway {
@@ -156,8 +162,9 @@ function apiRouter(options: GatewayOptions, rpcTimeoutMs: number): Router {
     rpcTimeoutMs,
     queryTimeoutMs: options.queryTimeoutMs ?? 3000,
     now: options.now ?? (() => new Date()),
+    llm: options.llm ?? { converser: converserFactory() },
   });
-  registerScheduleRoutes(api);
+  registerScheduleRoutes(api, { client: options.client, taskQueue: options.taskQueue, rpcTimeoutMs, store: options.store ?? storeFromEnv() });
   api.get('/me', (_req, res) => {
     const caller = callerOf(res);
     res.json({ subject: caller.subject, tenants: caller.tenants, auth: caller.via ?? 'custom' });

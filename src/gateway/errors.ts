@@ -26,6 +26,8 @@ export type ErrorCode =
   | 'auth_unavailable'
   | 'not_acceptable'
   | 'not_implemented'
+  /** A question the planner could not turn into an analysis. */
+  | 'cannot_plan'
   | 'shutting_down'
   | 'internal';
 

@@ -6,7 +6,7 @@ import { AGENT_KINDS } from '../domain/agents';
 import { FINDINGS_CSV_COLUMNS, SPEND_CSV_COLUMNS } from '../domain/report-export';
 import { MAX_PERIOD_DAYS } from '../domain/request';
 import { DEFAULT_PAGE_SIZE, LIST_STATUSES, MAX_PAGE_SIZE } from './listing';
-import { SCHEDULES_NOT_IMPLEMENTED } from './routes/schedules';
+import { DAYS } from '../client/schedules';
 
 type Json = Record<string, unknown>;
 
@@ -21,7 +21,13 @@ const ID_PARAM: Json = {
   description: 'The analysis ID, URL-encoded as one path segment (analysis%2Facme%2F20261121-0930-a1b2c3).',
   schema: { type: 'string', pattern: '^analysis/[a-z0-9][a-z0-9-]{0,62}/[0-9]{8}-[0-9]{4}-[a-z0-9]+$' },
 };
-const SCHEDULE_ID_PARAM: Json = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
+const SCHEDULE_ID_PARAM: Json = {
+  name: 'id',
+  in: 'path',
+  required: true,
+  description: 'The schedule ID, URL-encoded as one path segment (review%2Facme%2Fall).',
+  schema: { type: 'string', pattern: '^review/[a-z0-9][a-z0-9-]{0,62}/[a-z0-9][a-z0-9-]{0,62}$' },
+};
 
 const COMMON_ERRORS: Json = {
   '401': errorResponse('No credentials, or credentials that are not valid (unauthenticated).'),
@@ -29,13 +35,25 @@ const COMMON_ERRORS: Json = {
 };
 const NOT_FOUND = errorResponse("Unknown ID, malformed ID, or another tenant's analysis: all three look the same.");
 
-const notImplemented = (summary: string, parameters: Json[] = []): Json => ({
+const SCHEDULE_NOT_FOUND = errorResponse("Unknown ID, malformed ID, or another tenant's schedule: all three look the same.");
+
+const scheduleOp = (summary: string, responses: Json, extra: Json = {}): Json => ({
   tags: ['schedules'],
   summary,
-  description: `**Not implemented yet.** ${SCHEDULES_NOT_IMPLEMENTED}`,
-  parameters,
-  responses: { '501': errorResponse('not_implemented: schedules arrive with issue 8.'), ...COMMON_ERRORS },
+  parameters: [SCHEDULE_ID_PARAM],
+  ...extra,
+  responses: { ...responses, '404': SCHEDULE_NOT_FOUND, ...COMMON_ERRORS },
 });
+
+const SCHEDULE_ACTION_RESULT: Json = {
+  type: 'object',
+  required: ['scheduleId', 'status'],
+  properties: { scheduleId: { type: 'string' }, status: { type: 'string' }, links: ref('Links') },
+};
+const NOTE_BODY: Json = {
+  required: false,
+  content: { 'application/json': { schema: { type: 'object', properties: { note: { type: 'string', maxLength: 200 } } } } },
+};
 
 export function openApiDocument(): Json {
   return {
@@ -53,7 +71,7 @@ export function openApiDocument(): Json {
     security: [{ apiKey: [] }, { bearer: [] }],
     tags: [
       { name: 'analyses', description: 'Cost analyses' },
-      { name: 'schedules', description: 'Weekly reviews on Temporal Schedules: not implemented yet (issue 8); every route answers 501.' },
+      { name: 'schedules', description: 'Weekly cost reviews on Temporal Schedules, one per tenant and scope (review/<tenant>/<scope>).' },
       { name: 'meta', description: 'Who am I, what agents exist, this document' },
       { name: 'operations', description: 'Health, readiness and metrics (no credentials)' },
     ],
@@ -64,12 +82,18 @@ export function openApiDocument(): Json {
           summary: 'Start an analysis',
           description:
             'Validates the request and starts the `analysis` workflow. `tenant` may be omitted by callers who act for exactly one tenant. ' +
-            'Watch it with the WebSocket (`links.websocket`) or poll `links.self`.',
-          requestBody: { required: true, content: { 'application/json': { schema: ref('AnalysisRequest') } } },
+            'Watch it with the WebSocket (`links.websocket`) or poll `links.self`. Instead of agents, a `question` in plain language ' +
+            '("why did our S3 bill jump last month?") is turned into a plan by the planner (Bedrock when configured, else a ' +
+            'deterministic planner for common phrasings); the response carries the plan and says which planner made it.',
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: { oneOf: [ref('AnalysisRequest'), ref('QuestionRequest')] } } },
+          },
           responses: {
             '202': { ...json(ref('StartedAnalysis'), 'Started'), headers: { Location: { schema: { type: 'string' }, description: 'links.self' } } },
             '400': errorResponse('malformed_json or invalid_request (details lists every problem).'),
             '403': errorResponse('forbidden: the caller may not act for that tenant.'),
+            '422': errorResponse('cannot_plan: the question could not be turned into an analysis (the message says why).'),
             '413': errorResponse('payload_too_large'),
             '415': errorResponse('unsupported_media_type: the body must be application/json.'),
             ...COMMON_ERRORS,
@@ -143,6 +167,33 @@ export function openApiDocument(): Json {
           },
         },
       },
+      '/api/analyses/{id}/questions': {
+        post: {
+          tags: ['analyses'],
+          summary: 'Ask a follow-up question about a finished analysis, answered from its report',
+          description:
+            'Answered by Bedrock when configured, from a bounded summary of the report. Every figure the answer states must exist in the ' +
+            'report: an answer that states another is retried once, then replaced by a deterministic answer; `source` says which happened.',
+          parameters: [ID_PARAM],
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: { type: 'object', required: ['question'], properties: { question: { type: 'string', minLength: 1, maxLength: 500 } } },
+              },
+            },
+          },
+          responses: {
+            '200': json(ref('QuestionAnswer'), 'The answer'),
+            '400': errorResponse('invalid_request: no question, or too long.'),
+            '404': NOT_FOUND,
+            '409': errorResponse('not_finished: the analysis is still running.'),
+            '410': errorResponse('The analysis failed, was cancelled, terminated or timed out, and has no report.'),
+            '415': errorResponse('unsupported_media_type: the body must be application/json.'),
+            ...COMMON_ERRORS,
+          },
+        },
+      },
       '/api/analyses/{id}/cancel': {
         post: {
           tags: ['analyses'],
@@ -160,16 +211,82 @@ export function openApiDocument(): Json {
         },
       },
       '/api/schedules': {
-        get: notImplemented('List schedules (not implemented yet)'),
-        post: notImplemented('Create a schedule (not implemented yet)'),
+        get: {
+          tags: ['schedules'],
+          summary: 'List the weekly-review schedules of the caller’s tenants',
+          responses: {
+            '200': json({ type: 'object', properties: { schedules: { type: 'array', items: ref('Schedule') } } }, 'The schedules'),
+            ...COMMON_ERRORS,
+          },
+        },
+        post: {
+          tags: ['schedules'],
+          summary: 'Create a weekly-review schedule, or update the one of the same tenant and scope (idempotent)',
+          description:
+            'Default: Mondays 09:00 UTC, the last 7 days, scope "all", overlap SKIP (never two reviews of one scope at once), ' +
+            'catch-up window 1 day. Updating keeps the pause state unless `paused` is given.',
+          requestBody: { required: true, content: { 'application/json': { schema: ref('ScheduleRequest') } } },
+          responses: {
+            '201': json(ref('Schedule'), 'Created'),
+            '200': json(ref('Schedule'), 'Updated (it existed)'),
+            '400': errorResponse('malformed_json or invalid_request (details lists every problem).'),
+            '403': errorResponse('forbidden: the caller may not act for that tenant.'),
+            '415': errorResponse('unsupported_media_type: the body must be application/json.'),
+            ...COMMON_ERRORS,
+          },
+        },
       },
       '/api/schedules/{id}': {
-        get: notImplemented('Read a schedule (not implemented yet)', [SCHEDULE_ID_PARAM]),
-        delete: notImplemented('Delete a schedule (not implemented yet)', [SCHEDULE_ID_PARAM]),
+        get: scheduleOp('Read a schedule: spec, state, next runs, recent runs', { '200': json(ref('Schedule'), 'The schedule') }),
+        delete: scheduleOp('Delete a schedule (reviews already run and stored are kept)', { '204': { description: 'Deleted' } }),
       },
-      '/api/schedules/{id}/pause': { post: notImplemented('Pause a schedule (not implemented yet)', [SCHEDULE_ID_PARAM]) },
-      '/api/schedules/{id}/unpause': { post: notImplemented('Resume a schedule (not implemented yet)', [SCHEDULE_ID_PARAM]) },
-      '/api/schedules/{id}/trigger': { post: notImplemented('Run a schedule now (not implemented yet)', [SCHEDULE_ID_PARAM]) },
+      '/api/schedules/{id}/pause': {
+        post: scheduleOp('Pause a schedule', { '200': json(SCHEDULE_ACTION_RESULT, 'Paused') }, { requestBody: NOTE_BODY }),
+      },
+      '/api/schedules/{id}/unpause': {
+        post: scheduleOp('Resume a paused schedule', { '200': json(SCHEDULE_ACTION_RESULT, 'Resumed') }, { requestBody: NOTE_BODY }),
+      },
+      '/api/schedules/{id}/trigger': {
+        post: scheduleOp('Run the review now (skipped if a review of the scope is running)', { '202': json(SCHEDULE_ACTION_RESULT, 'Triggered') }),
+      },
+      '/api/schedules/{id}/reviews': {
+        get: scheduleOp('The reviews kept for this tenant and scope, newest first', {
+          '200': json(
+            {
+              type: 'object',
+              properties: {
+                scheduleId: { type: 'string' },
+                reviews: { type: 'array', items: { type: 'object', properties: { date: { type: 'string', format: 'date' }, links: ref('Links') } } },
+              },
+            },
+            'The reviews',
+          ),
+        }),
+      },
+      '/api/schedules/{id}/reviews/{date}': {
+        get: {
+          ...scheduleOp('One review: the snapshot of its analysis and the comparison with the previous review', {
+            '200': json(ref('Review'), 'The review'),
+          }),
+          parameters: [SCHEDULE_ID_PARAM, { name: 'date', in: 'path', required: true, schema: { type: 'string', format: 'date' } }],
+        },
+      },
+      '/api/schedules/{id}/backfill': {
+        post: scheduleOp(
+          'Take the runs the schedule would have taken between start and end (each reviews the week before its scheduled time)',
+          { '202': json(SCHEDULE_ACTION_RESULT, 'Backfilling'), '400': errorResponse('invalid_request: start and end (YYYY-MM-DD), start before end, at most a year.') },
+          {
+            requestBody: {
+              required: true,
+              content: {
+                'application/json': {
+                  schema: { type: 'object', required: ['start', 'end'], properties: { start: { type: 'string', format: 'date' }, end: { type: 'string', format: 'date' } } },
+                },
+              },
+            },
+          },
+        ),
+      },
       '/api/me': {
         get: {
           tags: ['meta'],
@@ -231,6 +348,70 @@ export function openApiDocument(): Json {
         },
       },
       schemas: {
+        Review: {
+          type: 'object',
+          description: 'A kept weekly review (src/domain/review.ts): what it kept of its analysis, and the comparison with the previous review.',
+          required: ['tenant', 'scope', 'date', 'analysisId', 'snapshot', 'comparison'],
+          properties: {
+            schemaVersion: { const: 1 },
+            tenant: { type: 'string' },
+            scope: { type: 'string' },
+            date: { type: 'string', format: 'date' },
+            analysisId: { type: 'string' },
+            reviewId: { type: 'string' },
+            snapshot: { type: 'object' },
+            comparison: {
+              type: 'object',
+              properties: {
+                previousDate: { type: 'string', format: 'date' },
+                spend: { type: 'object', description: 'total, previousTotal, change, changePct, byService and byAccount change lines' },
+                findings: { type: 'object', description: 'new, resolved (with realisedMonthlySavings), stillOpen (with openDays), openMonthlySavings' },
+                forecast: { type: 'object' },
+              },
+            },
+          },
+        },
+        ScheduleRequest: {
+          type: 'object',
+          required: ['accounts'],
+          additionalProperties: false,
+          properties: {
+            tenant: { type: 'string', description: 'May be omitted by callers who act for exactly one tenant.' },
+            scope: { type: 'string', default: 'all', description: 'The account group reviewed.' },
+            accounts: { type: 'array', items: { type: 'string', pattern: '^\\d{12}$' }, minItems: 1, maxItems: 50 },
+            regions: { type: 'array', items: { type: 'string' } },
+            agents: { type: 'array', items: { enum: [...AGENT_KINDS] } },
+            timezone: { type: 'string', default: 'UTC', description: 'IANA time zone of the calendar.' },
+            dayOfWeek: { enum: [...DAYS], default: 'MONDAY' },
+            hour: { type: 'integer', minimum: 0, maximum: 23, default: 9 },
+            minute: { type: 'integer', minimum: 0, maximum: 59, default: 0 },
+            periodDays: { type: 'integer', minimum: 1, maximum: 31, default: 7 },
+            catchupWindow: { type: 'string', default: '1 day', description: 'Missed runs younger than this are still taken, e.g. "6h", "2 days".' },
+            paused: { type: 'boolean' },
+          },
+        },
+        Schedule: {
+          type: 'object',
+          required: ['scheduleId', 'tenant', 'scope', 'paused'],
+          properties: {
+            scheduleId: { type: 'string' },
+            tenant: { type: 'string' },
+            scope: { type: 'string' },
+            summary: { type: 'string' },
+            paused: { type: 'boolean' },
+            note: { type: 'string' },
+            timezone: { type: 'string' },
+            calendars: { type: 'array', items: { type: 'object' } },
+            nextActionTimes: { type: 'array', items: { type: 'string', format: 'date-time' } },
+            recentActions: {
+              type: 'array',
+              items: { type: 'object', properties: { scheduledAt: { type: 'string', format: 'date-time' }, workflowId: { type: 'string' } } },
+            },
+            config: ref('ScheduleRequest'),
+            created: { type: 'boolean' },
+            links: ref('Links'),
+          },
+        },
         Error: {
           type: 'object',
           required: ['error'],
@@ -273,7 +454,56 @@ export function openApiDocument(): Json {
         StartedAnalysis: {
           type: 'object',
           required: ['analysisId', 'links'],
-          properties: { analysisId: { type: 'string' }, links: ref('Links') },
+          properties: {
+            analysisId: { type: 'string' },
+            links: ref('Links'),
+            plan: {
+              type: 'object',
+              description: 'Only for question-based starts: the plan, and which planner made it.',
+              properties: {
+                agents: { type: 'array', items: { type: 'string' } },
+                accounts: { type: 'array', items: { type: 'string' } },
+                period: { type: 'object', properties: { start: { type: 'string' }, end: { type: 'string' } } },
+                focus: { enum: ['spend-change', 'savings', 'forecast', 'tagging', 'overview'] },
+                explanation: { type: 'string' },
+                source: { enum: ['bedrock', 'bedrock-after-retry', 'deterministic', 'deterministic-after-invalid-plan', 'deterministic-after-error'] },
+              },
+            },
+          },
+        },
+        QuestionRequest: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['question'],
+          properties: {
+            question: { type: 'string', minLength: 1, maxLength: 500, example: 'What can we cut in the staging account?' },
+            tenant: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
+            accounts: { type: 'array', items: { type: 'string', pattern: '^\\d{12}$' }, description: 'Used when the question names no account.' },
+          },
+        },
+        QuestionAnswer: {
+          type: 'object',
+          required: ['analysisId', 'question', 'answer', 'source', 'usage'],
+          properties: {
+            analysisId: { type: 'string' },
+            question: { type: 'string' },
+            answer: { type: 'string' },
+            source: { enum: ['bedrock', 'bedrock-after-retry', 'deterministic', 'deterministic-after-grounding-failure', 'deterministic-after-error'] },
+            model: { type: 'string' },
+            rejectedFigures: { type: 'array', items: { type: 'string' }, description: 'Figures rejected answers stated that the report lacks.' },
+            usage: {
+              type: 'object',
+              properties: {
+                model: { type: 'string' },
+                calls: { type: 'integer' },
+                inputTokens: { type: 'integer' },
+                outputTokens: { type: 'integer' },
+                cost: { type: 'string' },
+                unit: { const: 'USD' },
+              },
+            },
+            links: ref('Links'),
+          },
         },
         Status: { enum: [...LIST_STATUSES, 'UNKNOWN'] },
         AnalysisListItem: {

@@ -47,6 +47,8 @@ import { CloudWatchSimulator, cloudWatchQueryService, cloudWatchService } from '
 import { TaggingSimulator, taggingService } from './services/tagging';
 import { SupportSimulator, supportService } from './services/support';
 import { pricingService } from './services/pricing';
+import { budgetsService, type SimBudget } from './services/budgets';
+import { withStorageLens } from './services/storage-lens';
 
 export interface SimulatorOptions {
   /** 0 (default) picks a free port. */
@@ -64,6 +66,8 @@ export interface SimulatorOptions {
   clock?: () => number;
   /** CloudWatch's simulated "now", epoch seconds. Default: see CloudWatchOptions.now (services/cloudwatch.ts). */
   metricsNow?: () => number;
+  /** AWS Budgets' budgets: derived from the cost history by default (services/budgets.ts), or these, or none. */
+  budgets?: SimBudget[] | 'none';
 }
 
 export interface RunningSimulator {
@@ -193,10 +197,14 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
   const json = new JsonProtocol(
     [
       costExplorerService(costExplorer),
-      cloudWatchService(cloudWatch),
+      withStorageLens(cloudWatchService(cloudWatch), resources, {
+        accountFor: (req) => (req ? accountFor(req) : account),
+        now: () => cloudWatch.currentTime(),
+      }),
       taggingService(tagging),
       supportService(new SupportSimulator(scenario)),
       pricingService(scenario),
+      budgetsService(scenario, (req) => (req ? accountFor(req) : account), options.budgets),
     ],
     gate,
   );

@@ -7,6 +7,7 @@ import { ConfigError, logLevel, organisationConfig, temporalConfig } from '../co
 import { createActivities } from '../activities';
 import { AwsClientFactory } from '../activities/aws-clients';
 import { createWorker } from './worker';
+import { applyConfiguredSchedules } from './schedules';
 
 async function main(): Promise<void> {
   const config = temporalConfig();
@@ -24,6 +25,7 @@ async function main(): Promise<void> {
   try {
     const activities = createActivities(new AwsClientFactory(organisationConfig()));
     const worker = await createWorker({ connection, namespace: config.namespace, taskQueue: config.taskQueue, activities });
+    await applyConfiguredSchedules(config);
     const endpoint = process.env.AWS_ENDPOINT_URL ? ` (AWS endpoint ${process.env.AWS_ENDPOINT_URL})` : '';
     console.log(
       `Worker running on task queue ${config.taskQueue}, namespace ${config.namespace}, Temporal ${config.address}${endpoint}`,

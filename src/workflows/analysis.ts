@@ -4,19 +4,24 @@
  * partial (naming what failed and why); it never loses the other agents' results.
  */
 import {
+  ActivityCancellationType,
   ApplicationFailure,
   CancellationScope,
   CancelledFailure,
   ChildWorkflowCancellationType,
   isCancellation,
   ParentClosePolicy,
+  patched,
+  proxyActivities,
   setCurrentDetails,
   setHandler,
   startChild,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { Activities } from '../activities';
 import { AGENTS, type AgentKind } from '../domain/agents';
+import type { FindingsSummary } from '../domain/findings';
 import { formatUsd } from '../domain/money';
 import { previousPeriod } from '../domain/period';
 import {
@@ -27,12 +32,31 @@ import {
   type AnalysisProgress,
 } from '../domain/progress';
 import { assembleReport, type AgentOutcome, type AnalysisReport } from '../domain/report';
+import { attachSummary } from '../llm/attach';
 import { validateAnalysisRequest, type AnalysisRequest } from '../domain/request';
 import { AGENT_WORKFLOWS, type AgentInput } from './agents/index';
 import { failureReason } from './failures';
 import { agentWorkflowId } from './ids';
 import { agentProgressSignal, progressQuery } from './messages';
 import { ACCOUNT, AGENT, KIND, TENANT } from './search-attributes';
+
+/** The parent merges the agents' findings (an activity after the agents); older histories replay without it. */
+export const MERGE_PATCH = 'merge-findings-v1';
+
+const { mergeAnalysisFindings } = proxyActivities<Activities>({
+  startToCloseTimeout: '10 minutes',
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 8 },
+});
+
+/** Guards the executive-summary step, so histories recorded before it existed still replay. */
+export const SUMMARY_PATCH = 'executive-summary-v1';
+
+const { summariseReport } = proxyActivities<Activities>({
+  // Bedrock calls have their own per-attempt timeouts inside; this bounds the whole activity.
+  startToCloseTimeout: '5 minutes',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumAttempts: 3 },
+});
 
 export async function analysis(input: AnalysisRequest): Promise<AnalysisReport> {
   const validation = validateAnalysisRequest(input, new Date());
@@ -94,6 +118,13 @@ export async function analysis(input: AnalysisRequest): Promise<AnalysisReport> 
             step: `Done: spend ${formatUsd(result.spend.total, result.spend.unit)}`,
             requests: result.costExplorerRequests,
             spend: result.spend.total,
+            // Trusted Advisor mostly seconds the other agents' findings: its dollars count once, after the merge.
+            ...(result.findings
+              ? {
+                  findings: result.findings.count,
+                  ...(agent === 'trusted-advisor' ? {} : { savings: result.findings.monthlySavings }),
+                }
+              : {}),
           },
           now(),
         ),
@@ -136,7 +167,8 @@ export async function analysis(input: AnalysisRequest): Promise<AnalysisReport> 
     throw new CancelledFailure('Analysis cancelled');
   }
 
-  const report = assembleReport(
+  const merged = await mergeStep(analysisId, outcomes, (step) => update(setOverall(progress, 'running', step, now())));
+  let report: AnalysisReport = assembleReport(
     {
       analysisId,
       tenant: request.tenant,
@@ -147,8 +179,21 @@ export async function analysis(input: AnalysisRequest): Promise<AnalysisReport> 
       generatedAt: now(),
     },
     outcomes,
+    merged,
   );
-  const headline = `Total spend ${formatUsd(report.spend.total, report.spend.unit)}${report.spend.changePct === null ? '' : ` (${report.spend.changePct >= 0 ? '+' : ''}${report.spend.changePct}% vs previous period)`}`;
+  if (patched(SUMMARY_PATCH)) {
+    update(setOverall(progress, 'running', 'Writing the executive summary', now()));
+    // Never fails the analysis: without a model, or when Bedrock fails, the activity returns the
+    // deterministic summary, and says which writer produced it.
+    report = attachSummary(
+      report,
+      await summariseReport.executeWithOptions({ summary: 'Executive summary, grounded in the report' }, [report]),
+    );
+  }
+  const savings = report.findings
+    ? `; ${report.findings.count} findings, ${formatUsd(report.findings.monthlySavings)} a month to save`
+    : '';
+  const headline = `Total spend ${formatUsd(report.spend.total, report.spend.unit)}${report.spend.changePct === null ? '' : ` (${report.spend.changePct >= 0 ? '+' : ''}${report.spend.changePct}% vs previous period)`}${savings}`;
   update(
     report.status === 'complete'
       ? setOverall(progress, 'completed', `Report ready. ${headline}`, now())
@@ -160,8 +205,38 @@ export async function analysis(input: AnalysisRequest): Promise<AnalysisReport> 
 function partialSummary(report: AnalysisReport): string {
   return [
     ...report.failures.map((f) => `${f.agent} failed`),
-    ...report.skipped.map((s) => `${s.agent} skipped (needs ${s.needs})`),
+    ...report.skipped.map((s) =>
+      s.checks ? `${s.agent}: ${s.checks.length} check(s) skipped (needs ${s.needs})` : `${s.agent} skipped (needs ${s.needs})`,
+    ),
   ].join('; ');
+}
+
+/**
+ * Merge the agents' findings: one activity reads every agent's full list from the store, folds
+ * duplicates and overlaps (each dollar once), ranks, stores the merged list and returns its summary.
+ * A failed merge costs the report its findings section, never the report.
+ */
+async function mergeStep(
+  analysisId: string,
+  outcomes: readonly AgentOutcome[],
+  step: (text: string) => void,
+): Promise<{ findings?: FindingsSummary; notes?: string[] }> {
+  if (!patched(MERGE_PATCH)) return {};
+  const agents = outcomes.flatMap((o) =>
+    o.status === 'succeeded' && o.result.findings?.storeKey ? [{ agent: o.agent, storeKey: o.result.findings.storeKey }] : [],
+  );
+  if (agents.length === 0) return {};
+  step(`Merging the findings of ${agents.length} agent(s)`);
+  try {
+    const merged = await mergeAnalysisFindings.executeWithOptions(
+      { summary: `Merge, de-duplicate and rank the findings of ${agents.map((a) => a.agent).join(', ')}` },
+      [{ analysisId, agents }],
+    );
+    return { findings: merged.findings, notes: merged.notes };
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    return { notes: [`Findings could not be merged: ${failureReason(err).reason}`] };
+  }
 }
 
 function now(): string {

@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { formatUsd } from '../../src/domain/money';
 import type { AnalysisReport } from '../../src/domain/report';
-import { missingAgents } from '../../src/domain/report-export';
+import { hasFindings, missingAgents, readFindings } from '../../src/domain/report-export';
 import { createGateway, type Gateway } from '../../src/gateway/app';
 import { ANCHOR_DATE, SAMPLE_ACCOUNT, startStack, type TestStack } from '../helpers/stack';
 import { attributes, launchBrowser, screenshotPath, type Browser } from './browser';
@@ -114,10 +114,9 @@ test('start an analysis of the sample account, watch it live, and read its repor
     assert.equal(await page.locator('#failures').count(), missing.length ? 1 : 0);
     assert.equal(await page.locator('#failures li').count(), missing.length);
     // Findings appear as cards once the agents produce them; until then there is no findings section.
-    const findings = (report as unknown as { findings?: unknown[] }).findings;
-    if (Array.isArray(findings) && findings.length) {
+    if (hasFindings(report) && readFindings(report).length) {
       assert.ok((await page.locator('#finding-list .finding').count()) > 0);
-    } else if (!Array.isArray(findings)) {
+    } else if (!hasFindings(report)) {
       assert.equal(await page.locator('#findings').count(), 0);
     }
 
@@ -125,7 +124,8 @@ test('start an analysis of the sample account, watch it live, and read its repor
     const chart = page.locator('#trend .overlay');
     const box = await chart.boundingBox();
     assert.ok(box);
-    await page.mouse.move(box.x + box.width - 2, box.y + box.height / 2);
+    // hover() scrolls the chart into view first (the report's sections above it may push it below the fold).
+    await chart.hover({ position: { x: box.width - 2, y: box.height / 2 } });
     const tooltip = await page.locator('#trend .tooltip').textContent();
     assert.ok(tooltip?.includes(formatUsd(spend.daily.at(-1)!.amount, spend.unit)), `tooltip: ${tooltip}`);
 

@@ -1,7 +1,7 @@
 /**
  * The rest of the REST API against a real Temporal dev server and the fixture workflow: listing from
  * visibility (filters, pages), report downloads (JSON, Markdown, CSV), the OpenAPI document against the
- * registered routes, the schedules placeholders, /api/me, /api/agents and /metrics.
+ * registered routes, /api/me, /api/agents and /metrics.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -203,18 +203,6 @@ describe('the API description', () => {
       const response = await call(concrete, { method, ...(method === 'POST' ? { headers: { 'content-type': 'application/json' }, body: '{}' } : {}) });
       const code = (response.body as Partial<ErrorBody>).error?.message ?? '';
       assert.ok(!/^No route for/.test(code), `${operation}: ${code}`);
-    }
-  });
-
-  test('schedules answer 501 with a clear message', async () => {
-    for (const [method, path] of [
-      ['GET', '/api/schedules'],
-      ['POST', '/api/schedules'],
-      ['DELETE', '/api/schedules/weekly-acme'],
-      ['POST', '/api/schedules/weekly-acme/trigger'],
-    ] as const) {
-      const error = errorOf(await call(path, { method }), 501, 'not_implemented');
-      assert.match(error.message, /not available yet.*issue 8/);
     }
   });
 

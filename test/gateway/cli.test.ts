@@ -155,9 +155,9 @@ describe('finops command line', { concurrency: 3 }, () => {
     const invalid = await finops(['analyze', '--account', '12', '--start', '2025-01-01', '--end', '2025-02-01']);
     assert.equal(invalid.code, 1);
     assert.match(invalid.stderr, /The analysis request is not valid \(HTTP 400\):\n {2}- accounts\.0: each account must be a 12-digit AWS account ID/);
-    const schedules = await finops(['schedules', 'list']);
+    const schedules = await finops(['schedules', 'get', 'review/globex/all']);
     assert.equal(schedules.code, 1);
-    assert.match(schedules.stderr, /not available yet.*issue 8.*\(HTTP 501\)/);
+    assert.match(schedules.stderr, /was not found \(HTTP 404\)/);
 
     for (const args of [['frobnicate'], ['get'], ['analyze'], ['report', 'x', '--format', 'pdf'], ['list', '--bogus']]) {
       const bad = await finops(args);
@@ -177,5 +177,26 @@ describe('finops command line', { concurrency: 3 }, () => {
     const plain = await finops(['keys', 'create', '--id', 'ops', '--operator']);
     assert.match(plain.stdout, /API key \(shown once.*\n {2}finops_ops_/);
     assert.match(plain.stdout, /"tenants":"\*"/);
+  });
+
+  test('schedules create (idempotent), list, get, pause, unpause and delete', async () => {
+    const create = ['schedules', 'create', '--account', '123456789012', '--scope', 'cli', '--day', 'friday', '--at', '07:30', '--timezone', 'Asia/Tokyo'];
+    const created = await finops(create);
+    assert.equal(created.code, 0, created.stderr);
+    assert.match(created.stdout, /^Created review\/acme\/cli\n {2}Weekly cost review for acme\/cli: account 123456789012, last 7 days, Fridays 07:30 Asia\/Tokyo/);
+    const again = await finops(create);
+    assert.match(again.stdout, /^Updated review\/acme\/cli/);
+    const list = await finops(['schedules', 'list', '--json']);
+    assert.deepEqual((JSON.parse(list.stdout) as { scheduleId: string }[]).map((s) => s.scheduleId).filter((id) => id === 'review/acme/cli'), ['review/acme/cli']);
+    const paused = await finops(['schedules', 'pause', 'review/acme/cli', '--note', 'quiet week']);
+    assert.equal(paused.stdout, 'review/acme/cli: paused\n');
+    const got = await finops(['schedules', 'get', 'review/acme/cli']);
+    assert.match(got.stdout, /^review\/acme\/cli \(paused\)\n.*\n {2}note: quiet week\n {2}next run: /);
+    assert.equal((await finops(['schedules', 'unpause', 'review/acme/cli'])).stdout, 'review/acme/cli: active\n');
+    assert.equal((await finops(['schedules', 'reviews', 'review/acme/cli'])).stdout, 'No reviews yet.\n');
+    assert.match((await finops(['schedules', 'reviews', 'review/acme/cli', '2026-11-16'])).stderr, /was not found \(HTTP 404\)/);
+    assert.equal((await finops(['schedules', 'delete', 'review/acme/cli'])).stdout, 'Deleted review/acme/cli\n');
+    assert.equal((await finops(['schedules', 'get', 'review/acme/cli'])).code, 1);
+    assert.equal((await finops(['schedules', 'pause'])).code, 2);
   });
 });

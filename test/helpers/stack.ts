@@ -6,7 +6,9 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import { createActivities } from '../../src/activities';
 import { AwsClientFactory } from '../../src/activities/aws-clients';
-import { generateScenario } from '../../src/sim/scenario';
+import { LocalFileStore } from '../../src/activities/store';
+import type { ThresholdOverrides } from '../../src/domain/checks/thresholds';
+import { generateScenario, type Scenario } from '../../src/sim/scenario';
 import { startSimulator, type RunningSimulator } from '../../src/sim/server';
 import { createWorker, WORKFLOWS_PATH } from '../../src/worker/worker';
 import { startTemporal } from './temporal';
@@ -28,20 +30,59 @@ export interface TestStack {
 }
 
 export async function startStack(
-  options: { taskQueue?: string; costExplorerPageSize?: number; sdkMaxAttempts?: number } = {},
+  options: {
+    taskQueue?: string;
+    costExplorerPageSize?: number;
+    sdkMaxAttempts?: number;
+    /** The sample account's size (default small). */
+    size?: 'small' | 'medium' | 'large';
+    /** The activities' clock (default: noon on the sample account's anchor date, so "today" is its today). */
+    now?: () => Date;
+    /** The generated account's seed (default 42) and waste (default planted). */
+    seed?: number;
+    waste?: 'planted' | 'none';
+    /** A ready scenario instead of a generated one (wins over size, seed and waste). */
+    scenario?: Scenario;
+    /** Reach member accounts by assume-role, as the generated organisations expect (default: off). */
+    memberRoles?: boolean;
+    /** Where the activities keep findings (default: LocalFileStore's default). */
+    storeDir?: string;
+    /** Threshold overrides for the checks. */
+    thresholds?: ThresholdOverrides;
+  } = {},
 ): Promise<TestStack> {
   const [env, sim, bundle] = await Promise.all([
     startTemporal(),
     startSimulator({
       port: 0,
-      scenario: generateScenario({ seed: 42, anchorDate: ANCHOR_DATE }),
+      scenario:
+        options.scenario ??
+        generateScenario({
+          seed: options.seed ?? 42,
+          anchorDate: ANCHOR_DATE,
+          ...(options.size ? { size: options.size } : {}),
+          ...(options.waste ? { waste: options.waste } : {}),
+        }),
       ...(options.costExplorerPageSize ? { costExplorerPageSize: options.costExplorerPageSize } : {}),
     }),
     bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger }),
   ]);
   const taskQueue = options.taskQueue ?? `test-${Math.random().toString(36).slice(2, 8)}`;
+  const accounts = sim.scenario.accounts;
+  const roles = options.memberRoles
+    ? {
+        memberRoleName: accounts.find((a) => a.roleName)?.roleName,
+        externalIds: Object.fromEntries(accounts.flatMap((a) => (a.externalId ? [[a.id, a.externalId]] : []))),
+      }
+    : {};
   const activities = createActivities(
-    new AwsClientFactory({ endpoint: sim.url, credentials: SIM_CREDENTIALS, maxAttempts: options.sdkMaxAttempts ?? 1 }),
+    new AwsClientFactory({ endpoint: sim.url, credentials: SIM_CREDENTIALS, maxAttempts: options.sdkMaxAttempts ?? 1, ...roles }),
+    undefined,
+    {
+      now: options.now ?? (() => new Date(`${sim.scenario.anchorDate}T12:00:00Z`)),
+      ...(options.storeDir ? { store: new LocalFileStore(options.storeDir) } : {}),
+      ...(options.thresholds ? { thresholds: options.thresholds } : {}),
+    },
   );
 
   return {

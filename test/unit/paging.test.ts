@@ -89,3 +89,30 @@ test('access denied becomes a non-retryable failure naming the permission', asyn
     },
   );
 });
+
+test('a listing too large for heartbeat details stops checkpointing instead of failing', async () => {
+  const env = new MockActivityEnvironment();
+  const beats: unknown[] = [];
+  env.on('heartbeat', (details: unknown) => beats.push(details));
+  const big = 'x'.repeat(100 * 1024);
+  const result: CollectedPages<string[]> = await env.run(() =>
+    collectPages<{ item: string; next?: string }, string[]>({
+      listing: 'test:Big',
+      action: 'test:Big',
+      initial: [],
+      fetchPage: (token) => {
+        const page = token ? Number(token) : 0;
+        return Promise.resolve({ item: big, ...(page < 4 ? { next: String(page + 1) } : {}) });
+      },
+      fold: (all, page) => [...all, page.item],
+      nextToken: (page) => page.next,
+    }),
+  );
+  assert.equal(result.value.length, 5);
+  assert.ok(
+    beats.some((b) => b !== undefined),
+    'small checkpoints were sent early on',
+  );
+  assert.equal(beats.at(-1), undefined, 'the last heartbeat carries no oversized checkpoint');
+  assert.ok(beats.every((b) => b === undefined || JSON.stringify(b).length < 400 * 1024));
+});

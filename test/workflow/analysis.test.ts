@@ -8,6 +8,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import Big from 'big.js';
 import { startAnalysis } from '../../src/client/analyses';
 import { AGENT_KINDS, CE_SERVICE } from '../../src/domain/agents';
+import { formatUsd } from '../../src/domain/money';
 import { previousPeriod } from '../../src/domain/period';
 import type { AnalysisProgress } from '../../src/domain/progress';
 import type { AnalysisReport } from '../../src/domain/report';
@@ -41,6 +42,13 @@ function groundTruth(p: { start: string; end: string }, services?: readonly stri
       (c) => c.account === SAMPLE_ACCOUNT && c.date >= p.start && c.date < p.end && (!services || services.includes(c.service)),
     )
     .reduce((sum, c) => sum.plus(c.amount), new Big(0));
+}
+
+/** Cost Explorer requests the simulator served, every operation. */
+function costExplorerRequestsServed(): number {
+  return Object.entries(stack.sim.stats())
+    .filter(([op]) => op.startsWith('ce:'))
+    .reduce((n, [, count]) => n + count, 0);
 }
 
 function assertCents(actual: string, expected: Big, what: string) {
@@ -92,9 +100,16 @@ test('an analysis runs six agents in parallel and reports total, services and tr
   const s3 = services.find((l) => l.service === CE_SERVICE.s3);
   assertCents(s3?.amount ?? 'NaN', groundTruth(period, [CE_SERVICE.s3]), 'S3 line');
 
-  // Every page is a billable request, and the report counts exactly what the simulator served.
-  assert.equal(report.usage.costExplorerRequests, stack.sim.stats()['ce:GetCostAndUsage']);
+  // Every page is a billable request, and the report counts exactly what the simulator served (every
+  // Cost Explorer operation: the tagging and forecasting agents also call GetTags, GetCostForecast, GetAnomalies).
+  assert.equal(report.usage.costExplorerRequests, costExplorerRequestsServed());
   assert.ok(report.usage.costExplorerRequests > 1, 'small pages force pagination');
+
+  // The sections the agents and the summariser add reach the report.
+  assert.ok(report.tagging && report.tagging.byCount, 'tag compliance from the tagging agent');
+  assert.ok(report.forecast && report.forecast.daily.length > 0, "the forecasting agent's forecast");
+  assert.equal(report.summary?.source, 'deterministic', 'no model configured: the deterministic writer');
+  assert.ok(report.summary.text.includes(formatUsd(report.spend.total)), 'the summary states the total spend');
 
   assert.equal(progress.state, 'completed');
   assert.equal(progress.counts.succeeded, 6);
@@ -162,15 +177,18 @@ test('an agent that fails for another reason is reported as failed, with the rea
 
 test('the agents share one Cost Explorer query: requests equal the pages of a single query', async () => {
   stack.sim.resetStats();
+  // The agents that read only their slice of the bill (tagging and forecasting make queries of their own).
+  const agents = AGENT_KINDS.filter((a) => a !== 'tagging' && a !== 'forecasting');
   const report = await stack.withWorker(async () => {
-    const started = await startAnalysis(stack.env.client, stack.taskQueue, request());
+    const started = await startAnalysis(stack.env.client, stack.taskQueue, request({ agents }));
     return (await stack.env.client.workflow.getHandle(started.analysisId).result()) as AnalysisReport;
   });
   const days = 62; // the period and the one before it
   const services = new Set(stack.sim.scenario.costs.map((c) => c.service)).size;
   const pages = Math.ceil((days * services) / 40);
-  assert.ok(report.usage.costExplorerRequests <= pages + 1, `${report.usage.costExplorerRequests} requests for ~${pages} pages`);
-  assert.equal(report.usage.costExplorerRequests, stack.sim.stats()['ce:GetCostAndUsage']);
+  const spendQueries = stack.sim.stats()['ce:GetCostAndUsage'] ?? 0;
+  assert.ok(spendQueries <= pages + 1, `${spendQueries} GetCostAndUsage requests for ~${pages} pages`);
+  assert.equal(report.usage.costExplorerRequests, costExplorerRequestsServed());
 });
 
 test('cancelling an analysis cancels its agents and their activities', async () => {

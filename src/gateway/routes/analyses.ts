@@ -12,7 +12,10 @@ import express, { type Request, type RequestHandler, type Response, type Router 
 import { startAnalysis } from '../../client/analyses';
 import type { AnalysisReport } from '../../domain/report';
 import { defaultCsvTable, reportToCsv, reportToMarkdown, type CsvTable } from '../../domain/report-export';
-import { validateAnalysisRequest } from '../../domain/request';
+import { validateAnalysisRequest, type ValidationResult } from '../../domain/request';
+import type { Converser } from '../../llm/bedrock';
+import { planQuestion, type PlanResult } from '../../llm/planner';
+import { answerQuestion, MAX_QUESTION_CHARS } from '../../llm/questions';
 import { callerOf, canAccessAnalysis, canAccessTenant, tenantsOf, type Caller } from '../auth';
 import { ApiError, MAX_BODY_BYTES, notFound } from '../errors';
 import { analysisLinks } from '../links';
@@ -28,6 +31,15 @@ export interface AnalysesRouteOptions {
   /** Deadline for the progress query of a running analysis (GET /:id). */
   queryTimeoutMs: number;
   now: () => Date;
+  /** The planner and follow-up questions: Bedrock when configured (else the deterministic planner and writer). */
+  llm?: AnalysesLlmOptions;
+}
+
+export interface AnalysesLlmOptions {
+  /** A converser per request; undefined when no model is configured. */
+  converser?: () => Converser | undefined;
+  /** A tenant's accounts by name, so questions can say "the staging account". */
+  accountNames?: (tenant: string) => Record<string, string> | undefined;
 }
 
 const JSON_TYPES = ['application/json', 'application/*+json'];
@@ -73,7 +85,15 @@ export function registerAnalysisRoutes(api: Router, options: AnalysesRouteOption
     if (isPlainObject(body) && body.requestedBy === undefined && caller.via !== undefined && caller.via !== 'none') {
       body = { ...body, requestedBy: caller.subject };
     }
-    const validation = validateAnalysisRequest(body, now());
+    // A question instead of agents: the planner turns it into a request.
+    let plan: Extract<PlanResult, { ok: true }> | undefined;
+    let validation: ValidationResult;
+    if (isPlainObject(body) && body.question !== undefined) {
+      plan = await planFromQuestion(body, caller);
+      validation = { ok: true, request: { ...plan.request, ...(typeof body.requestedBy === 'string' ? { requestedBy: body.requestedBy } : {}) } };
+    } else {
+      validation = validateAnalysisRequest(body, now());
+    }
     if (!validation.ok) {
       throw new ApiError(400, 'invalid_request', 'The analysis request is not valid', { details: validation.errors });
     }
@@ -83,7 +103,56 @@ export function registerAnalysisRoutes(api: Router, options: AnalysesRouteOption
     }
     const started = await temporal(() => startAnalysis(client, taskQueue, request, now()));
     const links = analysisLinks(req, started.analysisId);
-    res.status(202).location(links.self).json({ analysisId: started.analysisId, links });
+    res
+      .status(202)
+      .location(links.self)
+      .json({
+        analysisId: started.analysisId,
+        links,
+        ...(plan ? { plan: { ...plan.plan, source: plan.source, ...(plan.error ? { error: plan.error } : {}), usage: plan.usage } } : {}),
+      });
+  });
+
+  /** { question, tenant?, accounts? } → a plan and a validated request, or 422 saying why not. */
+  const planFromQuestion = async (body: Record<string, unknown>, caller: Caller): Promise<Extract<PlanResult, { ok: true }>> => {
+    const errors: string[] = [];
+    const { question, tenant, accounts } = body;
+    if (typeof question !== 'string' || !question.trim()) errors.push('question must be a non-empty string');
+    else if (question.length > MAX_QUESTION_CHARS) errors.push(`question must be at most ${MAX_QUESTION_CHARS} characters`);
+    if (typeof tenant !== 'string' || !/^[a-z0-9][a-z0-9-]{0,62}$/.test(tenant)) errors.push('tenant must be 1-63 lowercase letters, digits or hyphens');
+    if (accounts !== undefined && (!Array.isArray(accounts) || !accounts.every((a) => typeof a === 'string' && /^\d{12}$/.test(a)))) {
+      errors.push('accounts must be a list of 12-digit AWS account IDs');
+    }
+    const unknown = Object.keys(body).filter((k) => !['question', 'tenant', 'accounts', 'requestedBy'].includes(k));
+    if (unknown.length) errors.push(`with a question, give only question, tenant and accounts (not ${unknown.join(', ')})`);
+    if (errors.length) throw new ApiError(400, 'invalid_request', 'The analysis request is not valid', { details: errors });
+    const tenantId = tenant as string;
+    // Check the tenant before planning: nobody spends tokens on a tenant they cannot act for.
+    if (!canAccessTenant(caller, tenantId)) {
+      throw new ApiError(403, 'forbidden', `You may not start analyses for tenant ${JSON.stringify(tenantId)}`);
+    }
+    const names = options.llm?.accountNames?.(tenantId);
+    const result = await planQuestion(
+      question as string,
+      { tenant: tenantId, now: now(), ...(accounts ? { accounts: accounts as string[] } : {}), ...(names ? { accountNames: names } : {}) },
+      options.llm?.converser?.(),
+    );
+    if (!result.ok) {
+      throw new ApiError(422, 'cannot_plan', `The question could not be turned into an analysis: ${result.reason}`, { details: [result.reason] });
+    }
+    return result;
+  };
+
+  api.post('/analyses/:id/questions', requireJson, jsonBody, async (req, res) => {
+    const id = analysisIdOf(req.params.id, callerOf(res));
+    const body: unknown = req.body;
+    const question = isPlainObject(body) ? body.question : undefined;
+    if (typeof question !== 'string' || !question.trim() || question.length > MAX_QUESTION_CHARS) {
+      throw new ApiError(400, 'invalid_request', `Give {"question": "..."}, at most ${MAX_QUESTION_CHARS} characters`);
+    }
+    const report = completedReport(await read(id, false));
+    const answer = await answerQuestion(report, question, options.llm?.converser?.());
+    res.json({ analysisId: id, question, ...answer, links: analysisLinks(req, id) });
   });
 
   api.get('/analyses', async (req, res) => {

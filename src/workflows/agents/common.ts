@@ -16,6 +16,8 @@ import { formatUsd } from '../../domain/money';
 import type { Period } from '../../domain/period';
 import type { AgentProgressUpdate } from '../../domain/progress';
 import type { AgentResult } from '../../domain/report';
+import type { AwsUsage } from '../../domain/usage';
+import { failureReason } from '../failures';
 import { agentProgressSignal } from '../messages';
 
 export interface AgentInput {
@@ -26,6 +28,11 @@ export interface AgentInput {
   regions: string[];
   period: Period;
   previousPeriod: Period;
+  /**
+   * The analysis day (YYYY-MM-DD): metric windows end at its midnight. Default: today by the activities'
+   * clock, read once per agent.
+   */
+  asOf?: string;
 }
 
 const { fetchSpend } = proxyActivities<Activities>({
@@ -69,4 +76,50 @@ export async function runSpendAgent(input: AgentInput): Promise<AgentResult> {
   const step = `Spend ${formatUsd(spend.total, spend.unit)} (previous period ${formatUsd(spend.previousTotal, spend.unit)})`;
   setCurrentDetails(`**${title}** — done. ${step}; ${requests} Cost Explorer request(s).`);
   return { agent, spend, costExplorerRequests: requests };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Agents with findings (EC2, RDS, Trusted Advisor): shared orchestration
+// ---------------------------------------------------------------------------------------------
+
+/** Per account and region: the unit of work of the inventory agents (never one activity per resource). */
+export function targetsOf(input: AgentInput): { account: string; region: string }[] {
+  return input.accounts.flatMap((account) => input.regions.map((region) => ({ account, region })));
+}
+
+/** Billable Cost Explorer requests in a usage record. */
+export function costExplorerRequestsOf(usage: AwsUsage): number {
+  return Object.entries(usage.requests).reduce((n, [op, count]) => (op.startsWith('ce:') ? n + count : n), 0);
+}
+
+/** The spend step's usage: its Cost Explorer pages. */
+export function spendUsage(requests: number): AwsUsage {
+  return { requests: requests ? { 'ce:GetCostAndUsage': requests } : {}, metricsRequested: 0 };
+}
+
+/**
+ * Run one activity per item, all at once, reporting progress to the parent a bounded number of times
+ * (at most ~8 signals, whatever the number of items). A failed item does not fail the others: its
+ * reason comes back instead of its result.
+ */
+export async function forEachWithProgress<T, R>(
+  items: readonly T[],
+  run: (item: T) => Promise<R>,
+  progress: (done: number, total: number) => void,
+): Promise<({ ok: true; item: T; value: R } | { ok: false; item: T; reason: string; error: unknown })[]> {
+  const every = Math.max(1, Math.ceil(items.length / 8));
+  let done = 0;
+  return Promise.all(
+    items.map(async (item) => {
+      try {
+        const value = await run(item);
+        return { ok: true as const, item, value };
+      } catch (error) {
+        return { ok: false as const, item, reason: failureReason(error).reason, error };
+      } finally {
+        done++;
+        if (done % every === 0 || done === items.length) progress(done, items.length);
+      }
+    }),
+  );
 }

@@ -1,7 +1,37 @@
-/** The forecasts and anomalies agent. */
+/** The forecasts and anomalies agent: our forecast beside Cost Explorer's, its backtest, unusual days, budgets. */
+import { ActivityCancellationType, proxyActivities, setCurrentDetails } from '@temporalio/workflow';
+import type { Activities } from '../../activities';
+import { formatUsd } from '../../domain/money';
 import type { AgentResult } from '../../domain/report';
-import { runSpendAgent, type AgentInput } from './common';
+import { addUsage } from '../../domain/usage';
+import { reportToParent, runSpendAgent, type AgentInput } from './common';
+
+const { analyseForecast } = proxyActivities<Activities>({
+  startToCloseTimeout: '15 minutes',
+  heartbeatTimeout: '30 seconds',
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 8 },
+});
 
 export async function forecastingAgent(input: AgentInput): Promise<AgentResult> {
-  return runSpendAgent(input);
+  const spend = await runSpendAgent(input);
+  reportToParent({ agent: 'forecasting', state: 'running', step: 'Forecasting, backtesting and looking for anomalies' });
+  const result = await analyseForecast.executeWithOptions(
+    { summary: `Forecast, anomalies and budgets for ${input.accounts.join(', ')}` },
+    [{ analysisId: input.analysisId, accounts: input.accounts, ...(input.asOf ? { asOf: input.asOf } : {}) }],
+  );
+  const { forecast } = result;
+  setCurrentDetails(
+    `**Forecast and trend** — done. Next ${forecast.horizonDays} days ${formatUsd(forecast.total.mean)}` +
+      (forecast.backtest ? ` (backtest MAPE ${forecast.backtest.mape}%, naive ${forecast.backtest.naiveMape}%)` : '') +
+      `; ${forecast.anomalies.length} anomal${forecast.anomalies.length === 1 ? 'y' : 'ies'}.`,
+  );
+  return {
+    ...spend,
+    costExplorerRequests: spend.costExplorerRequests + result.costExplorerRequests,
+    thresholds: { horizonDays: forecast.horizonDays, intervalLevel: forecast.intervalLevel, anomalyThresholdSigma: 4 },
+    usage: addUsage(result.usage, { requests: { 'ce:GetCostAndUsage': spend.costExplorerRequests }, metricsRequested: 0 }),
+    notes: result.notes,
+    forecast,
+  };
 }

@@ -1,7 +1,36 @@
-/** The tag compliance agent. */
+/** The tag compliance agent: resources against the tag policy, by count and by spend, with suggested fixes. */
+import { ActivityCancellationType, proxyActivities, setCurrentDetails } from '@temporalio/workflow';
+import type { Activities } from '../../activities';
 import type { AgentResult } from '../../domain/report';
-import { runSpendAgent, type AgentInput } from './common';
+import { addUsage } from '../../domain/usage';
+import { reportToParent, runSpendAgent, type AgentInput } from './common';
+
+const { analyseTagging } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '30 seconds',
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 8 },
+});
 
 export async function taggingAgent(input: AgentInput): Promise<AgentResult> {
-  return runSpendAgent(input);
+  const spend = await runSpendAgent(input);
+  reportToParent({ agent: 'tagging', state: 'running', step: 'Checking tags against the policy, by resource and by spend' });
+  const result = await analyseTagging.executeWithOptions(
+    { summary: `Tag compliance of ${input.accounts.join(', ')}, ${input.period.start} to ${input.period.end}` },
+    [{ analysisId: input.analysisId, accounts: input.accounts, regions: input.regions, period: input.period }],
+  );
+  const { byCount, bySpend } = result.tagging;
+  setCurrentDetails(
+    `**Tagging compliance** — done. ${byCount.total.compliantPct}% of ${byCount.total.resources} resources compliant` +
+      (bySpend ? `, ${bySpend.total.compliantPct}% of spend.` : '.'),
+  );
+  return {
+    ...spend,
+    costExplorerRequests: spend.costExplorerRequests + result.costExplorerRequests,
+    findings: result.findings,
+    thresholds: { requiredKeys: result.tagging.policy.keys.map((k) => k.key).join(', ') },
+    usage: addUsage(result.usage, { requests: { 'ce:GetCostAndUsage': spend.costExplorerRequests }, metricsRequested: 0 }),
+    notes: result.notes,
+    tagging: result.tagging,
+  };
 }

@@ -1,0 +1,303 @@
+/**
+ * Commitments, from Cost Explorer and the reservation APIs: Savings Plans and Reserved Instance
+ * purchase recommendations, coverage and utilisation of what is already bought, and reservations
+ * that expire soon. The EC2 agent reads the compute side (and Cost Explorer's rightsizing
+ * recommendations, a second opinion its merge folds in); the RDS agent reads the database side.
+ *
+ * Every Cost Explorer call is billed ($0.01): each is made once per analysis. What an endpoint does not
+ * serve (the sample account has no coverage or utilisation reports) or what the account has not got
+ * (no Savings Plans yet) becomes a note saying so, never a failure.
+ */
+import {
+  GetReservationCoverageCommand,
+  GetReservationPurchaseRecommendationCommand,
+  GetReservationUtilizationCommand,
+  GetRightsizingRecommendationCommand,
+  GetSavingsPlansCoverageCommand,
+  GetSavingsPlansPurchaseRecommendationCommand,
+  GetSavingsPlansUtilizationCommand,
+} from '@aws-sdk/client-cost-explorer';
+import { DescribeReservedInstancesCommand } from '@aws-sdk/client-ec2';
+import { DescribeReservedDBInstancesCommand } from '@aws-sdk/client-rds';
+import { ApplicationFailure } from '@temporalio/common';
+import { CE_SERVICE } from '../../domain/agents';
+import {
+  expiringReservations,
+  reservationRecommendations,
+  rightsizingFindings,
+  savingsPlansRecommendations,
+  summariseCommitments,
+  type CommitmentRecommendation,
+  type CommitmentsSummary,
+  type ReservationDetail,
+  type ReservationListing,
+  type RightsizingRecommendation,
+  type SavingsPlansDetail,
+} from '../../domain/checks/commitments';
+import { addDays } from '../../domain/period';
+import type { MissingAccess } from '../../domain/report';
+import { countRequest, emptyUsage, type AwsUsage } from '../../domain/usage';
+import type { AwsTarget } from '../aws-clients';
+import { toActivityFailure } from '../aws-errors';
+import { currentActivity } from '../paging';
+import { accountFilter } from '../spend';
+import { addMissing, needsOf, partKey, type FindingsPart } from './common';
+import type { AgentDeps } from './compute';
+
+export interface CommitmentsInput {
+  analysisId: string;
+  accounts: string[];
+  regions: string[];
+  asOf: string;
+  /** 'compute': Savings Plans, EC2 reservations, rightsizing; 'database': RDS reservations. */
+  side: 'compute' | 'database';
+  /** RDS: databases that ran on demand long enough to reserve (from the RDS activities). */
+  reservationCandidates?: { count: number; monthlyOnDemand: string };
+}
+
+export interface CommitmentsOutput {
+  commitments: CommitmentsSummary;
+  usage: AwsUsage;
+  missing: MissingAccess[];
+  /** Store key of the part holding Cost Explorer's rightsizing findings (compute side). */
+  part?: string;
+}
+
+/** Errors that mean "this endpoint or account has no such thing", not "try again". */
+const NOT_SERVED = new Set(['UnknownOperationException', 'InvalidAction', 'UnsupportedOperation', 'DataUnavailableException']);
+
+function awsErrorName(err: unknown): string | undefined {
+  for (let e: unknown = err; e instanceof Error; e = (e as { cause?: unknown }).cause) {
+    if (e instanceof ApplicationFailure) {
+      const detail = e.details?.[0] as { awsError?: unknown } | undefined;
+      if (typeof detail?.awsError === 'string') return detail.awsError;
+    }
+    if (NOT_SERVED.has(e.name)) return e.name;
+  }
+  return undefined;
+}
+
+export function createCommitmentActivities(deps: AgentDeps) {
+  const { clients, store } = deps;
+  const t = deps.thresholds.commitments;
+
+  async function readCommitments(input: CommitmentsInput): Promise<CommitmentsOutput> {
+    const usage = emptyUsage();
+    const missing: MissingAccess[] = [];
+    const notes: string[] = [];
+    const ctx = currentActivity();
+    const ce = clients.costExplorer();
+    const options = ctx ? { abortSignal: ctx.cancellationSignal } : {};
+
+    /** One AWS call: counted when it succeeds; refused or not served → note, undefined. */
+    const attempt = async <T>(action: string, what: string, call: () => Promise<T>): Promise<T | undefined> => {
+      ctx?.heartbeat();
+      try {
+        const out = await call();
+        countRequest(usage, action);
+        return out;
+      } catch (raw) {
+        const err = NOT_SERVED.has((raw as Error)?.name) ? raw : toActivityFailure(raw, action);
+        const needs = needsOf(err);
+        if (needs) {
+          addMissing(missing, { needs, checks: [what] });
+          return undefined;
+        }
+        const name = awsErrorName(err);
+        if (name && NOT_SERVED.has(name)) {
+          notes.push(
+            name === 'DataUnavailableException'
+              ? `${what}: Cost Explorer has no data (nothing of this kind bought yet)`
+              : `${what}: not available from this endpoint (${action} answered ${name})`,
+          );
+          return undefined;
+        }
+        throw err;
+      }
+    };
+    /** Every page of a paged Cost Explorer call. */
+    const pages = async <P extends { NextPageToken?: string }>(
+      action: string,
+      what: string,
+      call: (token: string | undefined) => Promise<P>,
+    ): Promise<P[] | undefined> => {
+      const out: P[] = [];
+      let token: string | undefined;
+      do {
+        const page = await attempt(action, what, () => call(token));
+        if (!page) return out.length ? out : undefined;
+        out.push(page);
+        token = page.NextPageToken;
+      } while (token);
+      return out;
+    };
+
+    const recommendations: CommitmentRecommendation[] = [];
+    const lookback = t.lookbackPeriodInDays;
+    const period = { Start: addDays(input.asOf, -30), End: input.asOf };
+    const coverage: CommitmentsSummary['coverage'] = {};
+    const utilisation: CommitmentsSummary['utilisation'] = {};
+    const service = input.side === 'compute' ? CE_SERVICE.ec2Compute : CE_SERVICE.rds;
+    const serviceFilter = { Dimensions: { Key: 'SERVICE' as const, Values: [service] } };
+    let part: string | undefined;
+
+    if (input.side === 'compute') {
+      const sp = await pages('ce:GetSavingsPlansPurchaseRecommendation', 'Savings Plans recommendations', (token) =>
+        ce.send(
+          new GetSavingsPlansPurchaseRecommendationCommand({
+            SavingsPlansType: 'COMPUTE_SP',
+            TermInYears: t.termInYears,
+            PaymentOption: t.paymentOption,
+            LookbackPeriodInDays: lookback,
+            AccountScope: 'LINKED',
+            Filter: accountFilter(input.accounts),
+            PageSize: 1000,
+            ...(token ? { NextPageToken: token } : {}),
+          }),
+          options,
+        ),
+      );
+      for (const page of sp ?? []) {
+        const details = (page.SavingsPlansPurchaseRecommendation?.SavingsPlansPurchaseRecommendationDetails ?? []) as SavingsPlansDetail[];
+        recommendations.push(...savingsPlansRecommendations('COMPUTE_SP', t.termInYears, t.paymentOption, details));
+      }
+
+      const rightsizing = await pages('ce:GetRightsizingRecommendation', 'Cost Explorer rightsizing', (token) =>
+        ce.send(
+          new GetRightsizingRecommendationCommand({
+            Service: 'AmazonEC2',
+            Configuration: { RecommendationTarget: 'SAME_INSTANCE_FAMILY', BenefitsConsidered: true },
+            Filter: accountFilter(input.accounts),
+            PageSize: 1000,
+            ...(token ? { NextPageToken: token } : {}),
+          }),
+          options,
+        ),
+      );
+      const findings = rightsizingFindings(
+        (rightsizing ?? []).flatMap((p) => (p.RightsizingRecommendations ?? []) as RightsizingRecommendation[]),
+        input.accounts,
+      );
+      part = partKey(input.analysisId, 'ec2', 'cost-explorer-rightsizing');
+      await store.putJson(part, { findings, coverage: [] } satisfies FindingsPart);
+
+      const spCoverage = await attempt('ce:GetSavingsPlansCoverage', 'Savings Plans coverage', () =>
+        ce.send(
+          new GetSavingsPlansCoverageCommand({ TimePeriod: period, Granularity: 'MONTHLY', Filter: accountFilter(input.accounts) }),
+          options,
+        ),
+      );
+      const spCovered = spCoverage?.SavingsPlansCoverages?.at(-1)?.Coverage?.CoveragePercentage;
+      if (spCovered !== undefined) coverage.savingsPlans = Number(spCovered);
+      const spUse = await attempt('ce:GetSavingsPlansUtilization', 'Savings Plans utilisation', () =>
+        ce.send(new GetSavingsPlansUtilizationCommand({ TimePeriod: period, Filter: accountFilter(input.accounts) }), options),
+      );
+      const spUsed = spUse?.Total?.Utilization?.UtilizationPercentage;
+      if (spUsed !== undefined) utilisation.savingsPlans = Number(spUsed);
+    }
+
+    const ri = await pages(
+      'ce:GetReservationPurchaseRecommendation',
+      `${input.side === 'compute' ? 'EC2' : 'RDS'} Reserved Instance recommendations`,
+      (token) =>
+        ce.send(
+          new GetReservationPurchaseRecommendationCommand({
+            Service: service,
+            TermInYears: t.termInYears,
+            PaymentOption: t.paymentOption,
+            LookbackPeriodInDays: lookback,
+            AccountScope: 'LINKED',
+            PageSize: 1000,
+            ...(input.side === 'compute' ? { ServiceSpecification: { EC2Specification: { OfferingClass: 'STANDARD' } } } : {}),
+            ...(token ? { NextPageToken: token } : {}),
+          }),
+          options,
+        ),
+    );
+    for (const page of ri ?? []) {
+      for (const rec of page.Recommendations ?? []) {
+        const details = ((rec.RecommendationDetails ?? []) as ReservationDetail[]).filter((d) => input.accounts.includes(d.AccountId ?? ''));
+        recommendations.push(
+          ...reservationRecommendations(input.side === 'compute' ? 'EC2' : 'RDS', rec.TermInYears ?? t.termInYears, rec.PaymentOption ?? t.paymentOption, details),
+        );
+      }
+    }
+    const riCoverage = await attempt('ce:GetReservationCoverage', 'Reserved Instance coverage', () =>
+      ce.send(
+        new GetReservationCoverageCommand({
+          TimePeriod: period,
+          Granularity: 'MONTHLY',
+          Filter: { And: [accountFilter(input.accounts), serviceFilter] },
+        }),
+        options,
+      ),
+    );
+    const riCovered = riCoverage?.Total?.CoverageHours?.CoverageHoursPercentage;
+    if (riCovered !== undefined) coverage.reservations = Number(riCovered);
+    const riUse = await attempt('ce:GetReservationUtilization', 'Reserved Instance utilisation', () =>
+      ce.send(
+        new GetReservationUtilizationCommand({ TimePeriod: period, Filter: { And: [accountFilter(input.accounts), serviceFilter] } }),
+        options,
+      ),
+    );
+    const riUsed = riUse?.Total?.UtilizationPercentage;
+    if (riUsed !== undefined) utilisation.reservations = Number(riUsed);
+
+    // Reservations in force, per account and region, for the expiring ones.
+    const listings: ReservationListing[] = [];
+    const targets: AwsTarget[] = input.accounts.flatMap((account) => input.regions.map((region) => ({ account, region })));
+    let served = true;
+    for (const target of targets) {
+      if (!served) break;
+      if (input.side === 'compute') {
+        const out = await attempt('ec2:DescribeReservedInstances', 'expiring EC2 reservations', () =>
+          clients.ec2(target).send(new DescribeReservedInstancesCommand({ Filters: [{ Name: 'state', Values: ['active'] }] }), options),
+        );
+        if (!out) served = false;
+        for (const r of out?.ReservedInstances ?? []) {
+          listings.push({
+            id: r.ReservedInstancesId ?? '',
+            service: 'EC2',
+            account: target.account,
+            region: target.region,
+            type: r.InstanceType ?? '',
+            count: r.InstanceCount ?? 0,
+            state: r.State ?? '',
+            end: r.End?.toISOString() ?? '',
+          });
+        }
+      } else {
+        const out = await attempt('rds:DescribeReservedDBInstances', 'expiring RDS reservations', () =>
+          clients.rds(target).send(new DescribeReservedDBInstancesCommand({}), options),
+        );
+        if (!out) served = false;
+        for (const r of out?.ReservedDBInstances ?? []) {
+          const start = r.StartTime?.getTime();
+          listings.push({
+            id: r.ReservedDBInstanceId ?? '',
+            service: 'RDS',
+            account: target.account,
+            region: target.region,
+            type: r.DBInstanceClass ?? '',
+            count: r.DBInstanceCount ?? 0,
+            state: r.State ?? '',
+            end: start !== undefined && r.Duration ? new Date(start + r.Duration * 1000).toISOString() : '',
+          });
+        }
+      }
+    }
+
+    const commitments = summariseCommitments(recommendations, {
+      coverage,
+      utilisation,
+      expiring: expiringReservations(listings, input.asOf, t.expiringWithinDays),
+      ...(input.reservationCandidates ? { reservationCandidates: input.reservationCandidates } : {}),
+      notes,
+    });
+    const key = `${input.analysisId}/commitments/${input.side}.json`;
+    await store.putJson(key, { recommendations, expiring: commitments.expiring });
+    return { commitments: { ...commitments, storeKey: key }, usage, missing, ...(part ? { part } : {}) };
+  }
+
+  return { readCommitments };
+}

@@ -1,0 +1,238 @@
+/**
+ * The parent's merge: every agent's findings into one ranked list, each resource's problem once, each
+ * dollar once. Pure functions.
+ *
+ * - Our own checks about one resource that would save the same dollars (their savings scopes overlap:
+ *   terminating an instance and rightsizing it; deleting a database and converting it to Single-AZ)
+ *   become one finding: the one that saves most, citing the others. Checks over disjoint parts of a
+ *   resource (an S3 bucket's current objects, noncurrent versions, incomplete uploads) stay separate.
+ * - A corroborating source (Trusted Advisor, Cost Explorer's rightsizing) that flags a resource one of
+ *   our checks flagged too is folded into ours: one finding, both sources, our dollar figure (computed
+ *   from prices and the account's metrics), confidence raised a step. It also finds the finding that
+ *   covers its resource indirectly (a volume of a long-stopped instance; an Elastic IP by its address).
+ * - When our agent evaluated that kind of resource in that account and region and did not flag it, the
+ *   other source's finding stays, as a low-confidence item to review that adds no dollars (its own
+ *   estimate is kept in the evidence). Where we did not look, it stands with its own figure.
+ */
+import Big from 'big.js';
+import type { Confidence, Finding, FindingsSummary } from '../findings';
+import { TRUSTED_ADVISOR_RELATIONS } from './trusted-advisor';
+
+/** One agent's full list, as its activities stored it. */
+export interface AgentFindingList {
+  agent: string;
+  findings: readonly Finding[];
+  /** `${kind}/${account}/${region}` entries: what the agent evaluated (see TrustedAdvisorRelation.coverage). */
+  coverage?: readonly string[];
+}
+
+/** What part of a resource's cost a check's saving comes from. Unknown checks are their own scope. */
+const SCOPES: Readonly<Record<string, readonly string[]>> = {
+  'ec2-idle': ['instance-compute'],
+  'ec2-overprovisioned': ['instance-compute'],
+  'ec2-previous-generation': ['instance-compute'],
+  'ec2-burstable-credits': ['instance-compute'],
+  'ec2-stopped-long': ['instance-compute', 'instance-storage'],
+  'ebs-unattached': ['volume'],
+  'ebs-idle': ['volume'],
+  'ebs-io1-to-gp3': ['volume'],
+  'ebs-io1-to-io2': ['volume'],
+  'ebs-gp2-to-gp3': ['volume'],
+  'eip-unassociated': ['address'],
+  'snapshot-orphaned': ['snapshot'],
+  'rds-idle': ['db-instance', 'db-storage'],
+  'rds-multi-az-nonprod': ['db-instance', 'db-storage'],
+  'rds-overprovisioned': ['db-instance'],
+  'rds-previous-generation': ['db-instance'],
+  'rds-gp2-to-gp3': ['db-storage'],
+  'rds-storage-overallocated': ['db-storage'],
+};
+
+/** Corroborating checks from other sources, beyond Trusted Advisor's. */
+const OTHER_RELATIONS: Readonly<Record<string, { related: string[]; coverage?: string }>> = {
+  'ce-rightsizing-terminate': { related: ['ec2-idle', 'ec2-overprovisioned', 'ec2-previous-generation'], coverage: 'ec2-utilisation' },
+  'ce-rightsizing-modify': { related: ['ec2-overprovisioned', 'ec2-idle', 'ec2-previous-generation'], coverage: 'ec2-utilisation' },
+};
+
+function relationOf(check: string): { related: readonly string[]; coverage?: string } | undefined {
+  return TRUSTED_ADVISOR_RELATIONS[check] ?? OTHER_RELATIONS[check];
+}
+
+export function isCorroborating(f: Finding): boolean {
+  return relationOf(f.check) !== undefined;
+}
+
+function scopeOf(check: string): readonly string[] {
+  const relation = relationOf(check);
+  if (relation?.related[0]) return scopeOf(relation.related[0]);
+  return SCOPES[check] ?? [check];
+}
+
+function overlaps(a: readonly string[], b: readonly string[]): boolean {
+  return a.some((s) => b.includes(s));
+}
+
+/** S3 bucket names are global: their findings match whatever region each source reports. */
+function keyOf(account: string, region: string, id: string, type?: string): string {
+  const bucket = type === 's3-bucket' || type === 'bucket' || id.startsWith('arn:aws:s3:::');
+  return bucket ? `${account}/*/${id.replace(/^arn:aws:s3:::/, '')}` : `${account}/${region}/${id}`;
+}
+
+function resourceKey(f: Finding): string {
+  return keyOf(f.resource.account, f.resource.region, f.resource.id, f.resource.type);
+}
+
+/** Other keys under which a finding is found: an Elastic IP by its address, a stopped instance by its volumes. */
+function aliasKeys(f: Finding): string[] {
+  const { account, region } = f.resource;
+  const out: string[] = [];
+  const ip = f.evidence['publicIp'];
+  if (typeof ip === 'string' && ip) out.push(keyOf(account, region, ip));
+  const volumes = f.evidence['volumeIds'];
+  if (f.check === 'ec2-stopped-long' && typeof volumes === 'string' && volumes)
+    for (const v of volumes.split(',')) out.push(keyOf(account, region, v));
+  return out;
+}
+
+const RAISE: Record<Confidence, Confidence> = { low: 'medium', medium: 'high', high: 'high' };
+
+function union(a: readonly string[], b: readonly string[]): string[] {
+  return [...new Set([...a, ...b])];
+}
+
+function describe(f: Finding): string {
+  return `${f.check} (${new Big(f.monthlySavings).round(2, Big.roundHalfEven).toFixed(2)} USD/month)`;
+}
+
+/** `into` absorbs `other`: one finding, both sources; `into`'s dollars. */
+function fold(into: Finding, other: Finding, corroborating: boolean): Finding {
+  const key = corroborating ? 'confirmedBy' : 'alsoFlagged';
+  const previous = into.evidence[key];
+  const note = corroborating ? other.check : describe(other);
+  return {
+    ...into,
+    sources: union(into.sources, other.sources),
+    evidence: { ...into.evidence, [key]: previous ? `${String(previous)}; ${note}` : note },
+    confidence: corroborating && into.evidence['unconfirmed'] !== true ? RAISE[into.confidence] : into.confidence,
+  };
+}
+
+function rank(a: Finding, b: Finding): number {
+  return new Big(b.monthlySavings).cmp(a.monthlySavings) || a.id.localeCompare(b.id);
+}
+
+export interface MergeResult {
+  findings: Finding[];
+  /** Findings folded into another (duplicates, overlaps, corroborations). */
+  folded: number;
+  /** Other sources' findings our agents evaluated and did not confirm. */
+  unconfirmed: number;
+}
+
+export function mergeFindings(lists: readonly AgentFindingList[]): MergeResult {
+  const coverage = new Set(lists.flatMap((l) => l.coverage ?? []));
+  let folded = 0;
+  let unconfirmed = 0;
+
+  // The same finding from two lists (or twice in one) is one finding.
+  const byId = new Map<string, Finding>();
+  for (const list of lists) {
+    for (const f of list.findings) {
+      const seen = byId.get(f.id);
+      if (seen) {
+        folded++;
+        byId.set(f.id, { ...seen, sources: union(seen.sources, f.sources) });
+      } else byId.set(f.id, f);
+    }
+  }
+  const all = [...byId.values()].sort(rank);
+  const native = all.filter((f) => !isCorroborating(f));
+  const others = all.filter(isCorroborating);
+
+  // Our own findings: per resource, overlapping savings scopes collapse into the largest.
+  const groups = new Map<string, Finding[]>();
+  for (const f of native) {
+    const key = resourceKey(f);
+    const kept = groups.get(key) ?? [];
+    const at = kept.findIndex((k) => overlaps(scopeOf(k.check), scopeOf(f.check)));
+    if (at >= 0) {
+      kept[at] = fold(kept[at]!, f, false);
+      folded++;
+    } else kept.push(f);
+    groups.set(key, kept);
+  }
+
+  // Index by resource and alias keys, then fold the corroborating sources in.
+  const index = new Map<string, { group: Finding[]; at: number }[]>();
+  const addIndex = (key: string, group: Finding[], at: number) => {
+    const entries = index.get(key) ?? [];
+    entries.push({ group, at });
+    index.set(key, entries);
+  };
+  for (const [key, group] of groups) {
+    group.forEach((f, at) => {
+      addIndex(key, group, at);
+      for (const alias of aliasKeys(f)) addIndex(alias, group, at);
+    });
+  }
+  const standing: Finding[] = [];
+  const standingByKey = new Map<string, number[]>();
+  for (const f of others) {
+    const relation = relationOf(f.check)!;
+    const candidates = index.get(resourceKey(f)) ?? [];
+    const match =
+      candidates.find((c) => relation.related.includes(c.group[c.at]!.check)) ??
+      candidates.find((c) => overlaps(scopeOf(c.group[c.at]!.check), scopeOf(f.check)));
+    if (match) {
+      match.group[match.at] = fold(match.group[match.at]!, f, true);
+      folded++;
+      continue;
+    }
+    // Two other sources about the same resource and dollars (Trusted Advisor and Cost Explorer both
+    // calling an instance idle) are one finding too.
+    const twin = (standingByKey.get(resourceKey(f)) ?? []).find((at) => overlaps(scopeOf(standing[at]!.check), scopeOf(f.check)));
+    if (twin !== undefined) {
+      standing[twin] = fold(standing[twin]!, f, true);
+      folded++;
+      continue;
+    }
+    const { account, region } = f.resource;
+    standingByKey.set(resourceKey(f), [...(standingByKey.get(resourceKey(f)) ?? []), standing.length]);
+    if (relation.coverage && coverage.has(`${relation.coverage}/${account}/${region}`)) {
+      unconfirmed++;
+      standing.push({
+        ...f,
+        evidence: { ...f.evidence, sourceEstimatedMonthlySavings: f.monthlySavings, unconfirmed: true },
+        monthlySavings: '0',
+        confidence: 'low',
+        action: 'review',
+        recommendation: `${f.recommendation} Our own check of this resource, on its metrics and prices, did not confirm it: review before acting (not counted in the savings).`,
+      });
+      continue;
+    }
+    standing.push(f);
+  }
+  const merged = [...[...groups.values()].flat(), ...standing].sort(rank);
+  return { findings: merged, folded, unconfirmed };
+}
+
+/** Totals, by check, and the top `limit` findings of a ranked list. */
+export function summariseFindings(findings: readonly Finding[], limit: number, storeKey?: string): FindingsSummary {
+  const ranked = [...findings].sort(rank);
+  const byCheck: FindingsSummary['byCheck'] = {};
+  let total = new Big(0);
+  for (const f of ranked) {
+    const entry = (byCheck[f.check] ??= { count: 0, monthlySavings: '0' });
+    entry.count++;
+    entry.monthlySavings = new Big(entry.monthlySavings).plus(f.monthlySavings).toString();
+    total = total.plus(f.monthlySavings);
+  }
+  return {
+    count: ranked.length,
+    monthlySavings: total.toString(),
+    byCheck,
+    items: ranked.slice(0, limit),
+    truncated: ranked.length > limit,
+    ...(storeKey ? { storeKey } : {}),
+  };
+}

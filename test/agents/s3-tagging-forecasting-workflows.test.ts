@@ -1,0 +1,81 @@
+/**
+ * The S3, tagging and forecasting agent workflows on a real Temporal dev server against the sample
+ * account: each returns its findings summary (full list in the store), thresholds, usage, notes, and
+ * — for tagging and forecasting — the compliance and forecast blocks, in a small history.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { AgentResult } from '../../src/domain/report';
+import type { AgentInput } from '../../src/workflows/agents';
+import { ANCHOR_DATE, SAMPLE_ACCOUNT, startStack, type TestStack } from '../helpers/stack';
+
+let stack: TestStack;
+before(async () => {
+  stack = await startStack();
+});
+after(async () => {
+  await stack?.close();
+});
+
+function input(agent: AgentInput['agent'], analysisId: string): AgentInput {
+  return {
+    analysisId,
+    agent,
+    tenant: 'agents',
+    accounts: [SAMPLE_ACCOUNT],
+    regions: ['us-east-1', 'eu-west-1'],
+    period: { start: '2026-10-01', end: '2026-11-01' },
+    previousPeriod: { start: '2026-08-31', end: '2026-10-01' },
+  };
+}
+
+test('the three agents run as workflows and return compact results', async () => {
+  const analysisId = `analysis/agents/${Date.now()}`;
+  const results = await stack.withWorker(() =>
+    Promise.all(
+      (['s3Agent', 'taggingAgent', 'forecastingAgent'] as const).map(
+        (workflow, i) =>
+          stack.env.client.workflow.execute(workflow, {
+            taskQueue: stack.taskQueue,
+            workflowId: `${analysisId}/${['s3', 'tagging', 'forecasting'][i]}`,
+            args: [input((['s3', 'tagging', 'forecasting'] as const)[i]!, analysisId)],
+          }) as Promise<AgentResult>,
+      ),
+    ),
+  );
+  const [s3, tagging, forecasting] = results as [AgentResult, AgentResult, AgentResult];
+
+  assert.equal(s3.findings?.count, 3);
+  assert.deepEqual(Object.keys(s3.findings?.byCheck ?? {}).sort(), [
+    's3-no-abort-multipart',
+    's3-no-lifecycle',
+    's3-versioned-no-noncurrent-expiration',
+  ]);
+  assert.ok(s3.findings?.storeKey?.endsWith('/findings/s3.json'));
+  assert.equal(s3.thresholds?.['abortMultipartDays'], 7);
+  assert.ok((s3.usage?.requests['cloudwatch:GetMetricData'] ?? 0) >= 1);
+
+  assert.ok(tagging.tagging, 'tagging compliance block');
+  assert.ok(tagging.tagging.byCount.total.resources > 20);
+  assert.ok(tagging.tagging.bySpend && Number(tagging.tagging.bySpend.total.total) > 0);
+  assert.ok((tagging.findings?.count ?? 0) > 0);
+  // The spend query is shared with the other agents (whichever asked first pays for it).
+  assert.ok(tagging.costExplorerRequests >= tagging.tagging.bySpend.requests, 'the compliance queries are counted');
+
+  const f = forecasting.forecast;
+  assert.ok(f, 'forecast block');
+  assert.equal(f.asOf, ANCHOR_DATE);
+  assert.ok(f.costExplorer && f.backtest && f.budget);
+  assert.ok(
+    f.anomalies.some((a) => a.start <= '2026-10-11' && a.end >= '2026-10-09'),
+    'the planted GPU spike',
+  );
+
+  // Small histories: one activity per agent besides the spend query.
+  for (const agent of ['s3', 'tagging', 'forecasting']) {
+    const history = await stack.env.client.workflow.getHandle(`${analysisId}/${agent}`).fetchHistory();
+    assert.ok((history.events?.length ?? 0) < 40, `${agent}: ${history.events?.length} events`);
+    const size = JSON.stringify(history).length;
+    assert.ok(size < 200_000, `${agent}: history ${size} bytes`);
+  }
+});
