@@ -3,6 +3,7 @@
  * full list (shared by the storage and tagging agents).
  */
 import Big from 'big.js';
+import { summariseFindings as summariseRanked } from '../../domain/checks/merge';
 import { FINDINGS_INLINE_LIMIT, type Finding, type FindingsSummary } from '../../domain/findings';
 
 /** Highest savings first; ties by ID, so the order is stable. */
@@ -10,21 +11,7 @@ export function rankFindings(findings: Finding[]): Finding[] {
   return [...findings].sort((a, b) => new Big(b.monthlySavings).cmp(a.monthlySavings) || a.id.localeCompare(b.id));
 }
 
+/** The storage and tagging agents' summary: the domain's, with the store key always set. */
 export function summariseFindings(ranked: readonly Finding[], storeKey: string, inline = FINDINGS_INLINE_LIMIT): FindingsSummary {
-  const byCheck: FindingsSummary['byCheck'] = {};
-  let total = new Big(0);
-  for (const f of ranked) {
-    const entry = (byCheck[f.check] ??= { count: 0, monthlySavings: '0' });
-    entry.count++;
-    entry.monthlySavings = new Big(entry.monthlySavings).plus(f.monthlySavings).toString();
-    total = total.plus(f.monthlySavings);
-  }
-  return {
-    count: ranked.length,
-    monthlySavings: total.toString(),
-    byCheck,
-    items: ranked.slice(0, inline),
-    truncated: ranked.length > inline,
-    storeKey,
-  };
+  return summariseRanked(ranked, inline, storeKey);
 }
