@@ -10,6 +10,7 @@
  */
 import { BudgetsClient } from '@aws-sdk/client-budgets';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import { CostExplorerClient } from '@aws-sdk/client-cost-explorer';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { PricingClient } from '@aws-sdk/client-pricing';
@@ -19,7 +20,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { SupportClient } from '@aws-sdk/client-support';
 import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, Logger } from '@smithy/types';
 
 /** Cost Explorer, Support and (for our purposes) Pricing are global APIs served from us-east-1. */
 export const GLOBAL_API_REGION = 'us-east-1';
@@ -40,6 +41,25 @@ export interface AwsClientOptions {
   /** External IDs per account, where they differ from `externalId`. */
   externalIds?: Record<string, string>;
 }
+
+/**
+ * The SDK's default logger is a no-op that still has an `info` method, and the SDK builds every
+ * response's redacted log record before calling it: a walk of the whole output through its schema,
+ * per call (a DescribeInstances page of 1,000 instances included) — about 7% of the data layer's CPU
+ * on the large sample account. Without `info`, the SDK's `logger?.info?.(...)` skips that work; the
+ * SDK logged nothing before either.
+ */
+const QUIET_SDK_LOGGER = { debug: () => {}, warn: () => {}, error: () => {} } as unknown as Logger;
+
+/**
+ * Clients that only page through listings, one request after another: for them the SDK's standard retry
+ * mode (exponential backoff on throttling) is enough. Adaptive mode adds a client-side rate limiter that,
+ * after one throttle, holds a sequential listing below the rate it was throttled at and climbs back
+ * slowly: on the large sample account a 42-page tagging listing took 6.6–9.5 s adaptive against
+ * 6.0–6.6 s standard. Clients that fan requests out (CloudWatch, S3, Cost Explorer) keep adaptive mode,
+ * where the limiter prevents retry storms.
+ */
+const SEQUENTIAL_PAGING_SERVICES = new Set(['ec2', 'rds', 'tagging', 'config']);
 
 export interface AwsTarget {
   account: string;
@@ -87,6 +107,11 @@ export class AwsClientFactory {
 
   cloudWatch(target: AwsTarget): CloudWatchClient {
     return this.cached('cloudwatch', target.account, target.region, (config) => new CloudWatchClient(config));
+  }
+
+  /** AWS Config is regional: each Region's recorder holds the resources of that Region. */
+  config(target: AwsTarget): ConfigServiceClient {
+    return this.cached('config', target.account, target.region, (config) => new ConfigServiceClient(config));
   }
 
   tagging(target: AwsTarget): ResourceGroupsTaggingAPIClient {
@@ -137,10 +162,11 @@ export class AwsClientFactory {
     this.credentialProviders.clear();
   }
 
-  private baseConfig(region: string) {
+  private baseConfig(region: string, service?: string) {
     return {
       region,
-      retryMode: 'adaptive' as const,
+      retryMode: service && SEQUENTIAL_PAGING_SERVICES.has(service) ? ('standard' as const) : ('adaptive' as const),
+      logger: QUIET_SDK_LOGGER,
       maxAttempts: this.options.maxAttempts ?? 4,
       credentials: this.baseCredentials,
       ...(this.options.endpoint ? { endpoint: this.options.endpoint } : {}),
@@ -188,7 +214,7 @@ export class AwsClientFactory {
     const key = `${service}|${account ?? '-'}|${region}`;
     let client = this.clients.get(key) as T | undefined;
     if (!client) {
-      const config = this.baseConfig(region);
+      const config = this.baseConfig(region, service);
       client = create(account ? { ...config, credentials: this.credentialsFor(account) } : config);
       this.clients.set(key, client);
     }

@@ -1,8 +1,8 @@
 /**
  * Resource inventories, read the cheap way: paged describe calls at the largest page size each API
- * allows, one tagging call per 100 resources instead of one per resource, and per-bucket calls only
- * where S3 has no batch API (lifecycle, versioning), made concurrently. Results are compact summaries,
- * never raw API responses.
+ * allows, one tagging call per 100 resources instead of one per resource, bucket configuration from
+ * AWS Config 100 buckets a call, and per-bucket S3 calls only for buckets Config has not recorded.
+ * Results are compact summaries, never raw API responses.
  */
 import {
   DescribeAddressesCommand,
@@ -13,8 +13,10 @@ import {
 import { DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
 import { GetResourcesCommand } from '@aws-sdk/client-resource-groups-tagging-api';
 import { GetBucketLifecycleConfigurationCommand, GetBucketVersioningCommand, ListBucketsCommand } from '@aws-sdk/client-s3';
+import { ApplicationFailure } from '@temporalio/common';
 import { countRequest, type AwsUsage } from '../domain/usage';
 import type { AwsClientFactory, AwsTarget } from './aws-clients';
+import { readRecordedBucketConfigs, type LifecycleRuleSummary, type RecordedBucketConfig } from './bucket-config';
 import { toActivityFailure } from './aws-errors';
 import { collectPages, mapWithConcurrency } from './paging';
 
@@ -99,14 +101,7 @@ export interface BucketSummary {
   name: string;
   creationDate?: string;
   versioning?: string;
-  lifecycleRules: {
-    id?: string;
-    enabled: boolean;
-    hasTransition: boolean;
-    expirationDays?: number;
-    noncurrentExpirationDays?: number;
-    abortIncompleteMultipartDays?: number;
-  }[];
+  lifecycleRules: LifecycleRuleSummary[];
 }
 
 function tagsOf(tags: readonly { Key?: string; Value?: string }[] | undefined): Tags {
@@ -334,18 +329,38 @@ export async function listTaggedResources(
 
 const BUCKET_CONCURRENCY = 16;
 
+export interface BucketListing {
+  buckets: BucketSummary[];
+  /** Buckets whose configuration came from AWS Config; the others' came from S3, two calls each. */
+  fromConfig: number;
+  /** Buckets left out because they are outside `ListBucketsOptions.regions`. */
+  outsideRegions: number;
+  /** What the report should say about where the configuration came from, when it is not all from Config. */
+  notes: string[];
+}
+
+export interface ListBucketsOptions {
+  /** Read versioning and lifecycle from AWS Config where it has recorded the bucket (default true). */
+  useConfig?: boolean;
+  /** Only buckets in these Regions (default: all); the others are counted, not read. */
+  regions?: readonly string[];
+}
+
 /**
- * Buckets of one account with their versioning and lifecycle rules. ListBuckets is global; lifecycle and
- * versioning must be asked in each bucket's own region (S3 answers 301 otherwise) and have no batch API.
+ * Buckets of one account with their versioning and lifecycle rules. ListBuckets is global and names
+ * each bucket's Region. The configuration comes from AWS Config's advanced query, 100 buckets a call,
+ * for every bucket Config has recorded (bucket-config.ts); the rest are asked from S3 in their own
+ * Region (S3 answers 301 otherwise), two calls per bucket, since S3 has no batch API for them.
  */
 export async function listBuckets(
   clients: AwsClientFactory,
   account: string,
   homeRegion: string,
   usage: AwsUsage,
-): Promise<BucketSummary[]> {
+  options: ListBucketsOptions = {},
+): Promise<BucketListing> {
   const s3 = clients.s3({ account, region: homeRegion });
-  const { value: buckets, requests } = await collectPages({
+  const { value: all, requests } = await collectPages({
     listing: listing('s3:ListAllMyBuckets', { account, region: homeRegion }),
     action: 's3:ListAllMyBuckets',
     initial: [] as { name: string; region: string; creationDate?: string }[],
@@ -368,47 +383,87 @@ export async function listBuckets(
     nextToken: (page) => page.ContinuationToken,
   });
   countRequest(usage, 's3:ListAllMyBuckets', requests);
+  const wanted = options.regions ? new Set(options.regions) : undefined;
+  const buckets = wanted ? all.filter((b) => wanted.has(b.region)) : all;
 
-  return mapWithConcurrency(buckets, BUCKET_CONCURRENCY, async (bucket) => {
-    const client = clients.s3({ account, region: bucket.region });
-    let versioning: string | undefined;
-    let rules: BucketSummary['lifecycleRules'] = [];
-    try {
-      const v = await client.send(new GetBucketVersioningCommand({ Bucket: bucket.name }));
-      versioning = v.Status;
-    } catch (err) {
-      throw toActivityFailure(err, 's3:GetBucketVersioning');
-    } finally {
-      countRequest(usage, 's3:GetBucketVersioning');
-    }
-    try {
-      const lifecycle = await client.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket.name }));
-      rules = (lifecycle.Rules ?? []).map((r) => ({
-        ...(r.ID ? { id: r.ID } : {}),
-        enabled: r.Status === 'Enabled',
-        hasTransition: (r.Transitions?.length ?? 0) > 0,
-        ...(r.Expiration?.Days !== undefined ? { expirationDays: r.Expiration.Days } : {}),
-        ...(r.NoncurrentVersionExpiration?.NoncurrentDays !== undefined
-          ? { noncurrentExpirationDays: r.NoncurrentVersionExpiration.NoncurrentDays }
-          : {}),
-        ...(r.AbortIncompleteMultipartUpload?.DaysAfterInitiation !== undefined
-          ? { abortIncompleteMultipartDays: r.AbortIncompleteMultipartUpload.DaysAfterInitiation }
-          : {}),
-      }));
-    } catch (err) {
-      // A bucket without rules answers 404 NoSuchLifecycleConfiguration: that is data, not an error.
-      if (!(err instanceof Error && err.name === 'NoSuchLifecycleConfiguration'))
-        throw toActivityFailure(err, 's3:GetLifecycleConfiguration');
-    } finally {
-      countRequest(usage, 's3:GetLifecycleConfiguration');
-    }
+  const notes: string[] = [];
+  const recorded = new Map<string, RecordedBucketConfig>();
+  if (options.useConfig ?? true) {
+    const regions = [...new Set(buckets.map((b) => b.region))].sort();
+    await Promise.all(
+      regions.map(async (region) => {
+        try {
+          for (const [name, config] of await readRecordedBucketConfigs(clients, { account, region }, usage))
+            recorded.set(`${region}/${name}`, config);
+        } catch (err) {
+          // Denied or unsupported: S3's own calls still answer, so this costs requests, not findings.
+          if (!(err instanceof ApplicationFailure && err.nonRetryable)) throw err;
+          notes.push(`Account ${account}, ${region}: AWS Config could not be queried (${err.message}).`);
+        }
+      }),
+    );
+  }
+
+  let fromConfig = 0;
+  const summaries = await mapWithConcurrency(buckets, BUCKET_CONCURRENCY, async (bucket): Promise<BucketSummary> => {
+    const fromRecording = recorded.get(`${bucket.region}/${bucket.name}`);
+    if (fromRecording) fromConfig++;
+    const config = fromRecording ?? (await readBucketConfigFromS3(clients, account, bucket, usage));
     return {
       account,
       region: bucket.region,
       name: bucket.name,
       ...(bucket.creationDate ? { creationDate: bucket.creationDate } : {}),
-      ...(versioning ? { versioning } : {}),
-      lifecycleRules: rules,
+      ...(config.versioning ? { versioning: config.versioning } : {}),
+      lifecycleRules: config.lifecycleRules,
     };
   });
+  const fromS3 = buckets.length - fromConfig;
+  if (fromS3 > 0 && (options.useConfig ?? true))
+    notes.push(
+      `Account ${account}: the configuration of ${fromS3} of ${buckets.length} bucket(s) was read from S3 (two calls each) because AWS Config had not recorded it; recording AWS::S3::Bucket in AWS Config makes this one call per 100 buckets.`,
+    );
+  return { buckets: summaries, fromConfig, outsideRegions: all.length - buckets.length, notes };
+}
+
+/** Versioning and lifecycle rules of one bucket from S3 itself: the two calls S3 has no batch API for. */
+async function readBucketConfigFromS3(
+  clients: AwsClientFactory,
+  account: string,
+  bucket: { name: string; region: string },
+  usage: AwsUsage,
+): Promise<RecordedBucketConfig> {
+  const client = clients.s3({ account, region: bucket.region });
+  let versioning: string | undefined;
+  let lifecycleRules: LifecycleRuleSummary[] = [];
+  try {
+    const v = await client.send(new GetBucketVersioningCommand({ Bucket: bucket.name }));
+    versioning = v.Status;
+  } catch (err) {
+    throw toActivityFailure(err, 's3:GetBucketVersioning');
+  } finally {
+    countRequest(usage, 's3:GetBucketVersioning');
+  }
+  try {
+    const lifecycle = await client.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket.name }));
+    lifecycleRules = (lifecycle.Rules ?? []).map((r) => ({
+      ...(r.ID ? { id: r.ID } : {}),
+      enabled: r.Status === 'Enabled',
+      hasTransition: (r.Transitions?.length ?? 0) > 0,
+      ...(r.Expiration?.Days !== undefined ? { expirationDays: r.Expiration.Days } : {}),
+      ...(r.NoncurrentVersionExpiration?.NoncurrentDays !== undefined
+        ? { noncurrentExpirationDays: r.NoncurrentVersionExpiration.NoncurrentDays }
+        : {}),
+      ...(r.AbortIncompleteMultipartUpload?.DaysAfterInitiation !== undefined
+        ? { abortIncompleteMultipartDays: r.AbortIncompleteMultipartUpload.DaysAfterInitiation }
+        : {}),
+    }));
+  } catch (err) {
+    // A bucket without rules answers 404 NoSuchLifecycleConfiguration: that is data, not an error.
+    if (!(err instanceof Error && err.name === 'NoSuchLifecycleConfiguration'))
+      throw toActivityFailure(err, 's3:GetLifecycleConfiguration');
+  } finally {
+    countRequest(usage, 's3:GetLifecycleConfiguration');
+  }
+  return { name: bucket.name, ...(versioning ? { versioning } : {}), lifecycleRules };
 }

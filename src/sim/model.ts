@@ -172,6 +172,8 @@ export interface S3Bucket extends ResourceBase {
   /** Noncurrent-version and incomplete-multipart bytes included in storageBytes.StandardStorage. */
   noncurrentBytes?: number;
   incompleteMultipartBytes?: number;
+  /** false: AWS Config has no configuration item for it (recorder off in its Region, or created since the last recording). Default true. */
+  recordedByConfig?: boolean;
 }
 
 /** A price list entry in the shape the Pricing API's GetProducts PriceList describes (flattened). */

@@ -212,6 +212,12 @@ export const AWS_QUOTA_PRESET: readonly QuotaRule[] = [
     shared: true,
     note: 'Price List Query API publishes no rate; chosen 10 requests/s',
   },
+  {
+    operation: 'config:*',
+    ratePerSecond: 5,
+    burst: 10,
+    note: 'AWS Config publishes no rate for advanced queries; the simulator chooses 5 requests/s (burst 10) per account and Region',
+  },
 ];
 
 const OPERATION_PATTERN = /^(\*|[a-z0-9-]+:(\*|[A-Za-z][A-Za-z0-9]*\*?))$/;

@@ -248,6 +248,7 @@ const bucketSpec = z
     objects: z.number().int().nonnegative().default(0),
     noncurrentBytes: bytes.optional(),
     incompleteMultipartBytes: bytes.optional(),
+    recordedByConfig: z.boolean().optional(),
     monthlyGrowth: z.number().min(-0.5).max(1).default(0),
     tags,
   })
@@ -634,6 +635,7 @@ function buildFromFile(file: ScenarioFile, name: string): Scenario {
       objectCount: spec.objects,
       ...(spec.noncurrentBytes !== undefined ? { noncurrentBytes: spec.noncurrentBytes } : {}),
       ...(spec.incompleteMultipartBytes !== undefined ? { incompleteMultipartBytes: spec.incompleteMultipartBytes } : {}),
+      ...(spec.recordedByConfig !== undefined ? { recordedByConfig: spec.recordedByConfig } : {}),
     };
   });
   const charges: UsageCharge[] = file.charges.map((spec, i) => {

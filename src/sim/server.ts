@@ -49,6 +49,7 @@ import { SupportSimulator, supportService } from './services/support';
 import { pricingService } from './services/pricing';
 import { budgetsService, type SimBudget } from './services/budgets';
 import { withStorageLens } from './services/storage-lens';
+import { configService } from './services/config';
 
 export interface SimulatorOptions {
   /** 0 (default) picks a free port. */
@@ -205,6 +206,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
       supportService(new SupportSimulator(scenario)),
       pricingService(scenario),
       budgetsService(scenario, (req) => (req ? accountFor(req) : account), options.budgets),
+      configService(resources, (req) => (req ? accountFor(req) : account)),
     ],
     gate,
   );

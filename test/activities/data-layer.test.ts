@@ -88,21 +88,86 @@ test('member accounts are read through assume-role, and a wrong role is a clear,
   });
 });
 
-test('buckets come with versioning and lifecycle; tags come 100 resources a call', async () => {
+/** A scenario bucket's rules as the data layer reports them. */
+function expectedRules(bucket: Scenario['buckets'][number]) {
+  return bucket.lifecycleRules.map((r) => ({
+    ...(r.id ? { id: r.id } : {}),
+    enabled: r.status === 'Enabled',
+    hasTransition: (r.transitions?.length ?? 0) > 0,
+    ...(r.expirationDays !== undefined ? { expirationDays: r.expirationDays } : {}),
+    ...(r.noncurrentVersionExpirationDays !== undefined ? { noncurrentExpirationDays: r.noncurrentVersionExpirationDays } : {}),
+    ...(r.abortIncompleteMultipartUploadDays !== undefined
+      ? { abortIncompleteMultipartDays: r.abortIncompleteMultipartUploadDays }
+      : {}),
+  }));
+}
+
+test('bucket configuration comes from AWS Config 100 buckets a call, and from S3 only for buckets Config has not recorded', async () => {
+  const management = scenario.accounts[0]!.id;
+  const expected = scenario.buckets.filter((b) => b.account === management);
+  const unrecorded = expected.filter((b) => b.recordedByConfig === false);
+  assert.ok(unrecorded.length > 0 && unrecorded.length < expected.length, 'the scenario has recorded and unrecorded buckets');
+
+  const viaConfig = emptyUsage();
+  const listing = await listBuckets(factory(), management, scenario.regions[0]!, viaConfig);
+  const viaS3 = emptyUsage();
+  const direct = await listBuckets(factory(), management, scenario.regions[0]!, viaS3, { useConfig: false });
+
+  for (const { buckets } of [listing, direct]) {
+    assert.deepEqual(ids(buckets, 'name'), ids(expected, 'name'));
+    for (const bucket of buckets) {
+      const truth = expected.find((b) => b.name === bucket.name)!;
+      assert.equal(bucket.region, truth.region);
+      assert.equal(bucket.versioning, truth.versioning, `${bucket.name} versioning`);
+      assert.deepEqual(bucket.lifecycleRules, expectedRules(truth), `${bucket.name} lifecycle rules`);
+    }
+  }
+  assert.deepEqual(listing.buckets, direct.buckets, 'both sources give the same summaries');
+
+  assert.equal(listing.fromConfig, expected.length - unrecorded.length);
+  assert.equal(viaConfig.requests['s3:GetBucketVersioning'], unrecorded.length);
+  assert.equal(viaConfig.requests['s3:GetLifecycleConfiguration'], unrecorded.length);
+  const regions = [...new Set(expected.map((b) => b.region))];
+  const pages = regions.reduce((n, region) => {
+    const recorded = expected.filter((b) => b.region === region && b.recordedByConfig !== false).length;
+    return n + Math.max(1, Math.ceil(recorded / 100));
+  }, 0);
+  assert.equal(viaConfig.requests['config:SelectResourceConfig'], pages);
+  assert.match(listing.notes.join('\n'), new RegExp(`${unrecorded.length} of ${expected.length} bucket\\(s\\) was read from S3`));
+  assert.equal(viaS3.requests['s3:GetBucketVersioning'], expected.length);
+  assert.equal(viaS3.requests['config:SelectResourceConfig'], undefined);
+  assert.equal(viaConfig.requests['s3:ListAllMyBuckets'], 1);
+
+  const some = listBuckets(factory(), management, scenario.regions[0]!, emptyUsage(), { regions: [regions[0]!] });
+  const inFirst = expected.filter((b) => b.region === regions[0]).length;
+  assert.equal((await some).buckets.length, inFirst);
+  assert.equal((await some).outsideRegions, expected.length - inFirst);
+});
+
+test('AWS Config denied: the configuration comes from S3, and the notes say why', async () => {
+  const management = scenario.accounts[0]!.id;
+  const expected = scenario.buckets.filter((b) => b.account === management);
+  sim.setFaults([{ operation: 'config:SelectResourceConfig', error: 'AccessDeniedException' }]);
+  try {
+    const usage = emptyUsage();
+    const listing = await listBuckets(factory(), management, scenario.regions[0]!, usage);
+    assert.equal(listing.buckets.length, expected.length);
+    assert.equal(listing.fromConfig, 0);
+    assert.equal(usage.requests['s3:GetBucketVersioning'], expected.length);
+    assert.match(listing.notes.join('\n'), /AWS Config could not be queried.*needs IAM permission config:SelectResourceConfig/);
+    for (const bucket of listing.buckets) {
+      const truth = expected.find((b) => b.name === bucket.name)!;
+      assert.deepEqual(bucket.lifecycleRules, expectedRules(truth));
+    }
+  } finally {
+    sim.setFaults([]);
+  }
+});
+
+test('tags come 100 resources a call', async () => {
   const management = scenario.accounts[0]!.id;
   const clients = factory();
   const usage = emptyUsage();
-  const buckets = await listBuckets(clients, management, scenario.regions[0]!, usage);
-  const expected = scenario.buckets.filter((b) => b.account === management);
-  assert.deepEqual(ids(buckets, 'name'), ids(expected, 'name'));
-  for (const bucket of buckets) {
-    const truth = expected.find((b) => b.name === bucket.name)!;
-    assert.equal(bucket.region, truth.region);
-    assert.equal(bucket.versioning, truth.versioning);
-    assert.equal(bucket.lifecycleRules.length, truth.lifecycleRules.length, `${bucket.name} lifecycle rules`);
-  }
-  assert.equal(usage.requests['s3:ListAllMyBuckets'], 1);
-
   const region = scenario.regions[0]!;
   const tags = await listTaggedResources(clients, { account: management, region }, ['ec2:instance'], usage);
   const tagged = scenario.instances.filter(

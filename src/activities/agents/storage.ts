@@ -176,10 +176,11 @@ export function createStorageActivities(clients: AwsClientFactory, options: Stor
     usage: AwsUsage,
     notes: string[],
   ): Promise<BucketFacts[]> {
-    const all = await whileHeartbeating(retryTransient(() => listBuckets(clients, account, HOME_REGION, usage)));
-    const buckets = all.filter((b) => regions.includes(b.region));
-    if (all.length > buckets.length)
-      notes.push(`Account ${account}: ${all.length - buckets.length} bucket(s) outside the analysed regions were skipped.`);
+    const listed = await whileHeartbeating(retryTransient(() => listBuckets(clients, account, HOME_REGION, usage, { regions })));
+    const buckets = listed.buckets;
+    notes.push(...listed.notes);
+    if (listed.outsideRegions > 0)
+      notes.push(`Account ${account}: ${listed.outsideRegions} bucket(s) outside the analysed regions were skipped.`);
     const byRegion = new Map<string, BucketSummary[]>();
     for (const b of buckets) byRegion.set(b.region, [...(byRegion.get(b.region) ?? []), b]);
     const end = new Date(Math.floor(today.getTime() / DAY_MS) * DAY_MS);

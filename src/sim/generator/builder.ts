@@ -18,7 +18,7 @@ import type {
   SimAccount,
   SupportPlan,
 } from '../model';
-import { substream, type SeededRandom } from '../random';
+import { hashSeed, substream, type SeededRandom } from '../random';
 import { requireInstanceType } from './catalog';
 import { IdFactory } from './ids';
 import {
@@ -356,6 +356,8 @@ export class DraftBuilder {
     incompleteMultipartBytes?: number;
     monthlyGrowth?: number;
     tags: Record<string, string>;
+    /** Default: by the name's hash (unrecordedByConfig), never by the seeded RNG. */
+    recordedByConfig?: boolean;
   }): S3Bucket {
     const creationDate = this.at(spec.createdDaysAgo, 12, this.azRng.int(0, 59));
     const total = Object.values(spec.storageBytes).reduce((a, b) => a + b, 0);
@@ -372,6 +374,7 @@ export class DraftBuilder {
       objectCount: spec.objectCount,
       ...(spec.noncurrentBytes !== undefined ? { noncurrentBytes: spec.noncurrentBytes } : {}),
       ...(spec.incompleteMultipartBytes !== undefined ? { incompleteMultipartBytes: spec.incompleteMultipartBytes } : {}),
+      ...((spec.recordedByConfig ?? !unrecordedByConfig(spec.name)) ? {} : { recordedByConfig: false }),
     };
     this.draft.buckets.push(bucket);
     if (spec.monthlyGrowth) this.draft.bucketGrowth[spec.name] = spec.monthlyGrowth;
@@ -383,6 +386,14 @@ export class DraftBuilder {
     this.draft.charges.push(full);
     return full;
   }
+}
+
+/**
+ * About 1% of generated buckets AWS Config has not recorded: chosen by the FNV-1a hash of the name (not
+ * the seeded RNG, so no other generated figure moves).
+ */
+export function unrecordedByConfig(bucketName: string): boolean {
+  return (hashSeed(bucketName) >>> 0) % 100 === 0;
 }
 
 /** A tidy lifecycle configuration: IA after 30 days, Glacier after 90, clean-ups. */

@@ -506,8 +506,13 @@ export function buildBulkOrganisation(b: DraftBuilder, size: 'medium' | 'large',
 
   // ---- buckets ---------------------------------------------------------------------------------
   const purposes = ['logs', 'assets', 'backups', 'data', 'artifacts', 'exports', 'uploads', 'archive'];
+  // AWS Config has not recorded ~1% of buckets (by name hash, in the builder) and, so that every
+  // organisation has one, the management account's first bucket. Neither draws from the RNG.
+  let managementUnrecorded = false;
   for (let n = 0; n < plan.buckets; n++) {
     const { account, region, env, app } = pickPlacement();
+    const unrecorded = !managementUnrecorded && account.id === plan.accounts[0]?.id;
+    if (unrecorded) managementUnrecorded = true;
     const purpose = rng.pick(purposes);
     const versioned = purpose === 'backups' || purpose === 'data' || rng.chance(0.15) || (waste && n === 1);
     const totalGiB = Math.round(Math.exp(rng.between(Math.log(1), Math.log(size === 'large' ? 20_000 : 5_000))));
@@ -549,6 +554,7 @@ export function buildBulkOrganisation(b: DraftBuilder, size: 'medium' | 'large',
       ...(incomplete > 0 ? { incompleteMultipartBytes: incomplete } : {}),
       monthlyGrowth: purpose === 'logs' ? 0.04 : purpose === 'archive' ? 0 : 0.01,
       tags: tagsFor(account, app, env),
+      ...(unrecorded ? { recordedByConfig: false } : {}),
     });
     if (purpose === 'uploads' || purpose === 'assets' || purpose === 'logs') {
       b.charge({

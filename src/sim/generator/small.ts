@@ -229,7 +229,8 @@ export function buildSmallAccount(b: DraftBuilder, waste: boolean): void {
     monthlyGrowth: 0.02,
     noise: 0.08,
   });
-  // Versioned backups: lifecycle to Glacier, but old versions never expire.
+  // Versioned backups: lifecycle to Glacier, but old versions never expire. AWS Config's recorder is
+  // off in this Region, so the bucket has no configuration item (readers fall back to S3's own calls).
   b.bucket({
     account,
     region: eu,
@@ -251,6 +252,7 @@ export function buildSmallAccount(b: DraftBuilder, waste: boolean): void {
     noncurrentBytes: waste ? 220 * GIB : 0,
     monthlyGrowth: 0.02,
     tags: { Environment: 'Prod', CostCenter: 'CC-3003', Owner: 'platform-team' },
+    recordedByConfig: false,
   });
 
   b.database({

@@ -1,14 +1,16 @@
 /**
- * XML documents for the simulator's XML protocols (ec2Query, awsQuery, restXml), built with
- * fast-xml-parser's XMLBuilder.
+ * XML documents for the simulator's XML protocols (ec2Query, awsQuery, restXml).
  *
  * An `XmlNode` is fast-xml-parser's object form: keys are element names in document order, arrays
  * repeat an element (`{ item: [a, b] }` is `<item>a</item><item>b</item>`), `@_name` keys are
  * attributes and `#text` is text beside attributes. `undefined` members are left out; an empty
- * string, an empty object or an empty array gives an empty element (`<groupSet/>`), which is how
- * AWS writes an empty list.
+ * string or an empty object gives an empty element (`<groupSet/>`), which is how AWS writes an empty
+ * list (`xmlList`).
+ *
+ * The writer is our own rather than fast-xml-parser's XMLBuilder: a DescribeInstances page of 1,000
+ * instances is the simulator's largest document, and the builder's per-value entity regexes made
+ * serialising it cost more than answering the request (test/sim/xml-wire.test.ts pins the output).
  */
-import { XMLBuilder } from 'fast-xml-parser';
 
 export type XmlScalar = string | number | boolean;
 export type XmlValue = XmlScalar | XmlNode | XmlValue[] | undefined;
@@ -16,15 +18,41 @@ export interface XmlNode {
   [name: string]: XmlValue;
 }
 
-const builder = new XMLBuilder({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@_',
-  textNodeName: '#text',
-  suppressEmptyNode: true,
-  suppressBooleanAttributes: false,
-  processEntities: true,
-  format: false,
-});
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
+const NEEDS_ESCAPE = /[&<>"']/;
+const ESCAPE_ALL = /[&<>"']/g;
+
+function escapeXml(text: string): string {
+  return NEEDS_ESCAPE.test(text) ? text.replace(ESCAPE_ALL, (c) => ESCAPES[c] as string) : text;
+}
+
+/** Append `<name ...>value</name>` (or `<name/>`) to `out`. */
+function writeElement(out: string[], name: string, value: XmlValue | null): void {
+  if (value === undefined) return;
+  if (Array.isArray(value)) {
+    for (const item of value) writeElement(out, name, item);
+    return;
+  }
+  if (value === null || value === '') {
+    out.push(`<${name}/>`);
+    return;
+  }
+  if (typeof value !== 'object') {
+    out.push(`<${name}>${escapeXml(String(value))}</${name}>`);
+    return;
+  }
+  let attributes = '';
+  const body: string[] = [];
+  for (const key of Object.keys(value)) {
+    const member = value[key];
+    if (member === undefined) continue;
+    if (key.startsWith('@_')) attributes += ` ${key.slice(2)}="${escapeXml(String(member))}"`;
+    else if (key === '#text') body.push(escapeXml(String(member)));
+    else writeElement(body, key, member);
+  }
+  const content = body.join('');
+  out.push(content === '' ? `<${name}${attributes}/>` : `<${name}${attributes}>${content}</${name}>`);
+}
 
 const DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
 
@@ -32,7 +60,9 @@ const DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
 export function xmlDocument(root: string, content: XmlNode | string, namespace?: string): string {
   const element: XmlNode = typeof content === 'string' ? (content === '' ? {} : { '#text': content }) : { ...content };
   const withNamespace: XmlNode = namespace === undefined ? element : { '@_xmlns': namespace, ...element };
-  return DECLARATION + String(builder.build({ [root]: withNamespace }));
+  const out: string[] = [DECLARATION];
+  writeElement(out, root, withNamespace);
+  return out.join('');
 }
 
 /** A list as AWS writes it: one `member` element per entry (`<item>` for EC2), or an empty element. */

@@ -101,6 +101,14 @@ function tagList(tags: Record<string, string>): Tag[] {
   return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
 }
 
+interface Matched {
+  resource: TaggedResource;
+  compliance: ComplianceDetails | undefined;
+}
+
+/** Listings whose matches are remembered at once (one per account, Region and filter set in use). */
+const MATCH_CACHE_ENTRIES = 256;
+
 const RESOURCE_TYPE_FILTER = /^[a-z0-9-]+(:[A-Za-z0-9-]+(\/[A-Za-z0-9-]+)?)?$/;
 
 export class TaggingSimulator {
@@ -109,6 +117,8 @@ export class TaggingSimulator {
   private readonly byArn = new Map<string, { scope: string; resource: TaggedResource }>();
   readonly accountFor: AccountResolver;
   private readonly tagPolicy: TagPolicy | undefined;
+  /** Matching resources per listing (request fingerprint), oldest first. */
+  private readonly matches = new Map<string, Matched[]>();
 
   constructor(resources: ScenarioResources, options: TaggingOptions = {}) {
     this.accountFor = options.accountFor ?? defaultAccountResolver(resources);
@@ -204,20 +214,16 @@ export class TaggingSimulator {
             return found && found.scope === scopeKey ? [found.resource] : [];
           })
         : (this.byScope.get(scopeKey) ?? []);
-    const typeMatches = (r: TaggedResource): boolean =>
-      typeFilters.length === 0 ||
-      typeFilters.some((f) => {
-        const [service, type] = f.split(':') as [string, string | undefined];
-        return service === r.service && (type === undefined || type === r.resourceType);
-      });
-    const tagMatches = (r: TaggedResource): boolean =>
-      tagFilters.every((f) => r.tags.some((t) => t.Key === f.key && (f.values.length === 0 || f.values.includes(t.Value))));
-    const withCompliance = candidates
-      .filter((r) => typeMatches(r) && tagMatches(r))
-      .map((r) => ({ resource: r, compliance: includeCompliance ? this.compliance(r.tags) : undefined }))
-      .filter((entry) => !excludeCompliant || entry.compliance?.ComplianceStatus === false);
-
     const fp = fingerprint({ tagFilters, typeFilters, resourcesPerPage, tagsPerPage, includeCompliance, excludeCompliant, scopeKey });
+    // Every page of a listing filters the same candidates: remember the matches per listing, or reading
+    // N resources 100 a page costs the simulator N²/100 comparisons (resources and tags never change).
+    const cached = arns === undefined ? this.matches.get(fp) : undefined;
+    const withCompliance = cached ?? this.match(candidates, typeFilters, tagFilters, includeCompliance, excludeCompliant);
+    if (arns === undefined && !cached) {
+      if (this.matches.size >= MATCH_CACHE_ENTRIES) this.matches.delete(this.matches.keys().next().value as string);
+      this.matches.set(fp, withCompliance);
+    }
+
     let offset = 0;
     if (token !== undefined && token !== '') {
       const payload = decodeToken(token);
@@ -245,6 +251,24 @@ export class TaggingSimulator {
       PaginationToken: i < withCompliance.length ? encodeToken({ h: fp, o: i }) : '',
       ResourceTagMappingList: page,
     };
+  }
+
+  private match(
+    candidates: readonly TaggedResource[],
+    typeFilters: readonly string[],
+    tagFilters: readonly { key: string; values: string[] }[],
+    includeCompliance: boolean,
+    excludeCompliant: boolean,
+  ): Matched[] {
+    const types = typeFilters.map((f) => f.split(':') as [string, string | undefined]);
+    const typeMatches = (r: TaggedResource): boolean =>
+      types.length === 0 || types.some(([service, type]) => service === r.service && (type === undefined || type === r.resourceType));
+    const tagMatches = (r: TaggedResource): boolean =>
+      tagFilters.every((f) => r.tags.some((t) => t.Key === f.key && (f.values.length === 0 || f.values.includes(t.Value))));
+    return candidates
+      .filter((r) => typeMatches(r) && tagMatches(r))
+      .map((r) => ({ resource: r, compliance: includeCompliance ? this.compliance(r.tags) : undefined }))
+      .filter((entry) => !excludeCompliant || entry.compliance?.ComplianceStatus === false);
   }
 
   private compliance(tags: Tag[]): ComplianceDetails {
