@@ -26,6 +26,12 @@ function escapeXml(text: string): string {
   return NEEDS_ESCAPE.test(text) ? text.replace(ESCAPE_ALL, (c) => ESCAPES[c] as string) : text;
 }
 
+/** Attributes and `#text` hold scalars only. */
+function scalarText(value: XmlValue, key: string): string {
+  if (typeof value === 'object') throw new Error(`XML ${key} must be a string, number or boolean`);
+  return String(value);
+}
+
 /** Append `<name ...>value</name>` (or `<name/>`) to `out`. */
 function writeElement(out: string[], name: string, value: XmlValue | null): void {
   if (value === undefined) return;
@@ -46,8 +52,8 @@ function writeElement(out: string[], name: string, value: XmlValue | null): void
   for (const key of Object.keys(value)) {
     const member = value[key];
     if (member === undefined) continue;
-    if (key.startsWith('@_')) attributes += ` ${key.slice(2)}="${escapeXml(String(member))}"`;
-    else if (key === '#text') body.push(escapeXml(String(member)));
+    if (key.startsWith('@_')) attributes += ` ${key.slice(2)}="${escapeXml(scalarText(member, key))}"`;
+    else if (key === '#text') body.push(escapeXml(scalarText(member, key)));
     else writeElement(body, key, member);
   }
   const content = body.join('');
