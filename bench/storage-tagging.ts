@@ -61,10 +61,22 @@ async function main() {
   let after = await sim.stats();
   const buckets = s3.buckets;
   const bucketRegions = new Set(scenario.buckets.map((b) => `${b.account}/${b.region}`)).size;
+  // Bucket configuration: AWS Config 100 recorded buckets a call per account and region with buckets,
+  // S3's two calls per bucket only for the buckets Config has not recorded.
+  const unrecorded = scenario.buckets.filter((b) => b.recordedByConfig === false).length;
   const s3Bound: Record<string, number> = {
     's3:ListAllMyBuckets': accounts.length,
-    's3:GetBucketVersioning': buckets,
-    's3:GetLifecycleConfiguration': buckets,
+    'config:SelectResourceConfig': [...groupCount(scenario.buckets.map((b) => `${b.account}/${b.region}`))].reduce(
+      (n, [key]) =>
+        n +
+        Math.max(
+          1,
+          Math.ceil(scenario.buckets.filter((b) => `${b.account}/${b.region}` === key && b.recordedByConfig !== false).length / 100),
+        ),
+      0,
+    ),
+    's3:GetBucketVersioning': unrecorded,
+    's3:GetLifecycleConfiguration': unrecorded,
     // One page per account and region with buckets, and one per 100 tagged buckets.
     'tag:GetResources': [
       ...groupCount(scenario.buckets.filter((b) => Object.keys(b.tags).length > 0).map((b) => `${b.account}/${b.region}`)),
