@@ -139,6 +139,27 @@ async function main() {
     console.log(`quota bound: ${quotaBound.toFixed(1)} s  →  wall time / quota bound = ${(total / quotaBound).toFixed(2)}`);
   console.log(`data-layer process CPU during the last run: ${((runCpu.user + runCpu.system) / 1e6).toFixed(1)} s`);
   console.log(`data-layer process RSS ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB`);
+
+  // Baseline in the same run: every bucket's configuration read from S3 (two calls per bucket), as
+  // without AWS Config, against the Config path the data layer takes — the bucket listings alone.
+  console.log('\nbucket configuration of all accounts, alone:');
+  for (const useConfig of [false, true]) {
+    const clients = clientsFor(sim.url, health);
+    const usage = emptyUsage();
+    const started = Date.now();
+    const cpu = process.cpuUsage();
+    await Promise.all(health.accounts.map((a) => listBuckets(clients, a.id, health.regions[0]!, usage, { useConfig })));
+    const seconds = (Date.now() - started) / 1000;
+    const used = process.cpuUsage(cpu);
+    clients.destroy();
+    const requests = Object.entries(usage.requests)
+      .map(([op, n]) => `${op} ${n}`)
+      .join(', ');
+    console.log(
+      `  ${useConfig ? 'AWS Config, S3 for unrecorded buckets' : 'S3 only (baseline)'}: ${seconds.toFixed(1)} s wall, ` +
+        `${((used.user + used.system) / 1e6).toFixed(1)} s CPU; ${requests}`,
+    );
+  }
   sim.close();
 }
 
@@ -149,18 +170,22 @@ interface Health {
 
 type Run = Awaited<ReturnType<typeof measure>>;
 
-/**
- * One pass over the organisation: every account and Region at once, each pipelined as the agents run
- * (its listings, then its metrics as soon as its own inventory and its account's bucket listing are in).
- */
-async function measure(url: string, health: Health, targets: AwsTarget[]) {
-  const clients = new AwsClientFactory({
+function clientsFor(url: string, health: Health): AwsClientFactory {
+  return new AwsClientFactory({
     endpoint: url,
     credentials: { accessKeyId: 'AKIABENCHMARK0000000', secretAccessKey: 'bench' },
     memberRoleName: health.accounts.find((a) => a.roleName)?.roleName,
     externalIds: Object.fromEntries(health.accounts.flatMap((a) => (a.externalId ? [[a.id, a.externalId]] : []))),
     maxAttempts: 10, // under quotas the SDK backs off and retries instead of failing
   });
+}
+
+/**
+ * One pass over the organisation: every account and Region at once, each pipelined as the agents run
+ * (its listings, then its metrics as soon as its own inventory and its account's bucket listing are in).
+ */
+async function measure(url: string, health: Health, targets: AwsTarget[]) {
+  const clients = clientsFor(url, health);
 
   // Every account and Region at once, each pipelined as the agents run: its listings, then its metrics
   // (4 queries per instance, 3 per database, 2 per bucket, 14 daily datapoints each) as soon as its own
