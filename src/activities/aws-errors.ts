@@ -9,6 +9,8 @@ const NON_RETRYABLE: Record<string, string> = {
   AccessDeniedException: 'access denied',
   AccessDenied: 'access denied',
   UnauthorizedOperation: 'access denied',
+  // EC2 and other services answer AuthFailure in a Region that is not enabled for the account (opt-in Regions).
+  AuthFailure: 'AWS could not validate the credentials in this Region',
   UnrecognizedClientException: 'the AWS credentials are not valid',
   InvalidClientTokenId: 'the AWS credentials are not valid',
   ExpiredTokenException: 'the AWS credentials have expired',
@@ -27,6 +29,7 @@ export const FAILURE_TYPE = {
   dataUnavailable: 'DataUnavailable',
   subscriptionRequired: 'SubscriptionRequired',
   optInRequired: 'OptInRequired',
+  regionNotEnabled: 'RegionNotEnabled',
   credentials: 'InvalidCredentials',
 } as const;
 
@@ -35,6 +38,7 @@ const NEEDS: Partial<Record<string, (action: string) => string>> = {
   [FAILURE_TYPE.accessDenied]: (action) => `IAM permission ${action}`,
   [FAILURE_TYPE.subscriptionRequired]: () => 'a Business, Enterprise On-Ramp or Enterprise support plan',
   [FAILURE_TYPE.optInRequired]: (action) => `the service behind ${action} to be enabled (opt-in)`,
+  [FAILURE_TYPE.regionNotEnabled]: () => 'the Region to be enabled for the account (or credentials valid in it)',
 };
 
 /** Details carried by the failures this module creates; the workflow reads `needs`. */
@@ -45,6 +49,7 @@ export interface AwsFailureDetails {
 }
 
 function failureType(name: string): string {
+  if (name === 'AuthFailure') return FAILURE_TYPE.regionNotEnabled;
   if (name.startsWith('Access') || name === 'UnauthorizedOperation') return FAILURE_TYPE.accessDenied;
   if (name.includes('Token') || name === 'UnrecognizedClientException') return FAILURE_TYPE.credentials;
   if (name === 'SubscriptionRequiredException') return FAILURE_TYPE.subscriptionRequired;

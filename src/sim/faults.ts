@@ -30,6 +30,11 @@ export interface FaultRule {
   count?: number;
   /** Only requests whose Filter mentions this SERVICE value (e.g. "Amazon Relational Database Service"). */
   whenService?: string;
+  /**
+   * Only requests signed for this Region — e.g. `{"operation": "ec2:*", "region": "ap-east-1", "error":
+   * "AuthFailure"}` is a Region not enabled for the account, as EC2 answers it.
+   */
+  region?: string;
 }
 
 export interface FaultRuleState extends FaultRule {
@@ -61,6 +66,10 @@ const faultRuleSchema = z
     rate: z.number().min(0).max(1).optional(),
     count: z.number().int().min(1).optional(),
     whenService: z.string().min(1).optional(),
+    region: z
+      .string()
+      .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be a Region name such as eu-west-1')
+      .optional(),
     // Accepted (and ignored) so GET /__sim/faults output can be PUT back.
     applied: z.number().optional(),
   })
@@ -133,7 +142,12 @@ export class FaultInjector {
     return this.rules.map((rule) => ({ ...rule }));
   }
 
-  decide(request: { signingName: string; operation: string; mentionedServices: readonly string[] }): FaultDecision {
+  decide(request: {
+    signingName: string;
+    operation: string;
+    mentionedServices: readonly string[];
+    region?: string;
+  }): FaultDecision {
     const key = `${request.signingName}:${request.operation}`;
     const decision: FaultDecision = { latencyMs: 0, rules: [] };
     this.rules.forEach((rule, i) => {
@@ -141,6 +155,7 @@ export class FaultInjector {
       // An earlier rule already chose the error: later error rules wait for another request.
       if (rule.error !== undefined && decision.error) return;
       if (rule.whenService !== undefined && !request.mentionedServices.includes(rule.whenService)) return;
+      if (rule.region !== undefined && rule.region !== request.region) return;
       if (rule.count !== undefined && rule.applied >= rule.count) return;
       const rate = rule.rate ?? 1;
       if (rate < 1 && !(this.random.float() < rate)) return;

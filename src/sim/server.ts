@@ -157,15 +157,16 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     count: (signingName, operation) => stats.increment(`${signingName}:${operation}`),
     applyFaults: async (call: OperationCall) => {
       // Quotas first: AWS throttles at its front door, before the service does any work.
+      const region = (call.request && signingScope(call.request)?.region) ?? 'us-east-1';
       const throttle = quotas.check({
         service: call.signingName,
         operation: call.operation,
         account: call.request ? accountFor(call.request) : account,
-        region: (call.request && signingScope(call.request)?.region) ?? 'us-east-1',
+        region,
         unfilteredUnpaginated: isUnfilteredUnpaginated(call.input),
       });
       if (throttle) throw throttle;
-      const decision = injector.decide(call);
+      const decision = injector.decide({ ...call, region });
       if (decision.latencyMs > 0) await delays.wait(decision.latencyMs);
       if (closing) throw new AwsError('ServiceUnavailable', 'The sample account is shutting down.', 503);
       const error = decision.error;

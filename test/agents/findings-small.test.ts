@@ -112,6 +112,36 @@ test('without ec2:DescribeVolumes the EBS checks are skipped and named; everythi
   }
 });
 
+test('a Region not enabled for the account (EC2 answers AuthFailure) skips that Region only, at once', async () => {
+  stack.sim.setFaults([{ operation: 'ec2:*', region: 'eu-west-1', error: 'AuthFailure' }]);
+  try {
+    const { report } = await analyseScenario(stack, undefined, 'region-off');
+    assert.equal(report.status, 'partial');
+    assert.ok(report.agents.every((a) => a.status === 'succeeded'), JSON.stringify(report.agents));
+    const skipped = report.skipped.find((s) => s.agent === 'ec2');
+    assert.ok(skipped, JSON.stringify(report.skipped));
+    assert.match(skipped.needs, /Region to be enabled/);
+    assert.ok(skipped.where?.every((w) => w.endsWith('/eu-west-1')), JSON.stringify(skipped.where));
+    // Non-retryable: each eu-west-1 listing was asked once, not retried.
+    const failed = stack.sim.faults()[0]!.applied;
+    assert.ok(failed > 0 && failed <= 4 * stack.sim.scenario.accounts.length, `${failed} AuthFailure answers`);
+
+    const findings = storedFindings(storeDir, report);
+    const east = stack.sim.scenario.planted.filter(
+      (p) => p.region === 'us-east-1' && (p.check.startsWith('ec2-') || p.check.startsWith('ebs-') || p.check === 'eip-unassociated'),
+    );
+    assert.ok(east.length > 0, 'the small account plants EC2 waste in us-east-1');
+    for (const planted of east)
+      assert.ok(
+        findings.some((f) => f.check === planted.check && f.resource.id === planted.resourceId),
+        `${planted.check} ${planted.resourceId} is still found`,
+      );
+    assert.ok(!findings.some((f) => f.resource.region === 'eu-west-1' && f.sources.includes('ec2')), 'nothing from eu-west-1');
+  } finally {
+    stack.sim.setFaults([]);
+  }
+});
+
 test('without cloudwatch:GetMetricData the metric checks are skipped, Trusted Advisor fills in, the rest is intact', async () => {
   stack.sim.setFaults([{ operation: 'monitoring:GetMetricData', error: 'AccessDeniedException' }]);
   try {

@@ -8,6 +8,7 @@ import {
   LimitExceededException,
   type GetCostAndUsageCommandInput,
 } from '@aws-sdk/client-cost-explorer';
+import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { FaultRuleError } from '../../src/sim/faults';
 import { SERVICE } from '../../src/sim/scenario';
 import type { RunningSimulator } from '../../src/sim/server';
@@ -206,4 +207,18 @@ test('injected errors are marked on the wire', async () => {
   assert.equal(response.status, 400);
   assert.equal(response.headers.get('x-finops-sim-fault'), 'injected');
   assert.deepEqual(await response.json(), { __type: 'LimitExceededException', message: 'slow down please' });
+});
+
+test('a fault for one Region only: AuthFailure there, as EC2 answers in a Region not enabled for the account', async () => {
+  sim.setFaults([{ operation: 'ec2:*', region: 'eu-west-1', error: 'AuthFailure' }]);
+  const ec2 = (region: string) =>
+    new EC2Client({ endpoint: sim.url, region, maxAttempts: 1, credentials: { accessKeyId: 'AKIAFAULTS0000000000', secretAccessKey: 's' } });
+  await assert.rejects(ec2('eu-west-1').send(new DescribeInstancesCommand({})), (error: unknown) => {
+    assert.equal((error as Error).name, 'AuthFailure');
+    assert.equal((error as { $metadata: { httpStatusCode: number } }).$metadata.httpStatusCode, 401);
+    return true;
+  });
+  await ec2('us-east-1').send(new DescribeInstancesCommand({}));
+  assert.equal(sim.faults()[0]?.applied, 1);
+  assert.throws(() => sim.setFaults([{ operation: 'ec2:*', region: 'Europe', error: 'AuthFailure' }]), FaultRuleError);
 });

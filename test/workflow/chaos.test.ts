@@ -49,6 +49,9 @@ test('30% throttling and 5% server errors change nothing in the report', async (
       calm.agents.map((a) => [a.agent, a.status, a.spend]),
     );
     // Billable requests are the pages that succeeded, as in the calm run.
+    const ce = (r: AnalysisReport) =>
+      Object.fromEntries(Object.entries(r.usage.requests ?? {}).filter(([op]) => op.startsWith('ce:')));
+    assert.deepEqual(ce(stormy), ce(calm));
     assert.equal(stormy.usage.costExplorerRequests, calm.usage.costExplorerRequests);
   } finally {
     stack.sim.setFaults([]);
