@@ -22,6 +22,11 @@ export interface PagingCheckpoint<A> {
   nextToken?: string;
   requests: number;
   accumulator: A;
+  /**
+   * The last page has been folded in. Without it, a checkpoint beaten before the first page (no token
+   * yet) would read as a finished listing, and a retry would return the empty accumulator.
+   */
+  done?: boolean;
 }
 
 export interface CollectPagesOptions<P, A> {
@@ -57,18 +62,25 @@ export function currentActivity(): Context | undefined {
 export async function collectPages<P, A>(options: CollectPagesOptions<P, A>): Promise<CollectedPages<A>> {
   const ctx = currentActivity();
   const resumed = ctx ? (activityInfo().heartbeatDetails as PagingCheckpoint<A> | undefined) : undefined;
-  const fromCheckpoint = resumed?.listing === options.listing ? resumed : undefined;
+  // Resume only from a finished listing or from a page token: a checkpoint with neither was beaten
+  // before the first page came back (or by an older version that did not mark the end), and holds
+  // nothing worth keeping.
+  const fromCheckpoint =
+    resumed?.listing === options.listing && (resumed.done || resumed.nextToken !== undefined) ? resumed : undefined;
   let accumulator = fromCheckpoint ? fromCheckpoint.accumulator : options.initial;
   let requests = fromCheckpoint?.requests ?? 0;
   let nextToken = fromCheckpoint?.nextToken;
-  if (fromCheckpoint && nextToken === undefined) return { value: accumulator, requests }; // finished before the retry
+  if (fromCheckpoint?.done) return { value: accumulator, requests }; // finished before the retry
 
   // A checkpoint rides in heartbeat details (a payload: 2 MB hard limit, warnings from 256 KB). Once the
   // listing has grown past MAX_CHECKPOINT_BYTES, heartbeats stop carrying it: a retry then resumes from an
   // earlier, smaller checkpoint or starts over, which costs requests but never a payload error.
   let resumable = true;
+  let done = false;
   const checkpoint = (): PagingCheckpoint<A> | undefined =>
-    resumable ? { listing: options.listing, ...(nextToken ? { nextToken } : {}), requests, accumulator } : undefined;
+    resumable
+      ? { listing: options.listing, ...(nextToken ? { nextToken } : {}), requests, accumulator, ...(done ? { done } : {}) }
+      : undefined;
   const abortSignal = ctx?.cancellationSignal ?? new AbortController().signal;
   const ticker = ctx ? setInterval(() => ctx.heartbeat(checkpoint()), HEARTBEAT_EVERY_MS) : undefined;
   try {
@@ -86,6 +98,7 @@ export async function collectPages<P, A>(options: CollectPagesOptions<P, A>): Pr
       nextToken = options.nextToken(page) || undefined;
       if (ctx && resumable && JSON.stringify(accumulator).length > MAX_CHECKPOINT_BYTES) resumable = false;
     } while (nextToken);
+    done = true;
   } finally {
     clearInterval(ticker);
   }

@@ -63,6 +63,53 @@ test('a retried attempt resumes from the checkpoint instead of starting over', a
   assert.deepEqual(result.value, [0, 1, 10, 11, 20, 21, 30, 31, 40, 41]);
 });
 
+test('an attempt that failed on its first page leaves a checkpoint the retry reads from the start, not as finished', async () => {
+  const first = new MockActivityEnvironment();
+  const beats: PagingCheckpoint<number[]>[] = [];
+  first.on('heartbeat', (details: unknown) => beats.push(details as PagingCheckpoint<number[]>));
+  const failing = { ...listing([]), fetchPage: () => Promise.reject(new Error('socket hang up')) };
+  await assert.rejects(first.run(() => collectPages(failing)));
+  const left = beats.at(-1)!;
+  assert.equal(left.nextToken, undefined);
+  assert.notEqual(left.done, true);
+
+  const retry = new MockActivityEnvironment({ attempt: 2, heartbeatDetails: left });
+  const requested: (string | undefined)[] = [];
+  const result: CollectedPages<number[]> = await retry.run(() => collectPages(listing(requested)));
+  assert.deepEqual(requested, [undefined, 'p1', 'p2', 'p3', 'p4'], 'every page is read');
+  assert.equal(result.requests, 5);
+  assert.deepEqual(result.value, [0, 1, 10, 11, 20, 21, 30, 31, 40, 41]);
+});
+
+test('a listing finished by an earlier attempt is not read again', async () => {
+  const finished: PagingCheckpoint<number[]> = {
+    listing: 'test:List/123456789012/us-east-1',
+    requests: 5,
+    accumulator: [0, 1, 10, 11, 20, 21, 30, 31, 40, 41],
+    done: true,
+  };
+  const env = new MockActivityEnvironment({ attempt: 2, heartbeatDetails: finished });
+  const requested: (string | undefined)[] = [];
+  const result: CollectedPages<number[]> = await env.run(() => collectPages(listing(requested)));
+  assert.deepEqual(requested, []);
+  assert.equal(result.requests, 5);
+  assert.deepEqual(result.value, finished.accumulator);
+});
+
+test('a finished checkpoint from before `done` existed is read again from the start, never added to', async () => {
+  const old: PagingCheckpoint<number[]> = {
+    listing: 'test:List/123456789012/us-east-1',
+    requests: 5,
+    accumulator: [0, 1, 10, 11, 20, 21, 30, 31, 40, 41],
+  };
+  const env = new MockActivityEnvironment({ attempt: 2, heartbeatDetails: old });
+  const requested: (string | undefined)[] = [];
+  const result: CollectedPages<number[]> = await env.run(() => collectPages(listing(requested)));
+  assert.equal(requested.length, 5);
+  assert.equal(result.requests, 5);
+  assert.deepEqual(result.value, [0, 1, 10, 11, 20, 21, 30, 31, 40, 41]);
+});
+
 test("another listing's checkpoint is ignored", async () => {
   const other: PagingCheckpoint<number[]> = {
     listing: 'test:List/999999999999/eu-west-1',
