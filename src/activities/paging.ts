@@ -46,6 +46,13 @@ export interface CollectedPages<A> {
   requests: number;
 }
 
+/**
+ * This attempt's own position in listings it has not finished, by listing. When a step is retried
+ * within the attempt (retryTransient), the listing resumes from where it stopped rather than from the
+ * previous attempt's heartbeat, which would read every page again.
+ */
+const unfinished = new WeakMap<Context, Map<string, PagingCheckpoint<unknown>>>();
+
 /** The activity context, or undefined outside an activity (benchmarks and scripts call the data layer directly). */
 export function currentActivity(): Context | undefined {
   try {
@@ -61,7 +68,10 @@ export function currentActivity(): Context | undefined {
  */
 export async function collectPages<P, A>(options: CollectPagesOptions<P, A>): Promise<CollectedPages<A>> {
   const ctx = currentActivity();
-  const resumed = ctx ? (activityInfo().heartbeatDetails as PagingCheckpoint<A> | undefined) : undefined;
+  let positions = ctx ? unfinished.get(ctx) : undefined;
+  if (ctx && !positions) unfinished.set(ctx, (positions = new Map()));
+  const resumed = (positions?.get(options.listing) ??
+    (ctx ? activityInfo().heartbeatDetails : undefined)) as PagingCheckpoint<A> | undefined;
   // Resume only from a finished listing or from a page token: a checkpoint with neither was beaten
   // before the first page came back (or by an older version that did not mark the end), and holds
   // nothing worth keeping.
@@ -96,9 +106,11 @@ export async function collectPages<P, A>(options: CollectPagesOptions<P, A>): Pr
       requests++;
       accumulator = options.fold(accumulator, page);
       nextToken = options.nextToken(page) || undefined;
+      if (nextToken) positions?.set(options.listing, { listing: options.listing, nextToken, requests, accumulator });
       if (ctx && resumable && JSON.stringify(accumulator).length > MAX_CHECKPOINT_BYTES) resumable = false;
     } while (nextToken);
     done = true;
+    positions?.delete(options.listing);
   } finally {
     clearInterval(ticker);
   }

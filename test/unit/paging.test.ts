@@ -110,6 +110,38 @@ test('a finished checkpoint from before `done` existed is read again from the st
   assert.deepEqual(result.value, [0, 1, 10, 11, 20, 21, 30, 31, 40, 41]);
 });
 
+test('a listing restarted within the same attempt (a step retry) resumes where it stopped', async () => {
+  const env = new MockActivityEnvironment();
+  const requested: (string | undefined)[] = [];
+  const base = listing(requested);
+  let failures = 1;
+  const flaky: CollectPagesOptions<Page, number[]> = {
+    ...base,
+    fetchPage: (token, signal) => {
+      if (token === 'p2' && failures-- > 0) {
+        requested.push('p2 (failed)');
+        return Promise.reject(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+      }
+      return base.fetchPage(token, signal);
+    },
+  };
+  const result: CollectedPages<number[]> = await env.run(async () => {
+    try {
+      return await collectPages(flaky);
+    } catch {
+      return collectPages(flaky); // what retryTransient does
+    }
+  });
+  assert.deepEqual(requested, [undefined, 'p1', 'p2 (failed)', 'p2', 'p3', 'p4']);
+  assert.equal(result.requests, 5, 'every page counted once');
+  assert.deepEqual(result.value, [0, 1, 10, 11, 20, 21, 30, 31, 40, 41]);
+  // Finished: a later listing of the same name in this attempt starts afresh.
+  requested.length = 0;
+  const again: CollectedPages<number[]> = await env.run(() => collectPages(listing(requested)));
+  assert.equal(requested.length, 5);
+  assert.equal(again.requests, 5);
+});
+
 test("another listing's checkpoint is ignored", async () => {
   const other: PagingCheckpoint<number[]> = {
     listing: 'test:List/999999999999/eu-west-1',

@@ -48,6 +48,13 @@ test('30% throttling and 5% server errors change nothing in the report', async (
       stormy.agents.map((a) => [a.agent, a.status, a.spend]),
       calm.agents.map((a) => [a.agent, a.status, a.spend]),
     );
+    // The same findings, tagging compliance and forecast: no listing came back short after a retry.
+    assert.equal(stormy.findings?.count, calm.findings?.count);
+    assert.equal(stormy.findings?.monthlySavings, calm.findings?.monthlySavings);
+    assert.deepEqual(stormy.findings?.byCheck, calm.findings?.byCheck);
+    assert.deepEqual(stormy.tagging?.byCount, calm.tagging?.byCount);
+    assert.deepEqual(stormy.tagging?.bySpend, calm.tagging?.bySpend);
+    assert.deepEqual(stormy.forecast?.total, calm.forecast?.total);
     // Billable requests are the pages that succeeded, as in the calm run.
     const ce = (r: AnalysisReport) =>
       Object.fromEntries(Object.entries(r.usage.requests ?? {}).filter(([op]) => op.startsWith('ce:')));
