@@ -69,7 +69,7 @@ export function currentActivity(): Context | undefined {
 export async function collectPages<P, A>(options: CollectPagesOptions<P, A>): Promise<CollectedPages<A>> {
   const ctx = currentActivity();
   let positions = ctx ? unfinished.get(ctx) : undefined;
-  if (ctx && !positions) unfinished.set(ctx, (positions = new Map()));
+  if (ctx && !positions) unfinished.set(ctx, (positions = new Map<string, PagingCheckpoint<unknown>>()));
   const resumed = (positions?.get(options.listing) ??
     (ctx ? activityInfo().heartbeatDetails : undefined)) as PagingCheckpoint<A> | undefined;
   // Resume only from a finished listing or from a page token: a checkpoint with neither was beaten
