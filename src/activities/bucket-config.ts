@@ -9,19 +9,13 @@
  * in the answer; the caller reads those from S3 itself.
  */
 import { SelectResourceConfigCommand } from '@aws-sdk/client-config-service';
+import type { LifecycleRuleFacts } from '../domain/checks/s3';
 import { countRequest, type AwsUsage } from '../domain/usage';
 import type { AwsClientFactory, AwsTarget } from './aws-clients';
 import { collectPages } from './paging';
 
-/** A bucket's lifecycle rules as the checks need them (see domain/checks/s3.ts). */
-export interface LifecycleRuleSummary {
-  id?: string;
-  enabled: boolean;
-  hasTransition: boolean;
-  expirationDays?: number;
-  noncurrentExpirationDays?: number;
-  abortIncompleteMultipartDays?: number;
-}
+/** A bucket's lifecycle rules as the S3 checks read them. */
+export type LifecycleRuleSummary = LifecycleRuleFacts;
 
 export interface RecordedBucketConfig {
   name: string;
