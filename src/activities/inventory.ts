@@ -13,7 +13,7 @@ import {
 import { DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
 import { GetResourcesCommand } from '@aws-sdk/client-resource-groups-tagging-api';
 import { GetBucketLifecycleConfigurationCommand, GetBucketVersioningCommand, ListBucketsCommand } from '@aws-sdk/client-s3';
-import { ApplicationFailure } from '@temporalio/common';
+import { CancelledFailure } from '@temporalio/common';
 import { countRequest, type AwsUsage } from '../domain/usage';
 import type { AwsClientFactory, AwsTarget } from './aws-clients';
 import { readRecordedBucketConfigs, type LifecycleRuleSummary, type RecordedBucketConfig } from './bucket-config';
@@ -396,9 +396,13 @@ export async function listBuckets(
           for (const [name, config] of await readRecordedBucketConfigs(clients, { account, region }, usage))
             recorded.set(`${region}/${name}`, config);
         } catch (err) {
-          // Denied or unsupported: S3's own calls still answer, so this costs requests, not findings.
-          if (!(err instanceof ApplicationFailure && err.nonRetryable)) throw err;
-          notes.push(`Account ${account}, ${region}: AWS Config could not be queried (${err.message}).`);
+          // Config is a shortcut, never a dependency: denied, not recording, a query this Region's Config
+          // does not take, or throttled past the SDK's retries — S3's own calls still answer, so this costs
+          // requests, not findings. Only cancellation stops the listing.
+          if (err instanceof CancelledFailure) throw err;
+          notes.push(
+            `Account ${account}, ${region}: AWS Config could not be queried (${err instanceof Error ? err.message : String(err)}).`,
+          );
         }
       }),
     );

@@ -144,25 +144,31 @@ test('bucket configuration comes from AWS Config 100 buckets a call, and from S3
   assert.equal((await some).outsideRegions, expected.length - inFirst);
 });
 
-test('AWS Config denied: the configuration comes from S3, and the notes say why', async () => {
-  const management = scenario.accounts[0]!.id;
-  const expected = scenario.buckets.filter((b) => b.account === management);
-  sim.setFaults([{ operation: 'config:SelectResourceConfig', error: 'AccessDeniedException' }]);
-  try {
-    const usage = emptyUsage();
-    const listing = await listBuckets(factory(), management, scenario.regions[0]!, usage);
-    assert.equal(listing.buckets.length, expected.length);
-    assert.equal(listing.fromConfig, 0);
-    assert.equal(usage.requests['s3:GetBucketVersioning'], expected.length);
-    assert.match(listing.notes.join('\n'), /AWS Config could not be queried.*needs IAM permission config:SelectResourceConfig/);
-    for (const bucket of listing.buckets) {
-      const truth = expected.find((b) => b.name === bucket.name)!;
-      assert.deepEqual(bucket.lifecycleRules, expectedRules(truth));
+for (const [error, says] of [
+  ['AccessDeniedException', /AWS Config could not be queried.*needs IAM permission config:SelectResourceConfig/],
+  ['InvalidExpressionException', /AWS Config could not be queried/],
+  ['ServiceUnavailableException', /AWS Config could not be queried/],
+] as const) {
+  test(`AWS Config answering ${error}: the configuration comes from S3, and the notes say why`, async () => {
+    const management = scenario.accounts[0]!.id;
+    const expected = scenario.buckets.filter((b) => b.account === management);
+    sim.setFaults([{ operation: 'config:SelectResourceConfig', error }]);
+    try {
+      const usage = emptyUsage();
+      const listing = await listBuckets(factory(), management, scenario.regions[0]!, usage);
+      assert.equal(listing.buckets.length, expected.length);
+      assert.equal(listing.fromConfig, 0);
+      assert.equal(usage.requests['s3:GetBucketVersioning'], expected.length);
+      assert.match(listing.notes.join('\n'), says);
+      for (const bucket of listing.buckets) {
+        const truth = expected.find((b) => b.name === bucket.name)!;
+        assert.deepEqual(bucket.lifecycleRules, expectedRules(truth));
+      }
+    } finally {
+      sim.setFaults([]);
     }
-  } finally {
-    sim.setFaults([]);
-  }
-});
+  });
+}
 
 test('tags come 100 resources a call', async () => {
   const management = scenario.accounts[0]!.id;
