@@ -102,6 +102,8 @@ export interface BucketSummary {
   creationDate?: string;
   versioning?: string;
   lifecycleRules: LifecycleRuleSummary[];
+  /** Where versioning and lifecycle were read: AWS Config's recorded configuration, or S3 itself. */
+  configSource: 'aws-config' | 's3';
 }
 
 function tagsOf(tags: readonly { Key?: string; Value?: string }[] | undefined): Tags {
@@ -420,6 +422,7 @@ export async function listBuckets(
       ...(bucket.creationDate ? { creationDate: bucket.creationDate } : {}),
       ...(config.versioning ? { versioning: config.versioning } : {}),
       lifecycleRules: config.lifecycleRules,
+      configSource: fromRecording ? 'aws-config' : 's3',
     };
   });
   const fromS3 = buckets.length - fromConfig;

@@ -153,3 +153,12 @@ test('no prices: findings without dollars', () => {
   assert.ok(findings.every((f) => f.monthlySavings === '0'));
   assert.equal(findings.find((f) => f.check === 's3-no-lifecycle')!.evidence['priceSource'], 'unknown');
 });
+
+test('findings say where the configuration was read: AWS Config as last recorded, or S3', () => {
+  const fromConfig = checkBucket(bucket({ configSource: 'aws-config', objectCount: 10 }), prices);
+  assert.ok(fromConfig.length > 0);
+  for (const f of fromConfig) assert.match(String(f.evidence.configurationFrom), /^AWS Config/, f.check);
+  const fromS3 = checkBucket(bucket({ configSource: 's3', objectCount: 10 }), prices);
+  for (const f of fromS3) assert.equal(f.evidence.configurationFrom, 'S3', f.check);
+  for (const f of checkBucket(bucket({ objectCount: 10 }), prices)) assert.equal(f.evidence.configurationFrom, undefined);
+});

@@ -244,6 +244,7 @@ export function createStorageActivities(clients: AwsClientFactory, options: Stor
           ...(b.creationDate ? { creationDate: b.creationDate } : {}),
           ...(b.versioning ? { versioning: b.versioning } : {}),
           lifecycleRules: b.lifecycleRules,
+          configSource: b.configSource,
           tags: tags.get(`arn:aws:s3:::${b.name}`) ?? {},
           ...(standardBytes !== undefined ? { standardBytes } : {}),
           ...(objectCount !== undefined ? { objectCount } : {}),

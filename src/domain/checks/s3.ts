@@ -49,6 +49,8 @@ export interface BucketFacts {
   creationDate?: string;
   versioning?: string;
   lifecycleRules: LifecycleRuleFacts[];
+  /** Where versioning and lifecycle were read: AWS Config's recorded configuration, or S3 itself. */
+  configSource?: 'aws-config' | 's3';
   /** Untrusted text. */
   tags: Record<string, string>;
   /** Latest daily BucketSizeBytes for StandardStorage; undefined when CloudWatch had no datapoint. */
@@ -149,6 +151,11 @@ function recommendedRule(bucket: BucketFacts, t: S3Thresholds): Record<string, u
 
 const MERGE_NOTE =
   'put-bucket-lifecycle-configuration replaces the whole configuration: read it with get-bucket-lifecycle-configuration and add this rule to the existing ones.';
+
+const CONFIG_SOURCE = {
+  'aws-config': 'AWS Config (the configuration as last recorded)',
+  s3: 'S3',
+} as const;
 
 export function checkBucket(
   bucket: BucketFacts,
@@ -269,7 +276,10 @@ export function checkBucket(
       cliCommand: `aws s3api delete-bucket --bucket ${bucket.name} --region ${bucket.region}`,
     });
   }
-  return out;
+  // Say where the configuration behind a finding was read: AWS Config's view can be minutes old.
+  const from = bucket.configSource ? CONFIG_SOURCE[bucket.configSource] : undefined;
+  if (!from) return out;
+  return out.map((f) => (f.check === 's3-empty-bucket' ? f : { ...f, evidence: { ...f.evidence, configurationFrom: from } }));
 }
 
 function ageDays(from: string, now: string): number {
