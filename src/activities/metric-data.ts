@@ -8,7 +8,7 @@ import { GetMetricDataCommand, type MetricDataQuery, type MetricDataResult } fro
 import { countRequest, type AwsUsage } from '../domain/usage';
 import type { AwsClientFactory, AwsTarget } from './aws-clients';
 import { toActivityFailure } from './aws-errors';
-import { currentActivity, mapWithConcurrency } from './paging';
+import { currentActivity, heartbeat, mapWithConcurrency } from './paging';
 
 export const MAX_QUERIES_PER_CALL = 500;
 
@@ -70,7 +70,7 @@ export async function getMetricData(
     }));
     let nextToken: string | undefined;
     do {
-      ctx?.heartbeat();
+      heartbeat(ctx);
       let page;
       try {
         page = await cloudWatch.send(

@@ -53,6 +53,18 @@ export interface CollectedPages<A> {
  */
 const unfinished = new WeakMap<Context, Map<string, PagingCheckpoint<unknown>>>();
 
+/** The checkpoint each attempt heartbeated last: liveness heartbeats repeat it rather than erase it. */
+const lastCheckpoint = new WeakMap<Context, unknown>();
+
+/**
+ * Heartbeat for liveness (timeouts, cancellation) from code that has no position of its own to report.
+ * A heartbeat's details replace the previous ones, so a bare heartbeat would erase the attempt's paging
+ * checkpoint and make a retry read that listing from the start; this one repeats it.
+ */
+export function heartbeat(ctx: Context | undefined = currentActivity()): void {
+  ctx?.heartbeat(lastCheckpoint.get(ctx));
+}
+
 /** The activity context, or undefined outside an activity (benchmarks and scripts call the data layer directly). */
 export function currentActivity(): Context | undefined {
   try {
@@ -92,10 +104,16 @@ export async function collectPages<P, A>(options: CollectPagesOptions<P, A>): Pr
       ? { listing: options.listing, ...(nextToken ? { nextToken } : {}), requests, accumulator, ...(done ? { done } : {}) }
       : undefined;
   const abortSignal = ctx?.cancellationSignal ?? new AbortController().signal;
-  const ticker = ctx ? setInterval(() => ctx.heartbeat(checkpoint()), HEARTBEAT_EVERY_MS) : undefined;
+  const beat = () => {
+    if (!ctx) return;
+    const details = checkpoint();
+    lastCheckpoint.set(ctx, details);
+    ctx.heartbeat(details);
+  };
+  const ticker = ctx ? setInterval(beat, HEARTBEAT_EVERY_MS) : undefined;
   try {
     do {
-      ctx?.heartbeat(checkpoint());
+      beat();
       let page: P;
       try {
         page = await options.fetchPage(nextToken, abortSignal);
@@ -114,14 +132,14 @@ export async function collectPages<P, A>(options: CollectPagesOptions<P, A>): Pr
   } finally {
     clearInterval(ticker);
   }
-  ctx?.heartbeat(checkpoint());
+  beat();
   return { value: accumulator, requests };
 }
 
 /** Keep heartbeating while awaiting something that does not heartbeat itself (e.g. another agent's request). */
 export async function whileHeartbeating<T>(work: Promise<T>): Promise<T> {
   const ctx = currentActivity();
-  const ticker = ctx ? setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS) : undefined;
+  const ticker = ctx ? setInterval(() => heartbeat(ctx), HEARTBEAT_EVERY_MS) : undefined;
   try {
     return await work;
   } finally {

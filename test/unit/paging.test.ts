@@ -5,7 +5,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { collectPages, type CollectedPages, type CollectPagesOptions, type PagingCheckpoint } from '../../src/activities/paging';
+import {
+  collectPages,
+  heartbeat,
+  type CollectedPages,
+  type CollectPagesOptions,
+  type PagingCheckpoint,
+} from '../../src/activities/paging';
 
 interface Page {
   items: number[];
@@ -140,6 +146,24 @@ test('a listing restarted within the same attempt (a step retry) resumes where i
   const again: CollectedPages<number[]> = await env.run(() => collectPages(listing(requested)));
   assert.equal(requested.length, 5);
   assert.equal(again.requests, 5);
+});
+
+test('a liveness heartbeat after a listing stopped repeats its checkpoint instead of erasing it', async () => {
+  const env = new MockActivityEnvironment();
+  const beats: unknown[] = [];
+  env.on('heartbeat', (details: unknown) => beats.push(details));
+  const base = listing([]);
+  const failing: CollectPagesOptions<Page, number[]> = {
+    ...base,
+    fetchPage: (token, signal) => (token === 'p3' ? Promise.reject(new Error('socket hang up')) : base.fetchPage(token, signal)),
+  };
+  await env.run(async () => {
+    await assert.rejects(collectPages(failing));
+    heartbeat(); // what retryTransient, whileHeartbeating and the per-call heartbeats send
+  });
+  const last = beats.at(-1) as PagingCheckpoint<number[]>;
+  assert.equal(last.nextToken, 'p3', 'a retried attempt resumes at the page that failed');
+  assert.equal(last.requests, 3);
 });
 
 test("another listing's checkpoint is ignored", async () => {

@@ -39,7 +39,7 @@ import type { MissingAccess } from '../../domain/report';
 import { countRequest, emptyUsage, type AwsUsage } from '../../domain/usage';
 import type { AwsTarget } from '../aws-clients';
 import { toActivityFailure } from '../aws-errors';
-import { currentActivity } from '../paging';
+import { currentActivity, heartbeat } from '../paging';
 import { accountFilter } from '../spend';
 import { addMissing, needsOf, partKey, type FindingsPart } from './common';
 import type { AgentDeps } from './compute';
@@ -91,7 +91,7 @@ export function createCommitmentActivities(deps: AgentDeps) {
 
     /** One AWS call: counted when it succeeds; refused or not served → note, undefined. */
     const attempt = async <T>(action: string, what: string, call: () => Promise<T>): Promise<T | undefined> => {
-      ctx?.heartbeat();
+      heartbeat(ctx);
       try {
         const out = await call();
         countRequest(usage, action);

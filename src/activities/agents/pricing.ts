@@ -10,7 +10,7 @@ import { parsePriceListDocument, pricePointOf, productKey, type PriceBook } from
 import { countRequest, type AwsUsage } from '../../domain/usage';
 import type { AwsClientFactory } from '../aws-clients';
 import { toActivityFailure } from '../aws-errors';
-import { currentActivity } from '../paging';
+import { currentActivity, heartbeat } from '../paging';
 
 /** Instance types per ANY_OF filter (the value is one comma-separated string). */
 const TYPES_PER_CALL = 60;
@@ -32,7 +32,7 @@ export class PriceReader {
     const ctx = currentActivity();
     let nextToken: string | undefined;
     do {
-      ctx?.heartbeat();
+      heartbeat(ctx);
       let page;
       try {
         page = await this.clients.pricing().send(

@@ -5,7 +5,7 @@
  * (non-retryable failures: access denied, validation) and cancellation pass straight through.
  */
 import { CancelledFailure } from '@temporalio/common';
-import { currentActivity } from '../paging';
+import { currentActivity, heartbeat } from '../paging';
 
 function retryable(err: unknown): boolean {
   if (err instanceof CancelledFailure) return false;
@@ -21,7 +21,7 @@ export async function retryTransient<T>(step: () => Promise<T>, attempts = 5, fi
       return await step();
     } catch (err) {
       if (attempt >= attempts || !retryable(err)) throw err;
-      currentActivity()?.heartbeat();
+      heartbeat();
       await new Promise((resolve) => setTimeout(resolve, firstDelayMs * 2 ** (attempt - 1)));
     }
   }

@@ -22,7 +22,7 @@ import type { Finding } from '../../domain/findings';
 import type { MissingAccess } from '../../domain/report';
 import { countRequest, emptyUsage } from '../../domain/usage';
 import { toActivityFailure } from '../aws-errors';
-import { currentActivity, mapWithConcurrency } from '../paging';
+import { currentActivity, heartbeat, mapWithConcurrency } from '../paging';
 import { needsOf, partKey, unlessDenied, type FindingsPart, type PartSummary } from './common';
 import type { AgentDeps } from './compute';
 import { PriceReader } from './pricing';
@@ -66,7 +66,7 @@ export function createTrustedAdvisorActivities(deps: AgentDeps) {
     const support = clients.support(account);
     const ctx = currentActivity();
     const send = async <T>(action: string, call: () => Promise<T>): Promise<T> => {
-      ctx?.heartbeat();
+      heartbeat(ctx);
       try {
         const out = await call();
         countRequest(usage, `support:${action}`);
