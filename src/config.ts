@@ -5,6 +5,8 @@
  * AWS clients are configured by the SDK's own variables (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL,
  * AWS_ENDPOINT_URL_<SERVICE>, credentials): pointing at the sample account is only an endpoint override.
  */
+import { readFileSync } from 'node:fs';
+import { parseThresholdOverrides, ThresholdError, type ThresholdOverrides } from './domain/checks/thresholds';
 export const ENV = {
   temporalAddress: 'TEMPORAL_ADDRESS',
   temporalNamespace: 'TEMPORAL_NAMESPACE',
@@ -59,6 +61,8 @@ export const ENV = {
   storeDir: 'FINOPS_STORE_DIR',
   storeBucket: 'FINOPS_STORE_BUCKET',
   storePrefix: 'FINOPS_STORE_PREFIX',
+  /** The checks' thresholds: a JSON file of overrides, e.g. {"ec2": {"idleCpuP95Percent": 5}} (src/domain/checks/thresholds.ts). */
+  thresholdsFile: 'FINOPS_THRESHOLDS_FILE',
 } as const;
 
 export interface TemporalConfig {
@@ -111,6 +115,33 @@ export function logs(level: LogLevel, configured: LogLevel): boolean {
 }
 
 /** How the worker reaches member accounts of an organisation (unset: every account with the base credentials). */
+/**
+ * Threshold overrides from FINOPS_THRESHOLDS_FILE (JSON), validated: a typo or an out-of-range value
+ * stops the worker at start-up with every problem named, rather than being ignored.
+ */
+export function thresholdOverrides(env: NodeJS.ProcessEnv = process.env): ThresholdOverrides | undefined {
+  const file = env[ENV.thresholdsFile];
+  if (!file) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`${ENV.thresholdsFile}: cannot read ${file} (${err instanceof Error ? err.message : String(err)})`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`${ENV.thresholdsFile}: ${file} is not JSON (${err instanceof Error ? err.message : String(err)})`);
+  }
+  try {
+    return parseThresholdOverrides(value);
+  } catch (err) {
+    if (err instanceof ThresholdError) throw new ConfigError(`${ENV.thresholdsFile}: ${file}: ${err.problems.join('; ')}`);
+    throw err;
+  }
+}
+
 export function organisationConfig(env: NodeJS.ProcessEnv = process.env): { memberRoleName?: string; externalId?: string } {
   const roleName = env[ENV.memberRoleName];
   if (roleName && !/^[\w+=,.@-]{1,64}$/.test(roleName)) {

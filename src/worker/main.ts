@@ -3,7 +3,7 @@
  * AWS access is configured the SDK's way (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL, ...).
  */
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { ConfigError, logLevel, organisationConfig, temporalConfig } from '../config';
+import { ConfigError, logLevel, organisationConfig, temporalConfig, thresholdOverrides } from '../config';
 import { createActivities } from '../activities';
 import { AwsClientFactory } from '../activities/aws-clients';
 import { createWorker } from './worker';
@@ -11,6 +11,7 @@ import { applyConfiguredSchedules } from './schedules';
 
 async function main(): Promise<void> {
   const config = temporalConfig();
+  const thresholds = thresholdOverrides(); // a bad file stops the worker here, before it connects
   // Must happen before anything creates the SDK runtime (the connection below does).
   Runtime.install({ logger: new DefaultLogger(logLevel()) });
   let connection: NativeConnection;
@@ -23,7 +24,7 @@ async function main(): Promise<void> {
     );
   }
   try {
-    const activities = createActivities(new AwsClientFactory(organisationConfig()));
+    const activities = createActivities(new AwsClientFactory(organisationConfig()), undefined, thresholds ? { thresholds } : {});
     const worker = await createWorker({ connection, namespace: config.namespace, taskQueue: config.taskQueue, activities });
     await applyConfiguredSchedules(config);
     const endpoint = process.env.AWS_ENDPOINT_URL ? ` (AWS endpoint ${process.env.AWS_ENDPOINT_URL})` : '';

@@ -22,6 +22,8 @@
  * - Non-production: an Environment/env tag (any key case) with one of the listed values.
  */
 
+import { z } from 'zod';
+
 export interface Ec2Thresholds {
   metricWindowDays: number;
   minHistoryDays: number;
@@ -145,4 +147,72 @@ function flatten(prefix: string, group: object): Record<string, number | string>
 /** Thresholds an agent used, as AgentResult.thresholds carries them. */
 export function thresholdsForReport(t: Thresholds, groups: (keyof Thresholds)[]): Record<string, number | string> {
   return Object.assign({}, ...groups.map((g) => flatten(g, t[g]))) as Record<string, number | string>;
+}
+
+const COMMITMENT_CHOICES: Partial<Record<keyof CommitmentThresholds, readonly string[]>> = {
+  termInYears: ['ONE_YEAR', 'THREE_YEARS'],
+  paymentOption: ['NO_UPFRONT', 'PARTIAL_UPFRONT', 'ALL_UPFRONT'],
+  lookbackPeriodInDays: ['SEVEN_DAYS', 'THIRTY_DAYS', 'SIXTY_DAYS'],
+};
+
+/** The schema of one threshold, from its default: percentages 0–100, shares 0–1, other numbers ≥ 0. */
+function thresholdSchema(group: keyof Thresholds, key: string, fallback: unknown): z.ZodType {
+  const choices = group === 'commitments' ? COMMITMENT_CHOICES[key as keyof CommitmentThresholds] : undefined;
+  if (choices) return z.enum(choices as [string, ...string[]]);
+  if (Array.isArray(fallback)) return z.array(z.string().min(1)).max(200);
+  if (typeof fallback === 'number') {
+    const number = z.number().finite().nonnegative();
+    if (key.endsWith('Percent')) return number.max(100);
+    if (key.endsWith('Share')) return number.max(1);
+    return number;
+  }
+  return z.string().min(1);
+}
+
+const overridesSchema = z
+  .object(
+    Object.fromEntries(
+      (Object.keys(DEFAULT_THRESHOLDS) as (keyof Thresholds)[]).map((group) => [
+        group,
+        z
+          .object(
+            Object.fromEntries(
+              Object.entries(DEFAULT_THRESHOLDS[group]).map(([key, fallback]) => [
+                key,
+                thresholdSchema(group, key, fallback).optional(),
+              ]),
+            ),
+          )
+          .strict()
+          .optional(),
+      ]),
+    ),
+  )
+  .strict();
+
+export class ThresholdError extends Error {
+  override name = 'ThresholdError';
+
+  constructor(readonly problems: string[]) {
+    super(`invalid threshold overrides: ${problems.join('; ')}`);
+  }
+}
+
+/**
+ * Validate untrusted threshold overrides (a configuration file): known groups and keys only, each of
+ * its default's type, percentages within 0–100 and shares within 0–1. Every problem is named.
+ */
+export function parseThresholdOverrides(value: unknown): ThresholdOverrides {
+  const parsed = overridesSchema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  throw new ThresholdError(
+    parsed.error.issues.map((issue) => {
+      const path = issue.path.join('.');
+      if (issue.code === 'unrecognized_keys')
+        return `${path ? `${path}: ` : ''}unknown ${path ? 'threshold' : 'group'} ${issue.keys.join(', ')} (known: ${Object.keys(
+          path ? DEFAULT_THRESHOLDS[path as keyof Thresholds] : DEFAULT_THRESHOLDS,
+        ).join(', ')})`;
+      return `${path || 'overrides'}: ${issue.message}`;
+    }),
+  );
 }
