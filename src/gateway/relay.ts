@@ -28,7 +28,7 @@ import {
 } from '@temporalio/client';
 import { CancelledFailure, TerminatedFailure, TimeoutFailure } from '@temporalio/common';
 import { describeFailure } from '../client/analyses';
-import type { AnalysisProgress } from '../domain/progress';
+import type { AnalysisProgress, AnalysisState } from '../domain/progress';
 import type { AnalysisReport } from '../domain/report';
 import { tenantOfAnalysisId } from '../workflows/ids';
 import type { Logger } from './log';
@@ -40,6 +40,9 @@ export type RelayMessage =
   | { type: 'progress'; analysisId: string; seq: number; progress: AnalysisProgress }
   | { type: 'report'; analysisId: string; seq: number; report: AnalysisReport }
   | { type: 'failed'; analysisId: string; seq: number; status: FailedStatus; failure: string };
+
+/** Analysis states set as the workflow returns (the result message follows). */
+const FINAL_ANALYSIS_STATES: ReadonlySet<AnalysisState> = new Set(['completed', 'partial', 'failed', 'cancelled']);
 
 /** `report` and `failed` end a subscription. */
 export function isFinalMessage(message: RelayMessage): boolean {
@@ -479,7 +482,10 @@ export class ProgressRelay implements RelaySource {
     if (progress.version !== channel.version) {
       channel.version = progress.version;
       channel.interval = this.pollIntervalMs;
-      this.emit(channel, { type: 'progress', progress });
+      // A final state is set as the workflow returns: its result follows as the report (or failure) message,
+      // which supersedes this progress. Relaying both would make their order a race between this query and
+      // the result watcher; subscribers get one final message.
+      if (!FINAL_ANALYSIS_STATES.has(progress.state)) this.emit(channel, { type: 'progress', progress });
     } else {
       if (!channel.latestFresh && channel.latest) {
         // First poll after a restart confirmed the retained message: hand it to those who lack it.
