@@ -8,7 +8,6 @@
 import { DescribeBudgetsCommand } from '@aws-sdk/client-budgets';
 import {
   GetAnomaliesCommand,
-  GetCostAndUsageCommand,
   GetCostForecastCommand,
   type Expression,
   type GroupDefinition,
@@ -37,6 +36,7 @@ import type { AwsClientFactory } from '../aws-clients';
 import { toActivityFailure } from '../aws-errors';
 import { collectPages, mapWithConcurrency } from '../paging';
 import { accountFilter } from '../spend';
+import { costByPeriodAndGroup, type CostByPeriod } from './cost-groups';
 import { retryTransient } from './retry';
 
 export interface AnalyseForecastInput {
@@ -59,7 +59,6 @@ export interface AnalyseForecastOutput {
   costExplorerRequests: number;
 }
 
-const COST = 'UnblendedCost';
 const LEVEL = 0.8;
 
 function ceRequests(usage: AwsUsage): number {
@@ -86,54 +85,20 @@ function nextMonth(date: string): string {
 }
 
 export function createForecastingActivities(clients: AwsClientFactory, options: { now: () => Date }) {
-  /** Daily (or monthly) cost grouped as asked: date → group key → amount. */
-  async function costByDay(
+  /** Daily (or monthly) cost grouped as asked: date → group key ("a|b") → amount. */
+  function costByDay(
     label: string,
     period: { start: string; end: string },
     granularity: 'DAILY' | 'MONTHLY',
     filter: Expression,
     groupBy: GroupDefinition[],
     usage: AwsUsage,
-  ): Promise<Record<string, Record<string, string>>> {
-    const initial: Record<string, Record<string, string>> = {};
-    const { value, requests } = await retryTransient(() =>
-      collectPages({
-        listing: `ce:GetCostAndUsage/forecasting/${label}`,
-        action: 'ce:GetCostAndUsage',
-        initial,
-        fetchPage: (NextPageToken, abortSignal) =>
-          clients.costExplorer().send(
-            new GetCostAndUsageCommand({
-              TimePeriod: { Start: period.start, End: period.end },
-              Granularity: granularity,
-              Metrics: [COST],
-              Filter: filter,
-              GroupBy: groupBy,
-              ...(NextPageToken ? { NextPageToken } : {}),
-            }),
-            { abortSignal },
-          ),
-        fold: (acc, page) => {
-          const next = { ...acc };
-          for (const result of page.ResultsByTime ?? []) {
-            const day = result.TimePeriod?.Start;
-            if (!day) continue;
-            const groups = { ...(next[day] ?? {}) };
-            for (const g of result.Groups ?? []) {
-              const amount = g.Metrics?.[COST]?.Amount;
-              if (amount === undefined) continue;
-              const key = (g.Keys ?? []).join('|');
-              groups[key] = new Big(groups[key] ?? '0').plus(amount).toString();
-            }
-            next[day] = groups;
-          }
-          return next;
-        },
-        nextToken: (page) => page.NextPageToken,
-      }),
+  ): Promise<CostByPeriod> {
+    return costByPeriodAndGroup(
+      clients,
+      { listing: `ce:GetCostAndUsage/forecasting/${label}`, period, granularity, filter, groupBy, keyOf: (keys) => keys.join('|') },
+      usage,
     );
-    countRequest(usage, 'ce:GetCostAndUsage', requests);
-    return value;
   }
 
   async function costExplorerForecast(filter: Expression, asOf: string, horizon: number, usage: AwsUsage) {

@@ -20,7 +20,7 @@
  * does not.
  */
 import { AGENT_INLINE_FINDINGS } from './compute';
-import { GetCostAndUsageCommand, GetTagsCommand, type Expression, type GroupDefinition } from '@aws-sdk/client-cost-explorer';
+import { GetTagsCommand, type Expression, type GroupDefinition } from '@aws-sdk/client-cost-explorer';
 import { ListBucketsCommand } from '@aws-sdk/client-s3';
 import { readFile } from 'node:fs/promises';
 import Big from 'big.js';
@@ -42,6 +42,7 @@ import { listAddresses, listDatabases, listInstances, listSnapshots, listTaggedR
 import { collectPages, mapWithConcurrency } from '../paging';
 import { accountFilter } from '../spend';
 import { findingsKey, type ArtefactStore } from '../store';
+import { costByPeriodAndGroup } from './cost-groups';
 import { retryTransient } from './retry';
 import { rankFindings, summariseFindings } from './summary';
 
@@ -63,7 +64,6 @@ export interface AnalyseTaggingOutput {
 }
 
 const HOME_REGION = 'us-east-1';
-const COST = 'UnblendedCost';
 const EXAMPLES = 25;
 
 /** The policy from FINOPS_TAG_POLICY_FILE (JSON or YAML), else the default. */
@@ -185,41 +185,16 @@ export function createTaggingActivities(clients: AwsClientFactory, options: { st
     groupBy: GroupDefinition[],
     usage: AwsUsage,
   ): Promise<Group[]> {
-    const initial: Record<string, string> = {};
-    const { value, requests } = await retryTransient(() =>
-      collectPages({
-        listing: `ce:GetCostAndUsage/tagging/${label}`,
-        action: 'ce:GetCostAndUsage',
-        initial,
-        fetchPage: (NextPageToken, abortSignal) =>
-          clients.costExplorer().send(
-            new GetCostAndUsageCommand({
-              TimePeriod: { Start: period.start, End: period.end },
-              Granularity: 'MONTHLY',
-              Metrics: [COST],
-              Filter: filter,
-              GroupBy: groupBy,
-              ...(NextPageToken ? { NextPageToken } : {}),
-            }),
-            { abortSignal },
-          ),
-        fold: (sums, page) => {
-          const next = { ...sums };
-          for (const result of page.ResultsByTime ?? []) {
-            for (const group of result.Groups ?? []) {
-              const amount = group.Metrics?.[COST]?.Amount;
-              if (amount === undefined) continue;
-              const key = JSON.stringify(group.Keys ?? []);
-              next[key] = new Big(next[key] ?? '0').plus(amount).toString();
-            }
-          }
-          return next;
-        },
-        nextToken: (page) => page.NextPageToken,
-      }),
+    const byMonth = await costByPeriodAndGroup(
+      clients,
+      // "by-month": checkpoints of the earlier flat form (listing "…/tagging/<label>") are not resumed.
+      { listing: `ce:GetCostAndUsage/tagging/by-month/${label}`, period, granularity: 'MONTHLY', filter, groupBy },
+      usage,
     );
-    countRequest(usage, 'ce:GetCostAndUsage', requests);
-    return Object.entries(value).map(([keys, amount]) => ({ keys: JSON.parse(keys) as string[], amount }));
+    const sums: Record<string, Big> = {};
+    for (const groups of Object.values(byMonth))
+      for (const [keys, amount] of Object.entries(groups)) sums[keys] = (sums[keys] ?? new Big(0)).plus(amount);
+    return Object.entries(sums).map(([keys, amount]) => ({ keys: JSON.parse(keys) as string[], amount: amount.toString() }));
   }
 
   async function tagKeys(period: Period, filter: Expression, usage: AwsUsage): Promise<string[]> {
