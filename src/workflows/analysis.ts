@@ -27,6 +27,7 @@ import { previousPeriod } from '../domain/period';
 import {
   applyAgentUpdate,
   initialProgress,
+  setMergedFindings,
   setOverall,
   type AgentProgressUpdate,
   type AnalysisProgress,
@@ -42,6 +43,9 @@ import { ACCOUNT, AGENT, KIND, TENANT } from './search-attributes';
 
 /** The parent merges the agents' findings (an activity after the agents); older histories replay without it. */
 export const MERGE_PATCH = 'merge-findings-v1';
+
+/** The merge keeps findings inside the requested accounts and Regions; older histories merged without a scope. */
+export const MERGE_SCOPE_PATCH = 'merge-scope-v1';
 
 const { mergeAnalysisFindings } = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
@@ -167,7 +171,9 @@ export async function analysis(input: AnalysisRequest): Promise<AnalysisReport> 
     throw new CancelledFailure('Analysis cancelled');
   }
 
-  const merged = await mergeStep(analysisId, outcomes, (step) => update(setOverall(progress, 'running', step, now())));
+  const merged = await mergeStep(analysisId, outcomes, request, (step) => update(setOverall(progress, 'running', step, now())));
+  // From here on, progress tells the report's figures (each resource once, in scope), not the agents' sums.
+  if (merged.findings) update(setMergedFindings(progress, merged.findings.count, merged.findings.monthlySavings, now()));
   let report: AnalysisReport = assembleReport(
     {
       analysisId,
@@ -219,6 +225,7 @@ function partialSummary(report: AnalysisReport): string {
 async function mergeStep(
   analysisId: string,
   outcomes: readonly AgentOutcome[],
+  request: Pick<AnalysisRequest, 'accounts' | 'regions'>,
   step: (text: string) => void,
 ): Promise<{ findings?: FindingsSummary; notes?: string[] }> {
   if (!patched(MERGE_PATCH)) return {};
@@ -230,7 +237,13 @@ async function mergeStep(
   try {
     const merged = await mergeAnalysisFindings.executeWithOptions(
       { summary: `Merge, de-duplicate and rank the findings of ${agents.map((a) => a.agent).join(', ')}` },
-      [{ analysisId, agents }],
+      [
+        {
+          analysisId,
+          agents,
+          ...(patched(MERGE_SCOPE_PATCH) ? { scope: { accounts: [...request.accounts], regions: [...request.regions] } } : {}),
+        },
+      ],
     );
     return { findings: merged.findings, notes: merged.notes };
   } catch (err) {

@@ -48,6 +48,7 @@ import { accountFilter } from '../spend';
 import { PriceReader } from './pricing';
 import {
   coverageKey,
+  declinedKey,
   countBy,
   describeCounts,
   needsOf,
@@ -307,7 +308,9 @@ export function createComputeActivities(deps: AgentDeps) {
     if (addresses && instances) coverage.push(`eip/${where}`);
 
     const key = partKey(analysisId, 'ec2', `${target.account}-${target.region}`);
-    await store.putJson(key, { findings, coverage } satisfies FindingsPart);
+    // Declines count only where the data was there: a coverage kind we did not get is no opinion.
+    const declined = (instanceResult?.declinedResources ?? []).filter((d) => coverage.includes(`${d.kind}/${where}`));
+    await store.putJson(key, { findings, coverage, declined } satisfies FindingsPart);
     return {
       key,
       target,
@@ -408,6 +411,7 @@ export function createComputeActivities(deps: AgentDeps) {
     const key = findingsKey(input.analysisId, input.agent);
     await store.putJson(key, findings);
     await store.putJson(coverageKey(input.analysisId, input.agent), [...new Set(parts.flatMap((p) => p.coverage))].sort());
+    await store.putJson(declinedKey(input.analysisId, input.agent), parts.flatMap((p) => p.declined ?? []));
     const byCheck = countBy(findings.map((f) => f.check));
     if (findings.length) notes.unshift(`${findings.length} findings: ${describeCounts(byCheck)}`);
     const groups: (keyof Thresholds)[] = input.agent === 'ec2' ? ['ec2', 'ebs', 'commitments'] : input.agent === 'rds' ? ['rds', 'commitments'] : [];

@@ -10,7 +10,7 @@
  * reported as groups.
  */
 import Big from 'big.js';
-import type { Finding } from '../findings';
+import type { DeclinedResource, Finding } from '../findings';
 import {
   HOURS_PER_MONTH,
   cents,
@@ -243,6 +243,8 @@ export interface Ec2CheckOutput {
   stoppedLong: Set<string>;
   /** Why instances got no recommendation, counted (for the agent's notes). */
   declined: Record<string, number>;
+  /** The instances examined with their data and not flagged, each with why (for the merge's second opinions). */
+  declinedResources: DeclinedResource[];
 }
 
 export function evaluateInstances(input: Ec2CheckInput): Ec2CheckOutput {
@@ -250,7 +252,12 @@ export function evaluateInstances(input: Ec2CheckInput): Ec2CheckOutput {
   const findings: Finding[] = [];
   const stoppedLong = new Set<string>();
   const declined: Record<string, number> = {};
-  const decline = (reason: string) => (declined[reason] = (declined[reason] ?? 0) + 1);
+  const declinedResources: DeclinedResource[] = [];
+  // `kind` is what examined it (the coverage kind the merge matches other sources against).
+  const decline = (reason: string, instance?: InstanceFacts, kind = 'ec2-utilisation', detail = reason) => {
+    declined[reason] = (declined[reason] ?? 0) + 1;
+    if (instance) declinedResources.push({ kind, account: instance.account, region: instance.region, id: instance.instanceId, reason: detail });
+  };
   const volumesOf = new Map<string, AttachedVolume[]>();
   for (const v of input.volumes ?? []) {
     if (!v.attachedTo) continue;
@@ -266,11 +273,32 @@ export function evaluateInstances(input: Ec2CheckInput): Ec2CheckOutput {
         stoppedLong.add(instance.instanceId);
         findings.push(finding);
       } else if (!instance.stoppedAt) decline('stopped, but when is unknown');
+      else {
+        const days = daysBefore(asOf, instance.stoppedAt) ?? 0;
+        decline('stopped recently', instance, 'ec2-state', `stopped ${days} day(s) ago, under the ${t.stoppedDays}-day threshold`);
+        decline('stopped recently', instance, 'ec2-utilisation', `stopped ${days} day(s) ago: a stopped instance has no compute to save`);
+      }
       continue;
     }
     const e = eligibility(instance, asOf, t);
     if (e !== 'eligible') {
-      if (e !== 'not-running' && e !== 'auto-scaling') decline(e === 'too-young' ? `less than ${t.minHistoryDays} days of metrics` : e);
+      if (e === 'too-young') {
+        const age = daysBefore(asOf, instance.launchTime);
+        decline(
+          `less than ${t.minHistoryDays} days of metrics`,
+          instance,
+          'ec2-utilisation',
+          `launched ${age ?? 'an unknown number of'} day(s) ago: less than ${t.minHistoryDays} days of metrics`,
+        );
+      } else if (e === 'spot') decline('spot', instance, 'ec2-utilisation', 'a Spot instance: its capacity is already discounted and interruptible');
+      else if (e === 'auto-scaling')
+        declinedResources.push({
+          kind: 'ec2-utilisation',
+          account: instance.account,
+          region: instance.region,
+          id: instance.instanceId,
+          reason: `a member of Auto Scaling group ${instance.autoScalingGroup ?? ''}: judged with its group, not alone`,
+        });
       continue;
     }
     const current = price(prices, instance, instance.instanceType);
@@ -300,9 +328,17 @@ export function evaluateInstances(input: Ec2CheckInput): Ec2CheckOutput {
     }
     const upgrade = previousGenerationFinding(instance, current, prices, t, input.metrics !== undefined);
     if (upgrade) findings.push(upgrade);
+    else if (m?.cpuP95 !== undefined && m.cpuMax !== undefined)
+      declinedResources.push({
+        kind: 'ec2-utilisation',
+        account: instance.account,
+        region: instance.region,
+        id: instance.instanceId,
+        reason: `in use: CPU p95 ${round(m.cpuP95)}% and maximum ${round(m.cpuMax)}% over the window (idle below ${t.idleCpuP95Percent}%, rightsizing below ${t.overprovisionedCpuP95Percent}%)`,
+      });
   }
   findings.push(...autoScalingFindings(input));
-  return { findings, stoppedLong, declined };
+  return { findings, stoppedLong, declined, declinedResources };
 }
 
 function instanceResource(i: InstanceFacts) {

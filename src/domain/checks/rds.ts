@@ -7,7 +7,7 @@
  * else previous generation) and one storage change (gp2 → gp3, else over-allocated).
  */
 import Big from 'big.js';
-import type { Finding } from '../findings';
+import type { DeclinedResource, Finding } from '../findings';
 import {
   HOURS_PER_MONTH,
   cents,
@@ -96,6 +96,8 @@ export interface RdsCheckOutput {
   findings: Finding[];
   reservationCandidates: ReservationCandidate[];
   declined: Record<string, number>;
+  /** Databases examined with their data and not flagged idle, each with why (for the merge's second opinions). */
+  declinedResources: DeclinedResource[];
 }
 
 function dbResource(db: DatabaseFacts) {
@@ -111,7 +113,12 @@ export function evaluateDatabases(input: RdsCheckInput): RdsCheckOutput {
   const findings: Finding[] = [];
   const reservationCandidates: ReservationCandidate[] = [];
   const declined: Record<string, number> = {};
-  const decline = (reason: string) => (declined[reason] = (declined[reason] ?? 0) + 1);
+  const declinedResources: DeclinedResource[] = [];
+  const decline = (reason: string, db?: DatabaseFacts, detail = reason) => {
+    declined[reason] = (declined[reason] ?? 0) + 1;
+    if (db)
+      declinedResources.push({ kind: 'rds-connections', account: db.account, region: db.region, id: db.dbInstanceIdentifier, reason: detail });
+  };
 
   for (const db of input.databases) {
     const costs = databaseMonthlyCost(prices, db);
@@ -134,7 +141,8 @@ export function evaluateDatabases(input: RdsCheckInput): RdsCheckOutput {
     }
     // A database being created, modified or only days old is not judged yet.
     if (!wantsDatabaseMetrics(db, asOf, t)) {
-      decline(db.status === 'available' ? `created less than ${t.minAgeDays} days ago` : `status ${db.status}`);
+      const reason = db.status === 'available' ? `created less than ${t.minAgeDays} days ago` : `status ${db.status}`;
+      decline(reason, db, db.status === 'available' ? `created ${age ?? 'an unknown number of'} day(s) ago: less than ${t.minAgeDays} days to judge` : `status ${db.status}: not judged until it is available`);
       continue;
     }
     const m = input.metrics?.get(db.dbInstanceIdentifier);
@@ -176,6 +184,14 @@ export function evaluateDatabases(input: RdsCheckInput): RdsCheckOutput {
       continue;
     }
     if (measured && m === undefined) decline('no metrics');
+    else if (measured && m?.connectionsMax !== undefined)
+      declinedResources.push({
+        kind: 'rds-connections',
+        account: db.account,
+        region: db.region,
+        id: db.dbInstanceIdentifier,
+        reason: `in use: up to ${m.connectionsMax} connection(s) in the last ${t.idleConnectionDays} days`,
+      });
 
     if (db.multiAz && isNonProduction(db.tags, t.nonProductionValues)) {
       const single = databaseMonthlyCost(prices, { ...db, multiAz: false });
@@ -240,7 +256,7 @@ export function evaluateDatabases(input: RdsCheckInput): RdsCheckOutput {
       if (over) findings.push(over);
     }
   }
-  return { findings, reservationCandidates, declined };
+  return { findings, reservationCandidates, declined, declinedResources };
 }
 
 function rightsizeDatabase(
