@@ -22,6 +22,7 @@ import {
 import { atLeastDaysBefore, cli, daysBefore, environmentTag, isNonProduction, makeFinding, rdsConsoleUrl, resourceOf, round } from './common';
 import { SIZE_LADDER } from './ec2';
 import type { RdsThresholds } from './thresholds';
+import { gp2Performance, rdsGp3For } from './volume-performance';
 
 export interface DatabaseFacts extends DatabaseConfig {
   account: string;
@@ -231,17 +232,31 @@ export function evaluateDatabases(input: RdsCheckInput): RdsCheckOutput {
     if (db.storageType === 'gp2') {
       const gp3 = priceOf(prices, priceKey.rdsStorage(db.region, 'gp3', db.multiAz));
       const gp2 = priceOf(prices, priceKey.rdsStorage(db.region, 'gp2', db.multiAz));
-      if (gp3 !== undefined && gp2 !== undefined) {
+      // gp3 must deliver what gp2 delivers now: under 400 GiB it cannot be raised above 3,000 IOPS and 125 MiB/s.
+      const fit = rdsGp3For(db.allocatedStorageGiB);
+      const need = gp2Performance(db.allocatedStorageGiB);
+      if ('shortfall' in fit) decline('gp3 would lower its storage performance', db, fit.shortfall);
+      else if (fit.extraIops > 0) decline('gp3 would need IOPS provisioned above its baseline', db);
+      else if (gp3 !== undefined && gp2 !== undefined) {
         const savings = new Big(gp2).minus(gp3).times(db.allocatedStorageGiB);
         findings.push(
           makeFinding({
             check: 'rds-gp2-to-gp3',
             agent: 'rds',
             resource: dbResource(db),
-            title: `gp2 storage: gp3 gives 3,000 IOPS and 125 MiB/s at ${savings.gt(0) ? 'a lower' : 'the same'} price`,
-            evidence: { allocatedStorageGiB: db.allocatedStorageGiB, gp2PerGbMonth: gp2, gp3PerGbMonth: gp3 },
+            title: `gp2 storage: gp3 gives at least its ${need.iops} IOPS and ${need.throughputMiBps} MiB/s at ${savings.gt(0) ? 'a lower' : 'the same'} price`,
+            evidence: {
+              allocatedStorageGiB: db.allocatedStorageGiB,
+              iops: need.iops,
+              throughputMiBps: need.throughputMiBps,
+              targetStorageType: 'gp3',
+              targetIops: fit.performance.iops,
+              targetThroughputMiBps: fit.performance.throughputMiBps,
+              gp2PriceUsdPerGbMonth: Number(gp2),
+              gp3PriceUsdPerGbMonth: Number(gp3),
+            },
             action: 'upgrade',
-            recommendation: `Modify ${db.dbInstanceIdentifier}'s storage to gp3: ${savings.gt(0) ? `${cents(savings.toString())} USD a month less, and` : 'the same price per GB,'} a 3,000 IOPS baseline whatever the size.`,
+            recommendation: `Modify ${db.dbInstanceIdentifier}'s storage to gp3: ${savings.gt(0) ? `${cents(savings.toString())} USD a month less, and` : 'the same price per GB, and'} ${fit.performance.iops} IOPS and ${fit.performance.throughputMiBps} MiB/s included, at least what gp2 gives it now.`,
             monthlySavings: savings.gt(0) ? savings.toString() : '0',
             confidence: 'high',
             cliCommand: modify(db, '--storage-type', 'gp3'),
