@@ -34,7 +34,7 @@ export const CHECKS = {
   'ebs-idle':
     'Non-root volume attached to a running instance, created at least 14 days before the anchor date, with VolumeReadOps+VolumeWriteOps below 1,000 on every day of the 14-day window. Action: snapshot and delete. Savings: its monthly cost.',
   'ebs-io1-to-gp3':
-    'Attached io1 or io2 volume that gp3 can match: the same IOPS and the throughput they carry (IOPS x 256 KiB, at most 500 MiB/s, up to 32,000 IOPS), at least 3,000 IOPS and 125 MiB/s, at least 4 IOPS per MiB/s, at most 16,000 IOPS, 500 per GiB and 1,000 MiB/s. Action: modify to that gp3. Savings: current cost - gp3 cost (storage + IOPS above 3,000 + MiB/s above 125), when positive.',
+    'Attached io1 volume (io2 is kept for its durability) that gp3 can match: the same IOPS and the throughput they carry (IOPS x 256 KiB, at most 500 MiB/s, up to 32,000 IOPS), at least 3,000 IOPS and 125 MiB/s, at least 4 IOPS per MiB/s, at most 16,000 IOPS, 500 per GiB and 1,000 MiB/s. Action: modify to that gp3. Savings: current cost - gp3 cost (storage + IOPS above 3,000 + MiB/s above 125), when positive.',
   'ebs-gp2-to-gp3':
     "Attached gp2 volume. Action: modify to gp3 delivering gp2's performance: its IOPS (3 per GiB, 100 to 16,000; at least 3,000 on gp3) and throughput (128 MiB/s up to 170 GiB, 250 MiB/s above). Savings: gp2 cost - gp3 cost (storage + IOPS above 3,000 + MiB/s above 125), when positive.",
   'eip-unassociated':
@@ -277,7 +277,7 @@ export function evaluateWaste(ctx: WasteContext): PlantedWaste[] {
       if (iops > 16_000 || iops > 500 * volume.sizeGiB || throughput > 1000) return undefined;
       return { ...volume, volumeType: 'gp3', iops, throughput };
     };
-    if ((volume.volumeType === 'io1' || volume.volumeType === 'io2') && volume.iops !== undefined) {
+    if (volume.volumeType === 'io1' && volume.iops !== undefined) {
       const carried = volume.iops <= 32_000 ? Math.min(500, volume.iops / 4) : Math.min(1000, (volume.iops * 16) / 1024);
       const gp3 = gp3Like(volume.iops, carried);
       const savings = gp3 ? cost - volumeMonthlyCost(prices, gp3) : 0;

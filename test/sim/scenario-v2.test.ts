@@ -98,7 +98,8 @@ test('planted waste clears its thresholds by a margin, and healthy resources sta
     const check = flagged.get(v.volumeId);
     if (v.volumeType === 'gp2' && v.state === 'in-use' && !check) {
       const host = s.instances.find((i) => i.instanceId === v.attachment?.instanceId);
-      assert.ok(host?.state === 'stopped', `unflagged gp2 ${v.volumeId} belongs to a long-stopped instance`);
+      // Or it is so small that gp3 at gp2's 128 MiB/s costs more (under 7 GiB at list prices).
+      assert.ok(host?.state === 'stopped' || v.sizeGiB < 7, `unflagged gp2 ${v.volumeId} belongs to a long-stopped instance`);
     }
     if (check === 'ebs-idle')
       assert.ok(

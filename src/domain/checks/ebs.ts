@@ -3,7 +3,8 @@
  * and prices.
  *
  * Volumes get one finding at most, first match wins: unattached (delete) → idle (delete) → io1/io2
- * whose IOPS and throughput fit gp3 → io1 → io2 → gp2 → gp3. A gp3 target always delivers what the
+ * whose IOPS and throughput fit gp3 → io1 → io2 → gp2 → gp3 (io2 is kept: its durability and latency
+ * are why it was chosen). A gp3 target always delivers what the
  * volume delivers now (volume-performance.ts). Volumes of instances stopped long enough for `ec2-stopped-long` are that
  * finding's saving and get none of their own.
  */
@@ -175,7 +176,8 @@ export function evaluateVolumes(input: VolumeCheckInput): { findings: Finding[];
         continue;
       }
     }
-    const provisioned = (v.volumeType === 'io1' || v.volumeType === 'io2') && v.iops !== undefined ? provisionedIopsPerformance(v.iops) : undefined;
+    // io1 only: io2 is chosen for its durability (99.999%) and latency, which gp3 does not match.
+    const provisioned = v.volumeType === 'io1' && v.iops !== undefined ? provisionedIopsPerformance(v.iops) : undefined;
     const piopsTarget = provisioned ? gp3For(provisioned, v.sizeGiB, t.gp3MaxIops, t.gp3MaxIopsPerGiB) : undefined;
     if (provisioned && piopsTarget) {
       // The same IOPS and the throughput those IOPS can carry: gp3 priced to deliver what the volume does.
