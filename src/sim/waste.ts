@@ -18,6 +18,19 @@ import { DAY_SECONDS, aggregate, profileBounds, summarise } from './metrics';
 import type { EbsVolume, Ec2Instance, MetricProfile, PlantedWaste, RdsInstance, ScenarioResources, S3Bucket } from './model';
 
 export const HOURS_PER_MONTH = 730;
+
+/**
+ * The bandwidth a type sustains (bits/s) by its published networkPerformance: "N Gigabit" sustained,
+ * "Up to N Gigabit" N x vCPUs / 32 (about the published baselines), words 0.1 to 1 Gbit/s.
+ */
+function sustainedBps(instanceType: string): number {
+  const info = requireInstanceType(instanceType);
+  const text = info.networkPerformance;
+  const figure = /([\d.]+) Gigabit/.exec(text);
+  const words: Record<string, number> = { 'Very Low': 0.05, Low: 0.1, 'Low to Moderate': 0.3, Moderate: 0.5, High: 1 };
+  const gbps = figure ? (text.startsWith('Up to') ? Math.min(Number(figure[1]), (Number(figure[1]) * info.vcpu) / 32) : Number(figure[1])) : (words[text] ?? 0);
+  return gbps * 1e9;
+}
 const GIB = 2 ** 30;
 
 /** The checks, in report order, with the rule each applies. */
@@ -25,7 +38,7 @@ export const CHECKS = {
   'ec2-idle':
     'Running on-demand instance, not in an Auto Scaling group, launched at least 14 days before the anchor date, whose CPUUtilization p95 over the 14-day window is below 2% and whose NetworkIn+NetworkOut is below 5 MB (5,000,000 bytes) on every day of it. Action: stop or terminate. Savings: its on-demand hourly price x 730.',
   'ec2-overprovisioned':
-    'Eligible as for ec2-idle, not idle, CPUUtilization p95 below 20% and maximum below 30%, and the family has a smaller size. Action: resize one size down in the same family (m5.2xlarge -> m5.xlarge). Savings: (price - price of the smaller size) x 730.',
+    'Eligible as for ec2-idle, not idle, CPUUtilization p95 below 20% and maximum below 30%, the family has a smaller size, and that size sustains the busiest day\'s average network traffic at 25% of its bandwidth or less (networkPerformance: "N Gigabit" sustained, "Up to N Gigabit" N x vCPUs / 32). Action: resize one size down in the same family (m5.2xlarge -> m5.xlarge). Savings: (price - price of the smaller size) x 730.',
   'ec2-previous-generation':
     'Eligible as for ec2-idle, neither idle nor over-provisioned, of a previous-generation family (t2, m3, m4, c4, r4). Action: move to the same size of t3, m5, m5, c5, r5 respectively. Savings: (price - price of that type) x 730.',
   'ec2-stopped-long':
@@ -189,7 +202,8 @@ export function evaluateWaste(ctx: WasteContext): PlantedWaste[] {
     }
     if (lowCpu && lowCpu.p95 < 20 && lowCpu.max < 30) {
       const smaller = smallerInstanceType(instance.instanceType);
-      if (smaller) {
+      const busiestBps = (Math.max(0, ...dailySums(network, windowStart, 14)) * 8) / DAY_SECONDS;
+      if (smaller && busiestBps <= 0.25 * sustainedBps(smaller)) {
         const savings = (price - instanceHourly(prices, instance, smaller)) * HOURS_PER_MONTH;
         if (savings > 0) {
           out.push(
