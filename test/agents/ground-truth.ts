@@ -52,12 +52,18 @@ export interface Score {
 
 const keyOf = (account: string, region: string, id: string) => `${account}/${region}/${id}`;
 
-export function score(scenario: Scenario, findings: readonly Finding[], checks: readonly string[] = OUR_CHECKS): Score {
+export function score(
+  scenario: Scenario,
+  findings: readonly Finding[],
+  checks: readonly string[] = OUR_CHECKS,
+  /** The Regions the analysis requested: waste elsewhere is not expected (and finding it is a false positive). */
+  regions: readonly string[] = scenario.regions,
+): Score {
   const out: CheckScore[] = [];
   let truthTotal = new Big(0);
   let foundTotal = new Big(0);
   for (const check of checks) {
-    const truth = scenario.planted.filter((p) => p.check === check);
+    const truth = scenario.planted.filter((p) => p.check === check && regions.includes(p.region));
     const found = findings.filter((f) => f.check === check);
     const truthKeys = new Set(truth.map((p) => keyOf(p.account, p.region, p.resourceId)));
     const truePositives = found.filter((f) => truthKeys.has(keyOf(f.resource.account, f.resource.region, f.resource.id))).length;
@@ -95,13 +101,14 @@ export async function analyseScenario(
   stack: TestStack,
   agents: AgentKind[] = ['ec2', 'rds', 'trusted-advisor'],
   tenant = 'accuracy',
+  regions: string[] = stack.sim.scenario.regions,
 ): Promise<{ report: AnalysisReport; analysisId: string }> {
   const scenario = stack.sim.scenario;
   const validated = validateAnalysisRequest(
     {
       tenant,
       accounts: scenario.accounts.map((a) => a.id),
-      regions: scenario.regions,
+      regions,
       agents,
       period: { start: '2026-10-01', end: '2026-11-01' },
     },

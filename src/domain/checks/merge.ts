@@ -66,7 +66,8 @@ export function isCorroborating(f: Finding): boolean {
   return relationOf(f.check) !== undefined;
 }
 
-function scopeOf(check: string): readonly string[] {
+/** What part of a resource's cost a check's saving comes from (a corroborating check takes its first related check's). */
+export function scopeOf(check: string): readonly string[] {
   const relation = relationOf(check);
   if (relation?.related[0]) return scopeOf(relation.related[0]);
   return SCOPES[check] ?? [check];
@@ -171,7 +172,9 @@ export function mergeFindings(lists: readonly AgentFindingList[], options: Merge
       const seen = byId.get(f.id);
       if (seen) {
         folded++;
-        byId.set(f.id, { ...seen, sources: union(seen.sources, f.sources) });
+        // Whichever list came first, the larger figure is kept (the same input in any order, the same output).
+        const [kept, other] = new Big(f.monthlySavings).gt(seen.monthlySavings) ? [f, seen] : [seen, f];
+        byId.set(f.id, { ...kept, sources: union(kept.sources, other.sources).sort() });
       } else byId.set(f.id, f);
     }
   }
