@@ -203,12 +203,12 @@ describe('Pricing GetProducts', () => {
     assert.ok(skus.length > expected.length, `${skus.length} products`);
     for (const p of expected) assert.ok(skus.includes(p.sku), p.sku);
     assert.equal(new Set(skus).size, skus.length);
-    const graviton = await client.send(
-      new GetProductsCommand({ ServiceCode: 'AmazonEC2', Filters: [{ Type: 'TERM_MATCH', Field: 'instanceType', Value: 'm7g.large' }] }),
-    );
-    const products = (graviton.PriceList ?? []).map((d: string) => (JSON.parse(String(d)) as { product: { attributes: Record<string, string> } }).product);
-    const regions = new Set(products.map((p: { attributes: Record<string, string> }) => p.attributes['regionCode']));
-    assert.ok(products.every((p: { attributes: Record<string, string> }) => p.attributes['networkPerformance'] === 'Up to 12.5 Gigabit'), 'networkPerformance as AWS words it');
+    const products: { attributes: Record<string, string> }[] = [];
+    const filter = { ServiceCode: 'AmazonEC2', Filters: [{ Type: 'TERM_MATCH' as const, Field: 'instanceType', Value: 'm7g.large' }] };
+    for await (const page of paginateGetProducts({ client }, filter))
+      for (const doc of page.PriceList ?? []) products.push((JSON.parse(String(doc)) as { product: { attributes: Record<string, string> } }).product);
+    const regions = new Set(products.map((p) => p.attributes['regionCode']));
+    assert.ok(products.every((p) => p.attributes['networkPerformance'] === 'Up to 12.5 Gigabit'), 'networkPerformance as AWS words it');
     assert.ok(regions.has('us-east-1') && regions.has('eu-west-1') && regions.has('ap-southeast-2'), [...regions].join(','));
   });
 

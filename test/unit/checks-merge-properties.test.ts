@@ -10,7 +10,7 @@ import Big from 'big.js';
 import fc from 'fast-check';
 import { identityKey, inScope } from '../../src/domain/checks/identity';
 import { isCorroborating, mergeFindings, scopeOf, summariseFindings, type AgentFindingList } from '../../src/domain/checks/merge';
-import type { DeclinedResource, Finding } from '../../src/domain/findings';
+import type { Finding } from '../../src/domain/findings';
 
 const ACCOUNTS = ['111111111111', '222222222222'];
 const REGIONS = ['us-east-1', 'eu-west-1', 'ap-southeast-2'];
@@ -88,7 +88,7 @@ const declinedArb = fc.array(
     region: fc.constantFrom(...REGIONS),
     id: fc.constantFrom('i-0', 'i-1', 'db-0', 'db-1'),
     reason: fc.constant('examined and declined'),
-  }) as fc.Arbitrary<DeclinedResource>,
+  }),
   { maxLength: 4 },
 );
 
