@@ -10,14 +10,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { BORDERLINE_SCOPE, borderlineScenario } from '../../src/sim/generator/borderline';
-import { ANCHOR_DATE, startStack, type TestStack } from '../helpers/stack';
+import { TEST_TODAY, startStack, type TestStack } from '../helpers/stack';
 import { analyseScenario, formatScore, score, storedFindings } from './ground-truth';
 
 let stack: TestStack;
 const storeDir = mkdtempSync(join(tmpdir(), 'finops-borderline-'));
 
 before(async () => {
-  stack = await startStack({ storeDir, scenario: borderlineScenario(ANCHOR_DATE) });
+  stack = await startStack({ storeDir, scenario: borderlineScenario(TEST_TODAY) });
 });
 after(async () => {
   await stack?.close();

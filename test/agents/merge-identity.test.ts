@@ -12,13 +12,14 @@ import { after, before, test } from 'node:test';
 import Big from 'big.js';
 import { startAnalysis } from '../../src/client/analyses';
 import type { AgentKind } from '../../src/domain/agents';
+import { addMonths, monthStart, noonOf } from '../../src/domain/calendar';
 import type { AnalysisReport } from '../../src/domain/report';
 import { validateAnalysisRequest } from '../../src/domain/request';
 import { DraftBuilder } from '../../src/sim/generator/builder';
 import { buildSmallAccount, SAMPLE_ACCOUNT } from '../../src/sim/generator/small';
 import { finishScenario } from '../../src/sim/scenario';
 import { progressQuery } from '../../src/workflows/messages';
-import { ANCHOR_DATE, startStack, type TestStack } from '../helpers/stack';
+import { TEST_TODAY, startStack, type TestStack } from '../helpers/stack';
 import { storedFindings } from './ground-truth';
 
 let stack: TestStack;
@@ -27,7 +28,7 @@ let freshId = '';
 let euIdleId = '';
 
 before(async () => {
-  const b = new DraftBuilder(42, ANCHOR_DATE, 430, 'small');
+  const b = new DraftBuilder(42, TEST_TODAY, 430, 'small');
   buildSmallAccount(b, true);
   // Launched 5 days ago and quiet: Trusted Advisor calls it low utilisation; we have too little history to judge.
   freshId = b.instance({
@@ -58,8 +59,14 @@ after(async () => {
 async function analyse(regions: string[], agents: AgentKind[], tenant: string) {
   const scenario = stack.sim.scenario;
   const validated = validateAnalysisRequest(
-    { tenant, accounts: scenario.accounts.map((a) => a.id), regions, agents, period: { start: '2026-10-01', end: '2026-11-01' } },
-    new Date(`${scenario.anchorDate}T12:00:00Z`),
+    {
+      tenant,
+      accounts: scenario.accounts.map((a) => a.id),
+      regions,
+      agents,
+      period: { start: addMonths(scenario.anchorDate, -1), end: monthStart(scenario.anchorDate) },
+    },
+    noonOf(scenario.anchorDate),
   );
   if (!validated.ok) throw new Error(validated.errors.join('; '));
   return stack.withWorker(async () => {
