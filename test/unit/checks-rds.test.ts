@@ -84,7 +84,7 @@ test('an over-provisioned database goes one class down; a previous-generation cl
   const quiet = { connectionsMax: 12, cpuP95: 8, cpuMax: 15 };
   const big = run([db({ dbInstanceClass: 'db.m5.xlarge' })], { 'orders-db': quiet }).findings;
   assert.equal(big[0]?.check, 'rds-overprovisioned');
-  assert.equal(big[0]?.evidence['targetClass'], 'db.m5.large');
+  assert.equal(big[0]?.evidence['targetDbInstanceClass'], 'db.m5.large');
   assert.equal(big[0]?.monthlySavings, '144.54');
   const old = run([db({ dbInstanceClass: 'db.m4.large' })]).findings;
   assert.equal(old[0]?.check, 'rds-previous-generation');
