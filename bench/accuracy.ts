@@ -80,7 +80,8 @@ async function main(): Promise<void> {
   for (const c of cases) {
     const storeDir = mkdtempSync(join(tmpdir(), 'finops-accuracy-'));
     const scenario = c.scenario();
-    const stack = await startStack({ storeDir, scenario });
+    // Organisations are read as a user reads them: member accounts through their role.
+    const stack = await startStack({ storeDir, scenario, memberRoles: scenario.accounts.some((a) => a.roleName) });
     const started = Date.now();
     try {
       const regions = c.regions ?? scenario.regions;
