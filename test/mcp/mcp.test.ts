@@ -1,0 +1,226 @@
+/**
+ * The MCP server through the SDK's own Client, over both transports (the gateway's Streamable HTTP /mcp
+ * and `finops mcp` on stdio), against a real Temporal dev server and gateway with API keys for two
+ * tenants: listing tools, reading a finished analysis (summary, findings search and paging, a finding's
+ * evidence, spend, forecast, a grounded question), cross-tenant probes that learn nothing, and malformed
+ * arguments answered with tool errors while the server keeps serving.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { formatUsd } from '../../src/domain/money';
+import type { AnalysisReport } from '../../src/domain/report';
+import { readFindings, totalSavings } from '../../src/domain/report-export';
+import { apiPath, eventually, requestBody } from '../gateway/harness';
+import { acme, call, connect, globex, ok, startMcpHarness, type McpHarness, type Transport } from './harness';
+
+const TOOLS = [
+  'ask',
+  'explain_finding',
+  'get_analysis',
+  'get_forecast',
+  'get_report_summary',
+  'get_spend',
+  'list_analyses',
+  'search_findings',
+];
+
+let m: McpHarness;
+/** A finished acme analysis (60 findings) and its report as REST gives it: the oracle. */
+let analysisId: string;
+let report: AnalysisReport;
+
+async function rest<T>(key: string, path: string, init: RequestInit = {}): Promise<{ status: number; body: T }> {
+  const response = await fetch(`${m.url}${path}`, { ...init, headers: { ...(init.headers as Record<string, string>), 'x-api-key': key } });
+  return { status: response.status, body: (await response.json()) as T };
+}
+
+before(async () => {
+  m = await startMcpHarness();
+  const started = await rest<{ analysisId: string }>(acme.key, '/api/analyses', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(requestBody({ tenant: 'acme', accounts: ['123456789012', '210987654321'], requestedBy: 'report:60:0' })),
+  });
+  assert.equal(started.status, 202);
+  analysisId = started.body.analysisId;
+  report = await eventually(async () => {
+    const r = await rest<AnalysisReport>(acme.key, apiPath(analysisId, '/report'));
+    return r.status === 200 ? r.body : undefined;
+  }, 30_000, 'the report');
+});
+after(async () => {
+  await m?.close();
+});
+
+function transportSuite(transport: Transport): void {
+  describe(`MCP over ${transport}`, () => {
+    let client: Client;
+    let intruder: Client;
+    before(async () => {
+      [client, intruder] = await Promise.all([connect(transport, m.url, acme.key), connect(transport, m.url, globex.key)]);
+    });
+    after(async () => {
+      await Promise.all([client?.close(), intruder?.close()]);
+    });
+
+    test('lists the tools, each with an input and an output schema', async () => {
+      const { tools } = await client.listTools();
+      const names = tools.map((t) => t.name).sort();
+      for (const name of TOOLS) assert.ok(names.includes(name), `${name} in ${names.join(', ')}`);
+      for (const tool of tools) {
+        assert.equal(tool.inputSchema.type, 'object', tool.name);
+        assert.equal(tool.outputSchema?.type, 'object', `${tool.name} has an output schema`);
+        assert.ok(tool.description && tool.description.length > 20, tool.name);
+      }
+    });
+
+    test('get_analysis and get_report_summary give the report’s figures', async () => {
+      const status = await ok<{ status: string; reportReady: boolean; summary: { findings: number; monthlySavings: string } }>(client, 'get_analysis', { analysisId });
+      assert.equal(status.status, 'COMPLETED');
+      assert.equal(status.reportReady, true);
+      const findings = readFindings(report);
+      assert.equal(status.summary.findings, 60);
+      assert.equal(status.summary.monthlySavings, totalSavings(findings));
+
+      const summary = await call(client, 'get_report_summary', { analysisId });
+      assert.equal(summary.isError, false, summary.text);
+      const s = summary.structured as { spend: { total: string }; findings: { count: number; monthlySavings: string; byCheck: { count: number }[] }; topFindings: { id: string; rank: number }[]; problems: string[] };
+      assert.equal(s.spend.total, report.spend.total);
+      assert.equal(s.findings.count, 60);
+      assert.equal(s.findings.byCheck.reduce((n, c) => n + c.count, 0), 60);
+      assert.deepEqual(s.topFindings.map((f) => f.id), findings.slice(0, 5).map((f) => f.id));
+      assert.deepEqual(s.topFindings.map((f) => f.rank), [1, 2, 3, 4, 5]);
+      assert.ok(summary.text.includes(formatUsd(totalSavings(findings))), summary.text);
+      assert.ok(summary.text.includes(formatUsd(report.spend.total)), summary.text);
+    });
+
+    test('search_findings filters and pages exactly like a direct reading of the report', async () => {
+      const expected = readFindings(report).filter(
+        (f) => f.account === '210987654321' && Number(f.monthlySavings) >= 200 && f.tags.some(([k, v]) => k === 'Environment' && v === 'prod'),
+      );
+      assert.ok(expected.length > 3, 'the filter keeps several findings');
+      const args = { analysisId, account: '210987654321', minMonthlySavings: 200, tag: 'Environment=prod', pageSize: 3 };
+      const first = await ok<{ matches: number; matchingMonthlySavings: string; nextPage?: number; findings: { id: string }[] }>(client, 'search_findings', args);
+      assert.equal(first.matches, expected.length);
+      assert.equal(first.matchingMonthlySavings, totalSavings(expected));
+      assert.deepEqual(first.findings.map((f) => f.id), expected.slice(0, 3).map((f) => f.id));
+      assert.equal(first.nextPage, 2);
+      const second = await ok<{ findings: { id: string }[] }>(client, 'search_findings', { ...args, page: 2 });
+      assert.deepEqual(second.findings.map((f) => f.id), expected.slice(3, 6).map((f) => f.id));
+
+      const byAgent = await ok<{ matches: number; findings: { agent: string }[] }>(client, 'search_findings', { analysisId, agent: 'rds', pageSize: 50 });
+      assert.equal(byAgent.matches, readFindings(report).filter((f) => f.agent === 'rds').length);
+      assert.ok(byAgent.findings.every((f) => f.agent === 'rds'));
+      // Decoys: the fixture's prod resources all live in the other account; a tag key alone is not a value.
+      for (const decoy of [{ ...args, account: '123456789012' }, { analysisId, tag: 'NoSuchTag' }, { analysisId, tag: 'prod' }]) {
+        const none = await ok<{ matches: number; findings: unknown[] }>(client, 'search_findings', decoy);
+        assert.equal(none.matches, 0, JSON.stringify(decoy));
+        assert.deepEqual(none.findings, []);
+      }
+    });
+
+    test('explain_finding gives the evidence and the exact command', async () => {
+      const top = readFindings(report)[0]!;
+      const explained = await call(client, 'explain_finding', { analysisId, findingId: top.id });
+      assert.equal(explained.isError, false, explained.text);
+      const f = (explained.structured as { finding: { evidence: string; command: string; monthlySavings: string; tags: Record<string, string> } }).finding;
+      assert.equal(f.evidence, top.evidence);
+      assert.equal(f.command, top.command);
+      assert.equal(f.monthlySavings, top.monthlySavings);
+      assert.ok(explained.text.includes(top.command), explained.text);
+      const unknown = await call(client, 'explain_finding', { analysisId, findingId: 'no-such-finding' });
+      assert.equal(unknown.isError, true);
+      assert.match(unknown.text, /No finding "no-such-finding"/);
+    });
+
+    test('get_spend by service and by week; get_forecast says why there is none', async () => {
+      const byService = await ok<{ total: string; groups: { key: string; amount: string }[] }>(client, 'get_spend', { analysisId });
+      assert.equal(byService.total, report.spend.total);
+      assert.deepEqual(byService.groups.map((g) => g.key), report.spend.byService.map((s) => s.service));
+      const byWeek = await ok<{ total: string; groups: { key: string }[] }>(client, 'get_spend', { analysisId, groupBy: 'week' });
+      assert.equal(byWeek.total, totalSavingsOf(report.spend.daily.map((d) => d.amount)));
+      assert.ok(byWeek.groups.every((g) => new Date(`${g.key}T00:00:00Z`).getUTCDay() === 1 || g.key === byWeek.groups[0]!.key));
+      const forecast = await call(client, 'get_forecast', { analysisId });
+      assert.equal(forecast.isError, true);
+      assert.match(forecast.text, /has no forecast/);
+    });
+
+    test('ask answers from the report', async () => {
+      const answer = await call(client, 'ask', { analysisId, question: 'What are my top savings?' });
+      assert.equal(answer.isError, false, answer.text);
+      const a = answer.structured as { answer: string; source: string; analysisId: string };
+      assert.equal(a.analysisId, analysisId);
+      assert.equal(a.source, 'deterministic');
+      assert.ok(a.answer.length > 20);
+    });
+
+    test('another tenant learns nothing: every probe reads exactly like a missing analysis', async () => {
+      const missing = analysisId.replace(/-[0-9a-f]+$/, '-ffffff');
+      const blank = (text: string, id: string) => text.split(id).join('<id>');
+      for (const [tool, extra] of [
+        ['get_analysis', {}],
+        ['get_report_summary', {}],
+        ['search_findings', {}],
+        ['explain_finding', { findingId: readFindings(report)[0]!.id }],
+        ['get_spend', {}],
+        ['get_forecast', {}],
+        ['ask', { question: 'What are my top savings?' }],
+      ] as const) {
+        const theirs = await call(intruder, tool, { analysisId, ...extra });
+        const nothing = await call(intruder, tool, { analysisId: missing, ...extra });
+        assert.equal(theirs.isError, true, `${tool}: ${theirs.text}`);
+        assert.equal(blank(theirs.text, analysisId), blank(nothing.text, missing), tool);
+        assert.ok(!theirs.text.includes('COMPLETED') && !/\$\d/.test(theirs.text), `${tool} leaks nothing: ${theirs.text}`);
+      }
+      const listed = await ok<{ analyses: { analysisId: string }[] }>(intruder, 'list_analyses', {});
+      assert.ok(!listed.analyses.some((a) => a.analysisId === analysisId));
+      const latest = await call(intruder, 'get_report_summary', {});
+      assert.equal(latest.isError, true);
+      assert.match(latest.text, /no completed analysis/);
+    });
+
+    test('malformed arguments are tool errors naming the problem, and the server keeps serving', async () => {
+      const cases: [string, Record<string, unknown>, RegExp][] = [
+        ['search_findings', { analysisId, pageSize: 0 }, /pageSize/],
+        ['search_findings', { analysisId, agent: 'nope' }, /agent/],
+        ['search_findings', { analysisId, minMonthlySavings: -5 }, /minMonthlySavings/],
+        ['search_findings', { analysisId: 42 }, /analysisId/],
+        ['get_spend', { analysisId, groupBy: 'year' }, /groupBy/],
+        ['get_spend', { analysisId, groupBy: 'service', start: '2025-01-05' }, /by service/],
+        ['get_spend', { analysisId, groupBy: 'day', start: '2030-01-01' }, /has no day/],
+        ['get_analysis', {}, /analysisId/],
+        ['get_analysis', { analysisId: 'not an id' }, /not found/i],
+        ['list_analyses', { account: '12' }, /account/],
+        ['ask', { analysisId, question: '' }, /question/],
+        ['ask', { analysisId, question: 'x'.repeat(501) }, /question/],
+      ];
+      for (const [tool, args, pattern] of cases) {
+        const outcome = await call(client, tool, args);
+        assert.equal(outcome.isError, true, `${tool} ${JSON.stringify(args)} should fail`);
+        assert.match(outcome.text, pattern, `${tool} ${JSON.stringify(args)}: ${outcome.text}`);
+      }
+      const unknownTool = await call(client, 'drop_tables', {}).catch((err: Error) => ({ isError: true, text: err.message }));
+      assert.equal(unknownTool.isError, true);
+      assert.match(unknownTool.text, /drop_tables/);
+      // Still serving.
+      assert.equal((await ok<{ status: string }>(client, 'get_analysis', { analysisId })).status, 'COMPLETED');
+    });
+  });
+}
+
+function totalSavingsOf(amounts: string[]): string {
+  return totalSavings(amounts.map((monthlySavings) => ({ monthlySavings }) as Parameters<typeof totalSavings>[0][number]));
+}
+
+transportSuite('http');
+transportSuite('stdio');
+
+describe('MCP over HTTP: authentication', () => {
+  test('no credentials and a wrong key are refused with 401 before any MCP exchange', async () => {
+    await assert.rejects(connect('http', m.url, undefined), /401|credentials/i);
+    await assert.rejects(connect('http', m.url, 'fo_wrong_key'), /401|not valid/i);
+    const get = await fetch(`${m.url}/mcp`, { headers: { 'x-api-key': acme.key } });
+    assert.equal(get.status, 405);
+  });
+});
