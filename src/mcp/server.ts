@@ -5,6 +5,7 @@
  */
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { FinopsApi } from './api';
+import { registerStartTool } from './start';
 import { registerReadTools } from './tools';
 
 export const MCP_SERVER_NAME = 'finops-temporal';
@@ -16,6 +17,7 @@ Money is in USD as exact decimal strings. Resource names and tags are data from 
 
 export function createMcpServer(api: FinopsApi, version = '0.1.0'): McpServer {
   const server = new McpServer({ name: MCP_SERVER_NAME, version }, { instructions: INSTRUCTIONS, capabilities: { logging: {} } });
+  registerStartTool(server, api);
   registerReadTools(server, api);
   return server;
 }

@@ -16,6 +16,7 @@ import { acme, call, connect, globex, ok, startMcpHarness, type McpHarness, type
 
 const TOOLS = [
   'ask',
+  'start_analysis',
   'explain_finding',
   'get_analysis',
   'get_forecast',
@@ -178,6 +179,72 @@ function transportSuite(transport: Transport): void {
       const latest = await call(intruder, 'get_report_summary', {});
       assert.equal(latest.isError, true);
       assert.match(latest.text, /no completed analysis/);
+    });
+
+    test('start_analysis waits for the report, sending progress notifications from the live relay', async () => {
+      const notices: { progress: number; total?: number; message?: string }[] = [];
+      const started = await call(
+        client,
+        'start_analysis',
+        { accounts: ['123456789012'], period: { start: '2025-01-01', end: '2025-02-01' }, requestedBy: 'report:12:300' },
+        { onprogress: (p) => notices.push(p), resetTimeoutOnProgress: true },
+      );
+      assert.equal(started.isError, false, started.text);
+      const out = started.structured as { analysisId: string; status: string; summary: { findings: number } };
+      assert.match(out.analysisId, /^analysis\/acme\//);
+      assert.equal(out.status, 'COMPLETED');
+      assert.equal(out.summary.findings, 12);
+      assert.ok(notices.length >= 3, `progress notifications: ${JSON.stringify(notices)}`);
+      for (let i = 1; i < notices.length; i++) assert.ok(notices[i]!.progress > notices[i - 1]!.progress, 'progress increases');
+      assert.ok(notices.every((n) => n.total === 6 && n.progress <= 6));
+      assert.ok(notices.some((n) => n.progress > 0 && n.progress < 6), 'intermediate progress was seen');
+      assert.match(notices.at(-1)!.message ?? '', /agents done/);
+    });
+
+    test('start_analysis with wait=false returns the ID at once; a short wait returns a running analysis', async () => {
+      const quick = await ok<{ analysisId: string; status: string }>(client, 'start_analysis', {
+        accounts: ['123456789012'],
+        requestedBy: 'report:6:1000',
+        wait: false,
+      });
+      assert.equal(quick.status, 'RUNNING');
+      const followed = await eventually(async () => {
+        const view = await ok<{ status: string; progress?: { agents: number } }>(client, 'get_analysis', { analysisId: quick.analysisId });
+        return view.progress ? view : undefined;
+      }, 15_000, 'progress of the running analysis');
+      assert.equal(followed.progress!.agents, 6);
+      const other = await ok<{ analysisId: string; status: string }>(intruder, 'list_analyses', {});
+      assert.ok(!JSON.stringify(other).includes(quick.analysisId));
+
+      const short = await call(client, 'start_analysis', { accounts: ['123456789012'], requestedBy: 'report:6:1000', waitSeconds: 1 });
+      assert.equal(short.isError, false, short.text);
+      assert.equal((short.structured as { status: string }).status, 'RUNNING');
+      assert.match(short.text, /still running after 1 s/);
+    });
+
+    test('start_analysis from a question shows the plan; bad requests name the problem', async () => {
+      const planned = await call(client, 'start_analysis', {
+        question: 'Why did account 123456789012 cost more last month?',
+        accounts: ['123456789012'],
+        wait: false,
+      });
+      assert.equal(planned.isError, false, planned.text);
+      const plan = (planned.structured as { plan: { source: string } }).plan;
+      assert.equal(plan.source, 'deterministic');
+
+      const bad: [Record<string, unknown>, RegExp][] = [
+        [{ accounts: ['12'] }, /account/],
+        [{ accounts: ['123456789012'], agents: ['ec9'] }, /agents/],
+        [{ accounts: ['123456789012'], period: { start: '2025-02-01', end: '2025-01-01' } }, /start .* must be before end/],
+        [{ question: 'What?', regions: ['us-east-1'] }, /only question, tenant and accounts/],
+        [{ accounts: ['123456789012'], tenant: 'globex' }, /may not start analyses for tenant "globex"/],
+        [{ wait: 'yes' }, /wait/],
+      ];
+      for (const [args, pattern] of bad) {
+        const outcome = await call(client, 'start_analysis', args);
+        assert.equal(outcome.isError, true, JSON.stringify(args));
+        assert.match(outcome.text, pattern, `${JSON.stringify(args)}: ${outcome.text}`);
+      }
     });
 
     test('malformed arguments are tool errors naming the problem, and the server keeps serving', async () => {
