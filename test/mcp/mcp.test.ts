@@ -11,6 +11,8 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { formatUsd } from '../../src/domain/money';
 import type { AnalysisReport } from '../../src/domain/report';
 import { readFindings, totalSavings } from '../../src/domain/report-export';
+import { DEFAULT_TAG_POLICY, organizationsTagPolicy } from '../../src/domain/tag-policy';
+import { CURRENT_TAG_POLICY_URI, reportUri, tagPolicyUri } from '../../src/mcp/resources';
 import { apiPath, eventually, requestBody } from '../gateway/harness';
 import { acme, call, connect, globex, ok, startMcpHarness, type McpHarness, type Transport } from './harness';
 
@@ -156,6 +158,30 @@ function transportSuite(transport: Transport): void {
       assert.ok(a.answer.length > 20);
     });
 
+    test('reports are resources: listed, and read as the same Markdown as the REST export', async () => {
+      const { resources } = await client.listResources();
+      const uris = resources.map((r) => r.uri);
+      assert.ok(uris.includes(reportUri(analysisId)), uris.join(', '));
+      assert.ok(uris.includes(CURRENT_TAG_POLICY_URI));
+      const { resourceTemplates } = await client.listResourceTemplates();
+      assert.deepEqual(resourceTemplates.map((t) => t.uriTemplate).sort(), ['finops://analyses/{id}/report', 'finops://analyses/{id}/tag-policy']);
+
+      const read = await client.readResource({ uri: reportUri(analysisId) });
+      const markdown = await fetch(`${m.url}${apiPath(analysisId, '/report?format=md')}`, { headers: { 'x-api-key': acme.key } }).then((r) => r.text());
+      assert.equal(read.contents.length, 1);
+      assert.equal(read.contents[0]!.mimeType, 'text/markdown');
+      assert.equal((read.contents[0] as { text: string }).text, markdown);
+
+      const policy = await client.readResource({ uri: CURRENT_TAG_POLICY_URI });
+      const doc = JSON.parse((policy.contents[0] as { text: string }).text) as { source: string; policy: unknown; organizationsPolicy: unknown };
+      assert.equal(doc.source, 'built-in default', 'the fixture analyses ran no tagging agent');
+      assert.deepEqual(doc.policy, DEFAULT_TAG_POLICY);
+      assert.deepEqual(doc.organizationsPolicy, organizationsTagPolicy(DEFAULT_TAG_POLICY));
+      await assert.rejects(client.readResource({ uri: tagPolicyUri(analysisId) }), /did not run the tagging agent/);
+      await assert.rejects(client.readResource({ uri: 'finops://analyses/%E0%A4%A/report' }), /not valid URL encoding/);
+      await assert.rejects(client.readResource({ uri: 'finops://nothing-here' }), /not found|nothing-here/i);
+    });
+
     test('another tenant learns nothing: every probe reads exactly like a missing analysis', async () => {
       const missing = analysisId.replace(/-[0-9a-f]+$/, '-ffffff');
       const blank = (text: string, id: string) => text.split(id).join('<id>');
@@ -176,6 +202,12 @@ function transportSuite(transport: Transport): void {
       }
       const listed = await ok<{ analyses: { analysisId: string }[] }>(intruder, 'list_analyses', {});
       assert.ok(!listed.analyses.some((a) => a.analysisId === analysisId));
+      const readError = (uri: string) => intruder.readResource({ uri }).then(() => 'read', (err: Error) => err.message);
+      const [theirReport, noReport] = await Promise.all([readError(reportUri(analysisId)), readError(reportUri(missing))]);
+      assert.notEqual(theirReport, 'read');
+      assert.equal(blank(theirReport, encodeURIComponent(analysisId)).split(analysisId).join('<id>'), blank(noReport, encodeURIComponent(missing)).split(missing).join('<id>'));
+      const { resources } = await intruder.listResources();
+      assert.ok(!resources.some((r) => r.uri.includes(encodeURIComponent(analysisId))));
       const latest = await call(intruder, 'get_report_summary', {});
       assert.equal(latest.isError, true);
       assert.match(latest.text, /no completed analysis/);
