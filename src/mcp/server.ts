@@ -6,6 +6,7 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { FinopsApi } from './api';
 import { registerResources } from './resources';
+import { registerScheduleTools } from './schedules';
 import { registerStartTool } from './start';
 import { registerReadTools } from './tools';
 
@@ -20,6 +21,7 @@ export function createMcpServer(api: FinopsApi, version = '0.1.0'): McpServer {
   const server = new McpServer({ name: MCP_SERVER_NAME, version }, { instructions: INSTRUCTIONS, capabilities: { logging: {} } });
   registerStartTool(server, api);
   registerReadTools(server, api);
+  registerScheduleTools(server, api);
   registerResources(server, api);
   return server;
 }

@@ -18,6 +18,8 @@ import { acme, call, connect, globex, ok, startMcpHarness, type McpHarness, type
 
 const TOOLS = [
   'ask',
+  'create_schedule',
+  'list_schedules',
   'start_analysis',
   'explain_finding',
   'get_analysis',
@@ -276,6 +278,37 @@ function transportSuite(transport: Transport): void {
         const outcome = await call(client, 'start_analysis', args);
         assert.equal(outcome.isError, true, JSON.stringify(args));
         assert.match(outcome.text, pattern, `${JSON.stringify(args)}: ${outcome.text}`);
+      }
+    });
+
+    test('create_schedule and list_schedules, scoped to the tenant', async () => {
+      const scope = `mcp-${transport}`;
+      const created = await call(client, 'create_schedule', { scope, accounts: ['123456789012'], dayOfWeek: 'TUESDAY', hour: 7, timezone: 'Europe/Paris' });
+      assert.equal(created.isError, false, created.text);
+      const out = created.structured as { created: boolean; schedule: { scheduleId: string; accounts: string[]; nextActionTimes: string[] } };
+      assert.equal(out.schedule.scheduleId, `review/acme/${scope}`);
+      assert.equal(out.created, true);
+      assert.deepEqual(out.schedule.accounts, ['123456789012']);
+      assert.ok(out.schedule.nextActionTimes.length > 0);
+      const again = await ok<{ created: boolean }>(client, 'create_schedule', { scope, accounts: ['123456789012'], dayOfWeek: 'TUESDAY', hour: 7, timezone: 'Europe/Paris' });
+      assert.equal(again.created, false, 'idempotent: the second call updates');
+
+      const mine = await ok<{ schedules: { scheduleId: string }[] }>(client, 'list_schedules');
+      assert.ok(mine.schedules.some((s) => s.scheduleId === `review/acme/${scope}`));
+      const theirs = await ok<{ schedules: { scheduleId: string }[] }>(intruder, 'list_schedules');
+      assert.ok(!theirs.schedules.some((s) => s.scheduleId.startsWith('review/acme/')));
+      const forbidden = await call(intruder, 'create_schedule', { tenant: 'acme', accounts: ['123456789012'] });
+      assert.equal(forbidden.isError, true);
+      assert.match(forbidden.text, /may not manage schedules of tenant "acme"/);
+      for (const [args, pattern] of [
+        [{ accounts: [] }, /accounts/],
+        [{ accounts: ['123456789012'], timezone: 'Mars/Olympus' }, /timezone/],
+        [{ accounts: ['123456789012'], hour: 25 }, /hour/],
+        [{ accounts: ['123456789012'], scope: 'Bad Scope!' }, /scope/],
+      ] as const) {
+        const bad = await call(client, 'create_schedule', args);
+        assert.equal(bad.isError, true, JSON.stringify(args));
+        assert.match(bad.text, pattern, bad.text);
       }
     });
 
