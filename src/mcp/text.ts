@@ -9,9 +9,10 @@ import type { AnalysisOutput, FindingRow, ForecastOutput, ReportSummaryOutput, S
 
 const pct = (value: number | null | undefined) => (value === null || value === undefined ? 'n/a' : `${value > 0 ? '+' : ''}${value}%`);
 
+/** One finding in a line; its ID (check/account/Region/resource) is what explain_finding takes. */
 export function findingLine(f: FindingRow): string {
-  const name = f.resourceName ? ` ${JSON.stringify(f.resourceName)}` : '';
-  return `${formatUsd(f.monthlySavings)}/month: ${f.recommendation} [${f.check}, ${f.resourceId}${name}, ${f.account}/${f.region}, ${f.confidence} confidence] id=${f.id}`;
+  const name = f.resourceName ? ` ${JSON.stringify(f.resourceName)};` : '';
+  return `${formatUsd(f.monthlySavings)}/month: ${f.recommendation} (${f.confidence} confidence;${name} id ${f.id})`;
 }
 
 export function analysisText(a: AnalysisOutput): string {
