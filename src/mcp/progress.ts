@@ -32,7 +32,13 @@ export class ProgressTicker {
     return {
       progress: value / SCALE,
       ...(total > 0 ? { total } : {}),
-      message: `${p.step} (${done}/${total} agents done, ${p.counts.findings} findings, ${formatUsd(p.savings.amount)}/month so far)`,
+      message: `${latestStep(p)} (${done}/${total} agents done, ${p.counts.findings} findings, ${formatUsd(p.savings.amount)}/month so far)`,
     };
   }
+}
+
+/** What just happened: the newest event (agent steps read "EC2 (...): Reading metrics"), else the overall step. */
+function latestStep(p: AnalysisProgress): string {
+  const event = p.events.at(-1);
+  return event && !isTerminal(p.state) ? event.message : p.step;
 }

@@ -60,7 +60,7 @@ export function explainText(f: FindingRow & { title: string; evidence: string; c
   return [
     `${f.title} (${f.check}, ${f.resourceId} in ${f.account}/${f.region})`,
     `Evidence: ${f.evidence || 'none recorded'}`,
-    `Action: ${f.recommendation}, saving ${formatUsd(f.monthlySavings)}/month (${f.confidence} confidence; flagged by ${f.sources.join(', ')}).`,
+    `Action: ${f.recommendation}${/[.!?]$/.test(f.recommendation) ? '' : '.'} Saves ${formatUsd(f.monthlySavings)}/month (${f.confidence} confidence; flagged by ${f.sources.join(', ')}).`,
     ...(f.command ? [`Command (review before running; nothing was changed): ${f.command}`] : []),
   ].join('\n');
 }
