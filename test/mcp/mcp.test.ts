@@ -14,7 +14,9 @@ import { readFindings, totalSavings } from '../../src/domain/report-export';
 import { DEFAULT_TAG_POLICY, organizationsTagPolicy } from '../../src/domain/tag-policy';
 import { CURRENT_TAG_POLICY_URI, reportUri, tagPolicyUri } from '../../src/mcp/resources';
 import { apiPath, eventually, requestBody } from '../gateway/harness';
-import { acme, call, connect, globex, ok, startMcpHarness, type McpHarness, type Transport } from './harness';
+import { credentialAuthenticator } from '../../src/gateway/auth';
+import { OidcVerifier } from '../../src/gateway/oidc';
+import { acme, call, connect, connectWithToken, globex, OIDC_AUDIENCE, ok, startIdp, startMcpHarness, type McpHarness, type Transport } from './harness';
 
 const TOOLS = [
   'ask',
@@ -349,6 +351,32 @@ transportSuite('http');
 transportSuite('stdio');
 
 describe('MCP over HTTP: authentication', () => {
+  test('OIDC bearer tokens: the tenant in the token scopes the tools, an expired token is refused', async () => {
+    const idp = await startIdp();
+    try {
+      const { url } = await m.h.gateway({
+        authenticate: credentialAuthenticator({ oidc: new OidcVerifier({ issuer: idp.issuer, audience: OIDC_AUDIENCE, tenantClaim: 'tenant' }) }),
+        llm: {},
+      });
+      const acmeUser = await connectWithToken(url, await idp.token('acme'));
+      const globexUser = await connectWithToken(url, await idp.token('globex'));
+      try {
+        const summary = await ok<{ findings: { count: number } }>(acmeUser, 'get_report_summary', { analysisId });
+        assert.equal(summary.findings.count, 60);
+        const theirs = await call(globexUser, 'get_report_summary', { analysisId });
+        const missing = analysisId.replace(/-[0-9a-f]+$/, '-ffffff');
+        const nothing = await call(globexUser, 'get_report_summary', { analysisId: missing });
+        assert.equal(theirs.isError, true);
+        assert.equal(theirs.text.split(analysisId).join('<id>'), nothing.text.split(missing).join('<id>'));
+      } finally {
+        await Promise.all([acmeUser.close(), globexUser.close()]);
+      }
+      await assert.rejects(connectWithToken(url, await idp.token('acme', Math.floor(Date.now() / 1000) - 60)), /401|expired/i);
+    } finally {
+      idp.close();
+    }
+  });
+
   test('no credentials and a wrong key are refused with 401 before any MCP exchange', async () => {
     await assert.rejects(connect('http', m.url, undefined), /401|credentials/i);
     await assert.rejects(connect('http', m.url, 'fo_wrong_key'), /401|not valid/i);
