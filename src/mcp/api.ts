@@ -8,7 +8,7 @@
  * same caller would over REST, and it holds no AWS or Temporal credentials of its own.
  */
 import { analysisPath, CliError, Gateway, GatewayError, watchAnalysis, type Credentials, type WatchOutcome } from '../cli/client';
-import type { AnalysisStatusName, AnalysisView } from '../client/analyses';
+import type { AnalysisView } from '../client/analyses';
 import type { ScheduleView } from '../client/schedules';
 import type { AnalysisProgress } from '../domain/progress';
 import type { AnalysisReport } from '../domain/report';
@@ -120,5 +120,3 @@ class McpGateway extends Gateway {
     return super.headers({ 'user-agent': 'finops-mcp', ...extra });
   }
 }
-
-export const FINISHED_STATUSES: readonly AnalysisStatusName[] = ['COMPLETED', 'FAILED', 'CANCELLED', 'TERMINATED', 'TIMED_OUT'];
