@@ -26,6 +26,7 @@ import { registerAnalysisRoutes, type AnalysesLlmOptions } from './routes/analys
 import { healthRouter } from './routes/health';
 import { registerScheduleRoutes } from './routes/schedules';
 import { storeFromEnv, type ArtefactStore } from '../activities/store';
+import { MCP_PATH, mcpRouter } from '../mcp/http';
 import { attachWebSocket, type WsEndpoint, type WsLimits } from './ws';
 
 export interface GatewayOptions {
@@ -109,6 +110,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const api = apiRouter(options, rpcTimeoutMs);
   app.use(API_PREFIX, publicApi);
   app.use(API_PREFIX, authenticate(authenticator), api);
+  app.use(MCP_PATH, mcpRouter({ authenticate: authenticator }));
   app.use(routeNotFound);
   app.use(errorHandler(log));
 
