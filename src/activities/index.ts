@@ -17,6 +17,7 @@ import { SharedRequests } from './shared-requests';
 import { createSpendActivities } from './spend';
 import { createReviewActivities, type DestinationConfig } from './review';
 import { storeFromEnv, type ArtefactStore } from './store';
+import { createTenancyActivities, TenantBindings } from './tenancy';
 
 export interface ActivityOptions {
   /** Where findings and other large artefacts go (default: S3 if FINOPS_STORE_BUCKET is set, else FINOPS_STORE_DIR or .data/store). */
@@ -32,6 +33,8 @@ export interface ActivityOptions {
   dashboardUrl?: string;
   /** Bedrock for the executive summary (default: FINOPS_BEDROCK_MODEL_ID...; unset means the deterministic writer). */
   llm?: LlmActivityOptions;
+  /** Which accounts each tenant may analyse (default: single tenant, nothing bound). */
+  tenancy?: TenantBindings;
 }
 
 export function createActivities(
@@ -59,6 +62,7 @@ export function createActivities(
       ...(options.dashboardUrl ? { dashboardUrl: options.dashboardUrl } : {}),
     }),
     ...createLlmActivities(options.llm),
+    ...createTenancyActivities(options.tenancy ?? TenantBindings.single()),
   };
 }
 

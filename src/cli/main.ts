@@ -24,7 +24,6 @@ Commands:
       --agents a,b       ec2,s3,rds,tagging,forecasting,trusted-advisor (default: all)
       --start DATE --end DATE   period, end exclusive (default: the last 30 full days)
       --tenant NAME      (default: your only tenant, or "demo" without auth)
-      --requested-by TEXT
       --no-watch         print the ID and return at once
       --progress MODE    bars | lines | auto (default auto: bars in a terminal)
   watch ID           watch a running analysis until its report
@@ -67,7 +66,6 @@ const OPTIONS = {
   start: { type: 'string' },
   end: { type: 'string' },
   tenant: { type: 'string', multiple: true },
-  'requested-by': { type: 'string' },
   'no-watch': { type: 'boolean', default: false },
   progress: { type: 'string', default: 'auto' },
   status: { type: 'string' },
@@ -130,7 +128,6 @@ async function analyze(values: Values): Promise<number> {
     ...(values.region ? { regions: values.region } : {}),
     ...(values.agents ? { agents: values.agents.split(',').map((a) => a.trim()).filter(Boolean) } : {}),
     ...(values.start && values.end ? { period: { start: values.start, end: values.end } } : {}),
-    ...(values['requested-by'] ? { requestedBy: values['requested-by'] } : {}),
   };
   // Without auth (development) the gateway needs a tenant; with a single-tenant key it fills it in.
   const me = await gateway.json<{ tenants: 'all' | string[] }>('/api/me');

@@ -13,7 +13,8 @@ import type { Client } from '@temporalio/client';
 import express, { type Express, type RequestHandler, type Router } from 'express';
 import { AGENT_KINDS, AGENTS } from '../domain/agents';
 import { converserFactory } from '../llm/bedrock';
-import { allowAll, authenticate, callerOf, type Authenticator } from './auth';
+import { allowAll, authenticate, callerOf, requireBoundTenant, type Authenticator } from './auth';
+import { TenantBindings } from '../activities/tenancy';
 import { DashboardAssets } from './dashboard-assets';
 import { errorHandler, routeNotFound } from './errors';
 import { API_PREFIX, WS_PATH } from './links';
@@ -51,6 +52,8 @@ export interface GatewayOptions {
   llm?: AnalysesLlmOptions;
   /** Where weekly reviews are kept, to list and read them (default: the worker's store, from FINOPS_STORE_*). */
   store?: ArtefactStore;
+  /** Which accounts each tenant may analyse (default: single tenant, nothing bound). */
+  tenancy?: TenantBindings;
 }
 
 export interface Gateway {
@@ -79,7 +82,8 @@ const securityHeaders: RequestHandler = (_req, res, next) => {
 export function createGateway(options: GatewayOptions): Gateway {
   const log: Logger = options.log ?? (() => {});
   const rpcTimeoutMs = options.rpcTimeoutMs ?? 10_000;
-  const authenticator = options.authenticate ?? allowAll;
+  const tenancy = options.tenancy ?? TenantBindings.single();
+  const authenticator = requireBoundTenant(options.authenticate ?? allowAll, tenancy);
   const relay = new ProgressRelay({ ...options.relay, client: options.client, log });
   const requestCounters: RequestCounters = { byClass: {} };
   let draining = false;
@@ -106,7 +110,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   publicApi.get('/openapi.json', (_req, res) => {
     res.json(openApiDocument());
   });
-  const api = apiRouter(options, rpcTimeoutMs);
+  const api = apiRouter({ ...options, tenancy }, rpcTimeoutMs);
   app.use(API_PREFIX, publicApi);
   app.use(API_PREFIX, authenticate(authenticator), api);
   app.use(routeNotFound);
@@ -154,9 +158,10 @@ export function createGateway(options: GatewayOptions): Gateway {
 }
 
 /** Everything under /api that needs credentials. Routes are registered with full paths (a flat table). */
-function apiRouter(options: GatewayOptions, rpcTimeoutMs: number): Router {
+function apiRouter(options: GatewayOptions & { tenancy: TenantBindings }, rpcTimeoutMs: number): Router {
   const api = express.Router();
   registerAnalysisRoutes(api, {
+    tenancy: options.tenancy,
     client: options.client,
     taskQueue: options.taskQueue,
     rpcTimeoutMs,
@@ -164,7 +169,7 @@ function apiRouter(options: GatewayOptions, rpcTimeoutMs: number): Router {
     now: options.now ?? (() => new Date()),
     llm: options.llm ?? { converser: converserFactory() },
   });
-  registerScheduleRoutes(api, { client: options.client, taskQueue: options.taskQueue, rpcTimeoutMs, store: options.store ?? storeFromEnv() });
+  registerScheduleRoutes(api, { tenancy: options.tenancy, client: options.client, taskQueue: options.taskQueue, rpcTimeoutMs, store: options.store ?? storeFromEnv() });
   api.get('/me', (_req, res) => {
     const caller = callerOf(res);
     res.json({ subject: caller.subject, tenants: caller.tenants, auth: caller.via ?? 'custom' });

@@ -7,6 +7,7 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { ConfigError, ENV, gatewayConfig, logLevel, temporalConfig } from '../config';
+import { TenantBindings } from '../activities/tenancy';
 import { createGateway } from './app';
 import { AUTH_NONE_WARNING, authFromEnv } from './auth-config';
 import { filtered, jsonLogger, levelFromConfig, textLogger, type Logger } from './log';
@@ -24,7 +25,8 @@ async function main(): Promise<void> {
   const temporal = temporalConfig();
   const { host, port } = gatewayConfig();
   const log = loggerFromEnv();
-  const auth = authFromEnv();
+  const tenancy = TenantBindings.fromEnv(); // a bad configuration stops the gateway with every problem named
+  const auth = authFromEnv(process.env, tenancy);
   if (auth.mode === 'none') {
     process.stderr.write(`\n*** WARNING: ${AUTH_NONE_WARNING}\n\n`);
     log({ level: 'warn', msg: AUTH_NONE_WARNING });
@@ -40,7 +42,8 @@ async function main(): Promise<void> {
     );
   }
   const client = new Client({ connection, namespace: temporal.namespace });
-  const gateway = createGateway({ client, taskQueue: temporal.taskQueue, log, authenticate: auth.authenticator });
+  log({ level: tenancy.mode === 'single' ? 'warn' : 'info', msg: tenancy.describe() });
+  const gateway = createGateway({ client, taskQueue: temporal.taskQueue, log, authenticate: auth.authenticator, tenancy });
 
   try {
     const address = await gateway.listen(port, host);

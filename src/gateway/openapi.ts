@@ -443,9 +443,9 @@ export function openApiDocument(): Json {
               properties: { start: { type: 'string', format: 'date' }, end: { type: 'string', format: 'date' } },
             },
             agents: { type: 'array', minItems: 1, items: { enum: [...AGENT_KINDS] }, description: 'Default: all agents.' },
-            requestedBy: { type: 'string', maxLength: 200 },
           },
           required: ['accounts'],
+          description: 'Who asked is taken from the credentials (API-key id or token subject); a body with requestedBy is refused.',
         },
         Links: {
           type: 'object',

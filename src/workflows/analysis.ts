@@ -58,6 +58,15 @@ const { summariseReport } = proxyActivities<Activities>({
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumAttempts: 3 },
 });
 
+/** The worker checks the tenant's account binding before any agent starts; older histories replay without it. */
+export const TENANCY_PATCH = 'tenant-binding-v1';
+
+const { checkTenantBinding } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  // Refusals are non-retryable; an Organizations look-up that fails is retried.
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: 5 },
+});
+
 export async function analysis(input: AnalysisRequest): Promise<AnalysisReport> {
   const validation = validateAnalysisRequest(input, new Date());
   if (!validation.ok) {
@@ -65,6 +74,13 @@ export async function analysis(input: AnalysisRequest): Promise<AnalysisReport> 
   }
   const request = validation.request;
   const analysisId = workflowInfo().workflowId;
+  if (patched(TENANCY_PATCH)) {
+    // Before any AWS call: a run started on Temporal directly, around the gateway, is refused here too.
+    await checkTenantBinding.executeWithOptions(
+      { summary: `Check that ${request.tenant} may analyse ${request.accounts.join(', ')}` },
+      [{ tenant: request.tenant, accounts: request.accounts }],
+    );
+  }
   const baseline = previousPeriod(request.period);
   ensureSearchAttributes(request);
 

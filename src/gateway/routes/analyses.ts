@@ -17,10 +17,11 @@ import type { Converser } from '../../llm/bedrock';
 import { planQuestion, type PlanResult } from '../../llm/planner';
 import { answerQuestion, MAX_QUESTION_CHARS } from '../../llm/questions';
 import { callerOf, canAccessAnalysis, canAccessTenant, tenantsOf, type Caller } from '../auth';
-import { ApiError, MAX_BODY_BYTES, notFound } from '../errors';
+import { ApiError, bodyDecodeError, MAX_BODY_BYTES, notFound } from '../errors';
 import { analysisLinks } from '../links';
 import { DEFAULT_PAGE_SIZE, LIST_STATUSES, listAnalyses, MAX_PAGE_SIZE, type ListFilter, type ListStatus } from '../listing';
 import { withDeadline } from '../temporal';
+import type { TenantBindings } from '../../activities/tenancy';
 import { readView, type GatewayAnalysisView } from '../views';
 
 export interface AnalysesRouteOptions {
@@ -31,6 +32,8 @@ export interface AnalysesRouteOptions {
   /** Deadline for the progress query of a running analysis (GET /:id). */
   queryTimeoutMs: number;
   now: () => Date;
+  /** Which accounts each tenant may analyse. */
+  tenancy: TenantBindings;
   /** The planner and follow-up questions: Bedrock when configured (else the deterministic planner and writer). */
   llm?: AnalysesLlmOptions;
 }
@@ -52,7 +55,15 @@ export const requireJson: RequestHandler = (req, _res, next) => {
   next();
 };
 
-export const jsonBody = express.json({ limit: MAX_BODY_BYTES, type: JSON_TYPES, strict: false });
+const parseJson = express.json({ limit: MAX_BODY_BYTES, type: JSON_TYPES, strict: false });
+
+/** The JSON body parser; anything it fails on (bad compression included) is a 4xx naming the problem. */
+export const jsonBody: RequestHandler = (req, res, next) => {
+  parseJson(req, res, (err?: unknown) => {
+    if (err) next(bodyDecodeError(err, req.headers['content-encoding']));
+    else next();
+  });
+};
 
 const REPORT_FORMATS = ['json', 'md', 'csv'] as const;
 type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -82,25 +93,29 @@ export function registerAnalysisRoutes(api: Router, options: AnalysesRouteOption
     if (isPlainObject(body) && body.tenant === undefined && caller.tenants !== 'all' && caller.tenants.length === 1) {
       body = { ...body, tenant: caller.tenants[0] };
     }
-    if (isPlainObject(body) && body.requestedBy === undefined && caller.via !== undefined && caller.via !== 'none') {
-      body = { ...body, requestedBy: caller.subject };
+    // Who asked comes from the credentials only (API-key id or token subject): a body cannot sign for someone else.
+    if (isPlainObject(body) && 'requestedBy' in body) {
+      throw new ApiError(400, 'invalid_request', 'requestedBy is set from your credentials (API-key id or token subject); remove it from the body', {
+        details: ['requestedBy: not allowed in the body'],
+      });
     }
     // A question instead of agents: the planner turns it into a request.
     let plan: Extract<PlanResult, { ok: true }> | undefined;
     let validation: ValidationResult;
     if (isPlainObject(body) && body.question !== undefined) {
       plan = await planFromQuestion(body, caller);
-      validation = { ok: true, request: { ...plan.request, ...(typeof body.requestedBy === 'string' ? { requestedBy: body.requestedBy } : {}) } };
+      validation = { ok: true, request: plan.request };
     } else {
       validation = validateAnalysisRequest(body, now());
     }
     if (!validation.ok) {
       throw new ApiError(400, 'invalid_request', 'The analysis request is not valid', { details: validation.errors });
     }
-    const request = validation.request;
+    const request = { ...validation.request, requestedBy: caller.subject };
     if (!canAccessTenant(caller, request.tenant)) {
       throw new ApiError(403, 'forbidden', `You may not start analyses for tenant ${JSON.stringify(request.tenant)}`);
     }
+    await enforceBinding(options.tenancy, request.tenant, request.accounts);
     const started = await temporal(() => startAnalysis(client, taskQueue, request, now()));
     const links = analysisLinks(req, started.analysisId);
     res
@@ -123,7 +138,7 @@ export function registerAnalysisRoutes(api: Router, options: AnalysesRouteOption
     if (accounts !== undefined && (!Array.isArray(accounts) || !accounts.every((a) => typeof a === 'string' && /^\d{12}$/.test(a)))) {
       errors.push('accounts must be a list of 12-digit AWS account IDs');
     }
-    const unknown = Object.keys(body).filter((k) => !['question', 'tenant', 'accounts', 'requestedBy'].includes(k));
+    const unknown = Object.keys(body).filter((k) => !['question', 'tenant', 'accounts'].includes(k));
     if (unknown.length) errors.push(`with a question, give only question, tenant and accounts (not ${unknown.join(', ')})`);
     if (errors.length) throw new ApiError(400, 'invalid_request', 'The analysis request is not valid', { details: errors });
     const tenantId = tenant as string;
@@ -198,6 +213,12 @@ export function registerAnalysisRoutes(api: Router, options: AnalysesRouteOption
     await temporal(() => handle.cancel());
     res.status(202).json({ analysisId: id, status: 'cancel_requested', links: analysisLinks(req, id) });
   });
+}
+
+/** 403 naming the tenant and each account outside its binding (the worker checks the same before any AWS call). */
+export async function enforceBinding(tenancy: TenantBindings, tenant: string, accounts: readonly string[]): Promise<void> {
+  const decision = await tenancy.check(tenant, accounts);
+  if (!decision.ok) throw new ApiError(403, decision.code, decision.message, { details: decision.accounts.map((a) => `account ${a}: not bound to ${tenant}`) });
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
