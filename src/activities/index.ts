@@ -16,7 +16,9 @@ import { createLlmActivities, type LlmActivityOptions } from './llm';
 import { SharedRequests } from './shared-requests';
 import { createSpendActivities } from './spend';
 import { createReviewActivities, type DestinationConfig } from './review';
-import { storeFromEnv, type ArtefactStore } from './store';
+import { storeFromEnv, type ArtefactStore, type ListableStore } from './store';
+import { createReportActivities, ReportStore } from './reports';
+import { reportRetentionDays } from '../config';
 import { createTenancyActivities, TenantBindings } from './tenancy';
 
 export interface ActivityOptions {
@@ -35,6 +37,12 @@ export interface ActivityOptions {
   llm?: LlmActivityOptions;
   /** Which accounts each tenant may analyse (default: single tenant, nothing bound). */
   tenancy?: TenantBindings;
+  /** Where completed reports are kept (default: in `store` when it can list, else FINOPS_STORE_*; retention FINOPS_REPORT_RETENTION_DAYS). */
+  reports?: ReportStore;
+}
+
+function isListable(store: ArtefactStore): store is ListableStore {
+  return typeof (store as Partial<ListableStore>).listKeys === 'function' && typeof (store as Partial<ListableStore>).delete === 'function';
 }
 
 export function createActivities(
@@ -63,6 +71,7 @@ export function createActivities(
     }),
     ...createLlmActivities(options.llm),
     ...createTenancyActivities(options.tenancy ?? TenantBindings.single()),
+    ...createReportActivities(options.reports ?? new ReportStore(isListable(deps.store) ? deps.store : storeFromEnv(), reportRetentionDays())),
   };
 }
 

@@ -15,6 +15,8 @@ import { AGENT_KINDS, AGENTS } from '../domain/agents';
 import { converserFactory } from '../llm/bedrock';
 import { allowAll, authenticate, callerOf, requireBoundTenant, type Authenticator } from './auth';
 import { TenantBindings } from '../activities/tenancy';
+import { ReportStore } from '../activities/reports';
+import { reportRetentionDays } from '../config';
 import { DashboardAssets } from './dashboard-assets';
 import { errorHandler, routeNotFound } from './errors';
 import { API_PREFIX, WS_PATH } from './links';
@@ -54,6 +56,8 @@ export interface GatewayOptions {
   store?: ArtefactStore;
   /** Which accounts each tenant may analyse (default: single tenant, nothing bound). */
   tenancy?: TenantBindings;
+  /** Completed reports kept beyond Temporal's retention (default: the worker's store, from FINOPS_STORE_*). */
+  reports?: ReportStore;
 }
 
 export interface Gateway {
@@ -162,6 +166,7 @@ function apiRouter(options: GatewayOptions & { tenancy: TenantBindings }, rpcTim
   const api = express.Router();
   registerAnalysisRoutes(api, {
     tenancy: options.tenancy,
+    reports: options.reports ?? new ReportStore(storeFromEnv(), reportRetentionDays()),
     client: options.client,
     taskQueue: options.taskQueue,
     rpcTimeoutMs,

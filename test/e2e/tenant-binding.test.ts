@@ -5,6 +5,9 @@
  * bad configuration naming every problem, and says so when it runs single-tenant.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -21,6 +24,7 @@ let env: TestWorkflowEnvironment;
 let sim: RunningSimulator;
 const taskQueue = `binding-${process.pid}`;
 const workers: Proc[] = [];
+const storeDir = mkdtempSync(join(tmpdir(), 'finops-binding-store-'));
 
 before(async () => {
   [env, sim] = await Promise.all([startTemporal(), startSimulator({ port: 0, scenario: generateScenario({ seed: 7, anchorDate: ANCHOR_DATE }) })]);
@@ -38,6 +42,7 @@ function startWorker(extra: Record<string, string>): Proc {
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'sample',
     AWS_SECRET_ACCESS_KEY: 'sample',
+    FINOPS_STORE_DIR: storeDir,
     ...extra,
   });
   workers.push(worker);

@@ -19,9 +19,11 @@ import { answerQuestion, MAX_QUESTION_CHARS } from '../../llm/questions';
 import { callerOf, canAccessAnalysis, canAccessTenant, tenantsOf, type Caller } from '../auth';
 import { ApiError, bodyDecodeError, MAX_BODY_BYTES, notFound } from '../errors';
 import { analysisLinks } from '../links';
-import { DEFAULT_PAGE_SIZE, LIST_STATUSES, listAnalyses, MAX_PAGE_SIZE, type ListFilter, type ListStatus } from '../listing';
+import { DEFAULT_PAGE_SIZE, existingAnalyses, LIST_STATUSES, listAnalyses, MAX_PAGE_SIZE, type AnalysisListItem, type ListFilter, type ListStatus } from '../listing';
 import { withDeadline } from '../temporal';
 import type { TenantBindings } from '../../activities/tenancy';
+import type { ReportStore } from '../../activities/reports';
+import { tenantOfAnalysisId } from '../../workflows/ids';
 import { readView, type GatewayAnalysisView } from '../views';
 
 export interface AnalysesRouteOptions {
@@ -34,6 +36,8 @@ export interface AnalysesRouteOptions {
   now: () => Date;
   /** Which accounts each tenant may analyse. */
   tenancy: TenantBindings;
+  /** Completed reports, read from here once Temporal no longer holds the run. */
+  reports: ReportStore;
   /** The planner and follow-up questions: Bedrock when configured (else the deterministic planner and writer). */
   llm?: AnalysesLlmOptions;
 }
@@ -82,8 +86,18 @@ export function registerAnalysisRoutes(api: Router, options: AnalysesRouteOption
 
   const read = async (id: string, progress: boolean): Promise<GatewayAnalysisView> => {
     const view = await readView(client, id, { rpcTimeoutMs, queryTimeoutMs, progress });
-    if (!view) throw notFound(`Analysis ${JSON.stringify(id)}`);
-    return view;
+    if (view) return view;
+    // Past Temporal's retention the run is gone, its report is not.
+    const stored = await options.reports.get(tenantOfAnalysisId(id) ?? '', id);
+    if (!stored) throw notFound(`Analysis ${JSON.stringify(id)}`);
+    return {
+      analysisId: id,
+      status: 'COMPLETED',
+      startTime: stored.startTime,
+      closeTime: stored.closeTime,
+      report: stored.report,
+      notice: 'Read from the report store: Temporal no longer holds this run (its retention has ended).',
+    };
   };
 
   api.post('/analyses', requireJson, jsonBody, async (req, res) => {
@@ -176,11 +190,32 @@ export function registerAnalysisRoutes(api: Router, options: AnalysesRouteOption
     const pageSize = pageSizeOf(req.query.pageSize);
     const pageToken = singleQuery(req.query.pageToken, 'pageToken');
     const page = await temporal(() => listAnalyses(client, filter, { pageSize, ...(pageToken ? { pageToken } : {}) }));
+    // Newest first: reports kept past Temporal's retention are older than every run it still holds, so they follow its last page.
+    const kept = page.nextPageToken ? [] : await keptReports(filter, new Set(page.analyses.map((a) => a.analysisId)));
     res.json({
-      analyses: page.analyses.map((a) => ({ ...a, links: analysisLinks(req, a.analysisId) })),
+      analyses: [...page.analyses, ...kept].map((a) => ({ ...a, links: analysisLinks(req, a.analysisId) })),
       ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}),
     });
   });
+
+  /** Stored reports matching the filter whose runs Temporal no longer holds. */
+  const keptReports = async (filter: ListFilter, listed: ReadonlySet<string>): Promise<AnalysisListItem[]> => {
+    if (filter.statuses && !filter.statuses.includes('COMPLETED')) return [];
+    const tenants = filter.tenants ?? (await options.reports.tenants());
+    const summaries = (await Promise.all(tenants.map((t) => options.reports.list(t)))).flat().filter(
+      (s) =>
+        !listed.has(s.analysisId) &&
+        (filter.account === undefined || s.accounts.includes(filter.account)) &&
+        (filter.startedAfter === undefined || Date.parse(s.startTime) >= filter.startedAfter.getTime()) &&
+        (filter.startedBefore === undefined || Date.parse(s.startTime) < filter.startedBefore.getTime()),
+    );
+    if (summaries.length === 0) return [];
+    const live = await temporal(() => existingAnalyses(client, summaries.map((s) => s.analysisId)));
+    return summaries
+      .filter((s) => !live.has(s.analysisId))
+      .sort((a, b) => b.startTime.localeCompare(a.startTime))
+      .map((s) => ({ analysisId: s.analysisId, tenant: s.tenant, accounts: s.accounts, status: 'COMPLETED' as const, startTime: s.startTime, closeTime: s.closeTime, retained: 'report-store' as const }));
+  };
 
   api.get('/analyses/:id', async (req, res) => {
     const id = analysisIdOf(req.params.id, callerOf(res));
