@@ -77,10 +77,10 @@ describe('binding decisions', () => {
 
   test('OU accounts (child OUs included) are resolved once and cached; roles are the owning tenant’s', async () => {
     let lookups = 0;
-    const bindings = TenantBindings.bound(config, async (ou) => {
+    const bindings = TenantBindings.bound(config, (ou) => {
       lookups++;
       assert.equal(ou, 'ou-ab12-34cd56ef');
-      return ['555566667777', '888899990000'];
+      return Promise.resolve(['555566667777', '888899990000']);
     });
     assert.deepEqual(await bindings.check('acme', ['111122223333', '888899990000']), { ok: true });
     const refused = await bindings.check('acme', ['444455556666', '555566667777']);
@@ -98,10 +98,9 @@ describe('binding decisions', () => {
 
   test('a failed OU look-up is not cached', async () => {
     let calls = 0;
-    const bindings = TenantBindings.bound(config, async () => {
+    const bindings = TenantBindings.bound(config, () => {
       calls++;
-      if (calls === 1) throw new Error('throttled');
-      return ['555566667777'];
+      return calls === 1 ? Promise.reject(new Error('throttled')) : Promise.resolve(['555566667777']);
     });
     await assert.rejects(bindings.check('acme', ['555566667777']), /throttled/);
     assert.deepEqual(await bindings.check('acme', ['555566667777']), { ok: true });
