@@ -69,6 +69,11 @@ export const ENV = {
   reportRetentionDays: 'FINOPS_REPORT_RETENTION_DAYS',
   /** The checks' thresholds: a JSON file of overrides, e.g. {"ec2": {"idleCpuP95Percent": 5}} (src/domain/checks/thresholds.ts). */
   thresholdsFile: 'FINOPS_THRESHOLDS_FILE',
+  /**
+   * "Today" for every process (src/clock.ts): a date (YYYY-MM-DD) or a signed offset in days from the
+   * real date (+40, -40). Unset: the real date. For tests, demos and replays of a past day.
+   */
+  today: 'FINOPS_TODAY',
 } as const;
 
 export interface TemporalConfig {

@@ -23,6 +23,7 @@ Commands:
       --account ID       (repeatable; required)   --region NAME (repeatable; default us-east-1)
       --agents a,b       ec2,s3,rds,tagging,forecasting,trusted-advisor (default: all)
       --start DATE --end DATE   period, end exclusive (default: the last 30 full days)
+      --as-of DATE       the analysis's "today": metrics and forecast end here (default: today)
       --tenant NAME      (default: your only tenant, or "demo" without auth)
       --no-watch         print the ID and return at once
       --progress MODE    bars | lines | auto (default auto: bars in a terminal)
@@ -65,6 +66,7 @@ const OPTIONS = {
   agents: { type: 'string' },
   start: { type: 'string' },
   end: { type: 'string' },
+  'as-of': { type: 'string' },
   tenant: { type: 'string', multiple: true },
   'no-watch': { type: 'boolean', default: false },
   progress: { type: 'string', default: 'auto' },
@@ -128,6 +130,7 @@ async function analyze(values: Values): Promise<number> {
     ...(values.region ? { regions: values.region } : {}),
     ...(values.agents ? { agents: values.agents.split(',').map((a) => a.trim()).filter(Boolean) } : {}),
     ...(values.start && values.end ? { period: { start: values.start, end: values.end } } : {}),
+    ...(values['as-of'] ? { asOf: values['as-of'] } : {}),
   };
   // Without auth (development) the gateway needs a tenant; with a single-tenant key it fills it in.
   const me = await gateway.json<{ tenants: 'all' | string[] }>('/api/me');

@@ -8,6 +8,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { ConfigError, ENV, gatewayConfig, logLevel, temporalConfig } from '../config';
 import { TenantBindings } from '../activities/tenancy';
+import { clockFromEnv } from '../clock';
 import { createGateway } from './app';
 import { AUTH_NONE_WARNING, authFromEnv } from './auth-config';
 import { filtered, jsonLogger, levelFromConfig, textLogger, type Logger } from './log';
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
   const log = loggerFromEnv();
   const tenancy = TenantBindings.fromEnv(); // a bad configuration stops the gateway with every problem named
   const auth = authFromEnv(process.env, tenancy);
+  const now = clockFromEnv();
   if (auth.mode === 'none') {
     process.stderr.write(`\n*** WARNING: ${AUTH_NONE_WARNING}\n\n`);
     log({ level: 'warn', msg: AUTH_NONE_WARNING });
@@ -43,7 +45,7 @@ async function main(): Promise<void> {
   }
   const client = new Client({ connection, namespace: temporal.namespace });
   log({ level: tenancy.mode === 'single' ? 'warn' : 'info', msg: tenancy.describe() });
-  const gateway = createGateway({ client, taskQueue: temporal.taskQueue, log, authenticate: auth.authenticator, tenancy });
+  const gateway = createGateway({ client, taskQueue: temporal.taskQueue, log, authenticate: auth.authenticator, now, tenancy });
 
   try {
     const address = await gateway.listen(port, host);

@@ -17,7 +17,7 @@ import { validateAnalysisRequest } from '../../src/domain/request';
 import { ApiKeyStore, generateApiKey } from '../../src/gateway/api-keys';
 import { credentialAuthenticator } from '../../src/gateway/auth';
 import { createGateway, type Gateway } from '../../src/gateway/app';
-import { ANCHOR_DATE, SAMPLE_ACCOUNT, startStack, type TestStack } from '../helpers/stack';
+import { lastFullMonths, SAMPLE_ACCOUNT, startStack, testNow, type TestStack } from '../helpers/stack';
 
 const storeDir = mkdtempSync(join(tmpdir(), 'finops-report-store-'));
 const acme = generateApiKey('acme-ci', ['acme']);
@@ -48,8 +48,8 @@ async function get(path: string, key = acme.key): Promise<Response> {
 
 test('a report is read, listed and exported from the store after its workflow is deleted from Temporal', async () => {
   const validated = validateAnalysisRequest(
-    { tenant: 'acme', accounts: [SAMPLE_ACCOUNT], agents: ['ec2'], period: { start: '2026-10-01', end: '2026-11-01' } },
-    new Date(`${ANCHOR_DATE}T12:00:00Z`),
+    { tenant: 'acme', accounts: [SAMPLE_ACCOUNT], agents: ['ec2'], period: lastFullMonths(1) },
+    testNow(),
   );
   assert.ok(validated.ok);
   const request = { ...validated.request, requestedBy: 'key:acme-ci' };

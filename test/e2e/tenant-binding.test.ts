@@ -17,7 +17,7 @@ import { validateAnalysisRequest } from '../../src/domain/request';
 import { generateScenario } from '../../src/sim/scenario';
 import { startSimulator, type RunningSimulator } from '../../src/sim/server';
 import { startProcess, type Proc } from '../helpers/processes';
-import { ANCHOR_DATE, SAMPLE_ACCOUNT } from '../helpers/stack';
+import { lastFullMonths, SAMPLE_ACCOUNT, TEST_TODAY, testNow } from '../helpers/stack';
 import { startTemporal } from '../helpers/temporal';
 
 let env: TestWorkflowEnvironment;
@@ -27,7 +27,7 @@ const workers: Proc[] = [];
 const storeDir = mkdtempSync(join(tmpdir(), 'finops-binding-store-'));
 
 before(async () => {
-  [env, sim] = await Promise.all([startTemporal(), startSimulator({ port: 0, scenario: generateScenario({ seed: 7, anchorDate: ANCHOR_DATE }) })]);
+  [env, sim] = await Promise.all([startTemporal(), startSimulator({ port: 0, scenario: generateScenario({ seed: 7, anchorDate: TEST_TODAY }) })]);
 });
 after(async () => {
   await Promise.allSettled(workers.map((w) => w.kill('SIGKILL')));
@@ -51,8 +51,8 @@ function startWorker(extra: Record<string, string>): Proc {
 
 function request(tenant: string, accounts: string[]) {
   const validated = validateAnalysisRequest(
-    { tenant, accounts, agents: ['ec2'], period: { start: '2026-10-01', end: '2026-11-01' } },
-    new Date(`${ANCHOR_DATE}T12:00:00Z`),
+    { tenant, accounts, agents: ['ec2'], period: lastFullMonths(1) },
+    testNow(),
   );
   assert.ok(validated.ok);
   return validated.request;
