@@ -74,7 +74,7 @@ test('a bad tenant configuration stops the worker with every problem named', asy
 
 test('the worker refuses a run started directly on Temporal for an unbound account, before any AWS call', async () => {
   const worker = startWorker({ FINOPS_TENANTS: JSON.stringify({ tenants: { acme: { accounts: [SAMPLE_ACCOUNT] } } }) });
-  await worker.waitFor(/Worker running on task queue/);
+  await worker.waitFor(/Worker running on task queue/, 180_000); // bundling workflows is slow on a loaded machine
   assert.match(worker.output(), /Tenancy: 1 tenant bound to their accounts: acme \(1 account\)/);
   sim.resetStats();
 
@@ -105,7 +105,7 @@ test('the worker refuses a run started directly on Temporal for an unbound accou
 
 test('without configuration the worker runs single-tenant and says so', async () => {
   const worker = startWorker({});
-  await worker.waitFor(/Worker running on task queue/);
+  await worker.waitFor(/Worker running on task queue/, 180_000); // bundling workflows is slow on a loaded machine
   assert.match(worker.output(), /Tenancy: single tenant .*no account binding/);
   await worker.kill('SIGTERM');
 });
