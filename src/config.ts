@@ -65,6 +65,8 @@ export const ENV = {
   /** Tenants bound to their accounts (src/domain/tenancy.ts): a JSON file, or the same JSON inline. Unset: single tenant. */
   tenantsFile: 'FINOPS_TENANTS_FILE',
   tenants: 'FINOPS_TENANTS',
+  /** Requests per minute each tenant may make to the gateway's /api (default 1200; 0 turns the limit off). */
+  rateLimitPerMinute: 'FINOPS_RATE_LIMIT_PER_MINUTE',
   /** Days a completed analysis's report is kept in the report store (default 400; 0 keeps them forever). */
   reportRetentionDays: 'FINOPS_REPORT_RETENTION_DAYS',
   /** The checks' thresholds: a JSON file of overrides, e.g. {"ec2": {"idleCpuP95Percent": 5}} (src/domain/checks/thresholds.ts). */
@@ -196,4 +198,15 @@ export function reportRetentionDays(env: NodeJS.ProcessEnv = process.env): numbe
     throw new ConfigError(`${ENV.reportRetentionDays} must be a whole number of days from 0 (keep forever) to 36500 (got ${JSON.stringify(raw)})`);
   }
   return days;
+}
+
+/** FINOPS_RATE_LIMIT_PER_MINUTE: requests per minute per tenant on the gateway's /api (default 1200, 0 = off). */
+export function rateLimitPerMinute(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env[ENV.rateLimitPerMinute];
+  if (raw === undefined || raw === '') return 1200;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) {
+    throw new ConfigError(`${ENV.rateLimitPerMinute} must be a whole number of requests per minute, 0 for no limit (got ${JSON.stringify(raw)})`);
+  }
+  return value;
 }

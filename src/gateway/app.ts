@@ -25,6 +25,7 @@ import { renderMetrics } from './metrics';
 import { openApiDocument } from './openapi';
 import { ProgressRelay, type RelayOptions } from './relay';
 import { requestLog, type RequestCounters } from './request-log';
+import { tenantRateLimit, type RateLimitOptions } from './rate-limit';
 import { registerAnalysisRoutes, type AnalysesLlmOptions } from './routes/analyses';
 import { healthRouter } from './routes/health';
 import { registerScheduleRoutes } from './routes/schedules';
@@ -56,6 +57,8 @@ export interface GatewayOptions {
   store?: ArtefactStore;
   /** Which accounts each tenant may analyse (default: single tenant, nothing bound). */
   tenancy?: TenantBindings;
+  /** Per-tenant request limit on /api (default: off; the gateway process reads FINOPS_RATE_LIMIT_PER_MINUTE). */
+  rateLimit?: RateLimitOptions;
   /** Completed reports kept beyond Temporal's retention (default: the worker's store, from FINOPS_STORE_*). */
   reports?: ReportStore;
 }
@@ -116,7 +119,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   });
   const api = apiRouter({ ...options, tenancy }, rpcTimeoutMs);
   app.use(API_PREFIX, publicApi);
-  app.use(API_PREFIX, authenticate(authenticator), api);
+  app.use(API_PREFIX, authenticate(authenticator), tenantRateLimit(options.rateLimit ?? { requestsPerWindow: 0, windowMs: 60_000 }), api);
   app.use(routeNotFound);
   app.use(errorHandler(log));
 

@@ -29,6 +29,8 @@ export type ErrorCode =
   | 'analysis_terminated'
   | 'analysis_timed_out'
   | 'temporal_unavailable'
+  /** Temporal is up but did not answer in time (504, never 503). */
+  | 'temporal_slow'
   | 'auth_unavailable'
   | 'not_acceptable'
   | 'not_implemented'
@@ -52,6 +54,8 @@ export interface ErrorBody {
 /** Throw from a route handler; the error middleware turns it into the JSON shape above. */
 export class ApiError extends Error {
   override name = 'ApiError';
+  /** Sent as Retry-After (seconds) with the error. */
+  retryAfterSeconds?: number;
   constructor(
     readonly status: number,
     readonly code: ErrorCode,
@@ -75,6 +79,7 @@ export function sendError(res: Response, err: ApiError): void {
     res.end();
     return;
   }
+  if (err.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(err.retryAfterSeconds));
   res.status(err.status).json(err.body());
 }
 

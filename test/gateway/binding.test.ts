@@ -146,3 +146,24 @@ describe('requestedBy', () => {
     await Promise.all([signal(h.client, id, { kind: 'finish' }), signal(h.client, viaOperator.body.analysisId as string, { kind: 'finish' })]);
   });
 });
+
+describe('per-tenant rate limits', () => {
+  test('over the limit a tenant gets 429 with Retry-After; other tenants are not affected', async () => {
+    const limited = await h.gateway({
+      authenticate: credentialAuthenticator({ apiKeys: new ApiKeyStore([acme.entry, operator.entry]) }),
+      rateLimit: { requestsPerWindow: 5, windowMs: 60_000 },
+    });
+    const as = (key: string) => fetch(`${limited.url}/api/agents`, { headers: { 'x-api-key': key } });
+    for (let i = 0; i < 5; i++) assert.equal((await as(acme.key)).status, 200);
+    const refused = await as(acme.key);
+    assert.equal(refused.status, 429);
+    const retryAfter = Number(refused.headers.get('retry-after'));
+    assert.ok(Number.isInteger(retryAfter) && retryAfter > 0 && retryAfter <= 60, `Retry-After ${refused.headers.get('retry-after')}`);
+    const body = (await refused.json()) as { error: { code: string; message: string } };
+    assert.equal(body.error.code, 'rate_limited');
+    assert.match(body.error.message, /at most 5 per 60 s/);
+    // Another caller has its own budget; health checks are never limited.
+    assert.equal((await as(operator.key)).status, 200);
+    assert.equal((await fetch(`${limited.url}/healthz`)).status, 200);
+  });
+});
