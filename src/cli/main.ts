@@ -11,7 +11,8 @@ import { ENV } from '../config';
 import type { AnalysisProgress } from '../domain/progress';
 import type { AnalysisReport } from '../domain/report';
 import { generateApiKey } from '../gateway/api-keys';
-import { analysisPath, CliError, Gateway, watchAnalysis, type WatchOutcome } from './client';
+import { serveStdio } from '../mcp/stdio';
+import { analysisPath, CliError, Gateway, watchAnalysis, type Credentials, type WatchOutcome } from './client';
 import { BarsDisplay, LinesDisplay, listText, reportText, safe, type ListRow, type Output } from './render';
 
 const USAGE = `finops: start, watch, list and fetch AWS cost analyses through the gateway.
@@ -45,6 +46,8 @@ Commands:
                      create or update (idempotent) a weekly review
   keys create --id ID (--tenant NAME ... | --operator) [--description TEXT]
                      make a new API key (printed once) and the entry for the gateway's key file
+  mcp                an MCP server on stdin/stdout for AI assistants (Claude Desktop, Amazon Q, VS Code),
+                     a client of the gateway with these credentials (see README, "AI assistants (MCP)")
 
 Options for every command:
   --gateway URL      default $${ENV.gatewayUrl} or http://127.0.0.1:8080
@@ -98,11 +101,23 @@ function usage(message: string): CliError {
 }
 
 function gatewayFrom(values: Values): Gateway {
+  const { url, credentials } = connectionFrom(values);
+  return new Gateway(url, credentials);
+}
+
+function connectionFrom(values: Values): { url: string; credentials: Credentials } {
   const url = (values.gateway ?? process.env[ENV.gatewayUrl] ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
   if (!/^https?:\/\//.test(url)) throw usage(`--gateway must be an http(s) URL (got ${JSON.stringify(url)})`);
   const apiKey = values['api-key'] ?? process.env[ENV.apiKey];
   const token = values.token ?? process.env[ENV.token];
-  return new Gateway(url, { ...(apiKey ? { apiKey } : {}), ...(token ? { token } : {}) });
+  return { url, credentials: { ...(apiKey ? { apiKey } : {}), ...(token ? { token } : {}) } };
+}
+
+/** `finops mcp`: the MCP server on stdin/stdout until the client closes it (stdout carries only MCP). */
+async function mcp(values: Values): Promise<number> {
+  const { url, credentials } = connectionFrom(values);
+  await serveStdio(url, credentials);
+  return 0;
 }
 
 function one(positionals: string[], what: string): string {
@@ -401,6 +416,8 @@ async function run(argv: string[]): Promise<number> {
       return schedules(values, positionals);
     case 'keys':
       return keys(values, positionals);
+    case 'mcp':
+      return mcp(values);
     default:
       throw usage(`unknown command ${JSON.stringify(command)}`);
   }

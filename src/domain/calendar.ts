@@ -105,7 +105,11 @@ export function resourceDataEarliestStart(today: string): string {
 }
 
 /** Why Cost Explorer would refuse `period` on `today` for cost and usage, or undefined when it would not. */
-export function costExplorerPeriodProblem(period: Period, today: string, options: { resourceLevel?: boolean } = {}): string | undefined {
+export function costExplorerPeriodProblem(
+  period: Period,
+  today: string,
+  options: { resourceLevel?: boolean } = {},
+): string | undefined {
   if (period.start >= period.end) return `start ${period.start} must be before end ${period.end}`;
   if (period.start > today) return `start date ${period.start} is after the current date ${today}`;
   if (period.end > costExplorerLatestEnd(today)) return `end date ${period.end} is past the beginning of next month`;

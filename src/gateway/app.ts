@@ -30,6 +30,7 @@ import { registerAnalysisRoutes, type AnalysesLlmOptions } from './routes/analys
 import { healthRouter } from './routes/health';
 import { registerScheduleRoutes } from './routes/schedules';
 import { storeFromEnv, type ArtefactStore } from '../activities/store';
+import { MCP_PATH, mcpRouter } from '../mcp/http';
 import { attachWebSocket, type WsEndpoint, type WsLimits } from './ws';
 
 export interface GatewayOptions {
@@ -120,6 +121,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const api = apiRouter({ ...options, tenancy }, rpcTimeoutMs);
   app.use(API_PREFIX, publicApi);
   app.use(API_PREFIX, authenticate(authenticator), tenantRateLimit(options.rateLimit ?? { requestsPerWindow: 0, windowMs: 60_000 }), api);
+  app.use(MCP_PATH, mcpRouter({ authenticate: authenticator }));
   app.use(routeNotFound);
   app.use(errorHandler(log));
 

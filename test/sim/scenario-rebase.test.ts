@@ -98,7 +98,8 @@ test('the example served today answers for the last 30 days what it answered on 
 
   const written = periodEndingOn(asWritten.anchorDate, 30);
   const now = periodEndingOn(TEST_TODAY, 30);
-  const total = (s: typeof today, p: { start: string; end: string }) => sumCosts(s, { start: p.start, end: p.end, service: SERVICE.ec2Compute });
+  const total = (s: typeof today, p: { start: string; end: string }) =>
+    sumCosts(s, { start: p.start, end: p.end, service: SERVICE.ec2Compute });
   assert.ok(Number(total(asWritten, written)) > 0);
   assert.equal(total(today, now), total(asWritten, written));
 
@@ -107,7 +108,11 @@ test('the example served today answers for the last 30 days what it answered on 
   try {
     const ce = ceClient(sim);
     const out = await ce.send(
-      new GetCostAndUsageCommand({ TimePeriod: { Start: now.start, End: now.end }, Granularity: 'MONTHLY', Metrics: ['UnblendedCost'] }),
+      new GetCostAndUsageCommand({
+        TimePeriod: { Start: now.start, End: now.end },
+        Granularity: 'MONTHLY',
+        Metrics: ['UnblendedCost'],
+      }),
     );
     const served = (out.ResultsByTime ?? []).reduce((s, r) => s + Number(r.Total?.['UnblendedCost']?.Amount ?? 0), 0);
     assert.ok(served > 0, 'the last 30 days have cost');
@@ -121,5 +126,8 @@ test('served as written when asked for its own anchor day', () => {
   const text = readFileSync(EXAMPLE, 'utf8');
   const literal = parseScenarioFile(text, 'example.yaml');
   const same = parseScenarioFile(text, 'example.yaml', { servedOn: literal.anchorDate });
-  assert.deepEqual(same.instances.map((i) => i.launchTime), literal.instances.map((i) => i.launchTime));
+  assert.deepEqual(
+    same.instances.map((i) => i.launchTime),
+    literal.instances.map((i) => i.launchTime),
+  );
 });

@@ -84,11 +84,17 @@ test("Cost Explorer's date rules: exclusive end, not past next month's start, re
   assert.equal(resourceDataEarliestStart('2028-03-01'), '2028-02-17');
   const today = '2026-12-31';
   assert.equal(costExplorerPeriodProblem({ start: '2026-12-01', end: '2027-01-01' }, today), undefined);
-  assert.match(costExplorerPeriodProblem({ start: '2026-12-01', end: '2027-01-02' }, today) ?? '', /past the beginning of next month/);
+  assert.match(
+    costExplorerPeriodProblem({ start: '2026-12-01', end: '2027-01-02' }, today) ?? '',
+    /past the beginning of next month/,
+  );
   assert.match(costExplorerPeriodProblem({ start: '2027-01-01', end: '2027-01-02' }, today) ?? '', /after the current date/);
   assert.match(costExplorerPeriodProblem({ start: '2026-12-05', end: '2026-12-05' }, today) ?? '', /must be before/);
   assert.equal(costExplorerPeriodProblem({ start: '2025-11-01', end: '2025-12-02' }, today), undefined);
-  assert.match(costExplorerPeriodProblem({ start: '2025-10-31', end: '2025-12-02' }, today) ?? '', /older than Cost Explorer keeps/);
+  assert.match(
+    costExplorerPeriodProblem({ start: '2025-10-31', end: '2025-12-02' }, today) ?? '',
+    /older than Cost Explorer keeps/,
+  );
   assert.equal(costExplorerPeriodProblem({ start: '2026-12-18', end: '2026-12-19' }, today, { resourceLevel: true }), undefined);
   assert.match(
     costExplorerPeriodProblem({ start: '2026-12-17', end: '2026-12-18' }, today, { resourceLevel: true }) ?? '',
@@ -158,13 +164,16 @@ test('an as-of day: the default period ends on it, and it may not lie in the fut
   const tomorrow = validateAnalysisRequest({ ...base, asOf: '2027-01-01' }, now);
   assert.ok(tomorrow.ok, "tomorrow is allowed: another time zone's today");
 
-  const beyond = validateAnalysisRequest({ ...base, asOf: '2026-11-15', period: { start: '2026-11-01', end: '2026-12-01' } }, now);
+  const beyond = validateAnalysisRequest(
+    { ...base, asOf: '2026-11-15', period: { start: '2026-11-01', end: '2026-12-01' } },
+    now,
+  );
   assert.ok(!beyond.ok);
   assert.match(beyond.errors.join(), /after the as-of day 2026-11-15/);
   assert.ok(!validateAnalysisRequest({ ...base, asOf: '2026-02-29' }, now).ok, 'not a date');
 });
 
-test("a workflow takes a request as of its own day, and one without as of workflow time", () => {
+test('a workflow takes a request as of its own day, and one without as of workflow time', () => {
   const workflowNow = new Date('2026-12-06T08:00:00Z');
   assert.equal(workflowClockFor({ asOf: '2027-01-15' }, workflowNow).toISOString(), '2027-01-15T12:00:00.000Z');
   assert.equal(workflowClockFor({}, workflowNow), workflowNow);
