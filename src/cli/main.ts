@@ -26,7 +26,6 @@ Commands:
       --start DATE --end DATE   period, end exclusive (default: the last 30 full days)
       --as-of DATE       the analysis's "today": metrics and forecast end here (default: today)
       --tenant NAME      (default: your only tenant, or "demo" without auth)
-      --requested-by TEXT
       --no-watch         print the ID and return at once
       --progress MODE    bars | lines | auto (default auto: bars in a terminal)
   watch ID           watch a running analysis until its report
@@ -72,7 +71,6 @@ const OPTIONS = {
   end: { type: 'string' },
   'as-of': { type: 'string' },
   tenant: { type: 'string', multiple: true },
-  'requested-by': { type: 'string' },
   'no-watch': { type: 'boolean', default: false },
   progress: { type: 'string', default: 'auto' },
   status: { type: 'string' },
@@ -148,7 +146,6 @@ async function analyze(values: Values): Promise<number> {
     ...(values.agents ? { agents: values.agents.split(',').map((a) => a.trim()).filter(Boolean) } : {}),
     ...(values.start && values.end ? { period: { start: values.start, end: values.end } } : {}),
     ...(values['as-of'] ? { asOf: values['as-of'] } : {}),
-    ...(values['requested-by'] ? { requestedBy: values['requested-by'] } : {}),
   };
   // Without auth (development) the gateway needs a tenant; with a single-tenant key it fills it in.
   const me = await gateway.json<{ tenants: 'all' | string[] }>('/api/me');

@@ -62,6 +62,23 @@ const { summariseReport } = proxyActivities<Activities>({
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumAttempts: 3 },
 });
 
+/** The worker checks the tenant's account binding before any agent starts; older histories replay without it. */
+export const TENANCY_PATCH = 'tenant-binding-v1';
+
+const { checkTenantBinding } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  // Refusals are non-retryable; an Organizations look-up that fails is retried.
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: 5 },
+});
+
+/** A completed analysis's report is kept in the report store (beyond Temporal's retention); older histories replay without it. */
+export const KEEP_REPORT_PATCH = 'keep-report-v1';
+
+const { keepReport } = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
+});
+
 export async function analysis(input: AnalysisRequest): Promise<AnalysisReport> {
   const validation = validateAnalysisRequest(input, workflowClockFor(input, new Date()));
   if (!validation.ok) {
@@ -69,6 +86,13 @@ export async function analysis(input: AnalysisRequest): Promise<AnalysisReport> 
   }
   const request = validation.request;
   const analysisId = workflowInfo().workflowId;
+  if (patched(TENANCY_PATCH)) {
+    // Before any AWS call: a run started on Temporal directly, around the gateway, is refused here too.
+    await checkTenantBinding.executeWithOptions(
+      { summary: `Check that ${request.tenant} may analyse ${request.accounts.join(', ')}` },
+      [{ tenant: request.tenant, accounts: request.accounts }],
+    );
+  }
   const baseline = previousPeriod(request.period);
   ensureSearchAttributes(request);
 
@@ -202,6 +226,24 @@ export async function analysis(input: AnalysisRequest): Promise<AnalysisReport> 
     ? `; ${report.findings.count} findings, ${formatUsd(report.findings.monthlySavings)} a month to save`
     : '';
   const headline = `Total spend ${formatUsd(report.spend.total, report.spend.unit)}${report.spend.changePct === null ? '' : ` (${report.spend.changePct >= 0 ? '+' : ''}${report.spend.changePct}% vs previous period)`}${savings}`;
+  if (patched(KEEP_REPORT_PATCH)) {
+    update(setOverall(progress, 'running', 'Keeping the report in the report store', now()));
+    try {
+      await keepReport.executeWithOptions({ summary: 'Keep the report beyond Temporal retention' }, [
+        {
+          report,
+          tenant: request.tenant,
+          accounts: request.accounts,
+          startTime: workflowInfo().startTime.toISOString(),
+          ...(request.requestedBy ? { requestedBy: request.requestedBy } : {}),
+        },
+      ]);
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      // The report is still the workflow's result; only its life beyond retention is lost.
+      report = { ...report, notes: [...(report.notes ?? []), `The report could not be kept in the report store: ${failureReason(err).reason}`] };
+    }
+  }
   update(
     report.status === 'complete'
       ? setOverall(progress, 'completed', `Report ready. ${headline}`, now())

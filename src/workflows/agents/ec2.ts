@@ -27,6 +27,7 @@ import {
   spendUsage,
   targetsOf,
   type AgentInput,
+  AGENT_HEARTBEAT_TIMEOUT,
 } from './common';
 
 /** Agents produce findings from here on; histories recorded before replay the spend-only path. */
@@ -34,7 +35,7 @@ export const FINDINGS_PATCH = 'agent-findings-v1';
 
 const activities = proxyActivities<Activities>({
   startToCloseTimeout: '30 minutes',
-  heartbeatTimeout: '1 minute',
+  heartbeatTimeout: AGENT_HEARTBEAT_TIMEOUT,
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
 });
