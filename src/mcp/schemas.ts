@@ -34,7 +34,7 @@ export const startAnalysisInput = {
     .optional()
     .describe('Period to analyse, end exclusive (default: the last 30 full days)'),
   agents: z.array(z.enum(AGENT_KINDS)).min(1).optional().describe('Agents to run (default: all)'),
-  requestedBy: z.string().max(200).optional().describe('Who asked, kept with the analysis (default: your credential)'),
+  asOf: DATE.optional().describe("The analysis's today: metrics and the forecast end here (default: today)"),
   wait: z
     .boolean()
     .default(true)

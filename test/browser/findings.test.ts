@@ -17,6 +17,8 @@ import { type Harness, startHarness } from '../gateway/harness';
 import { attributes, launchBrowser, screenshotPath, type Browser } from './browser';
 
 const acme = generateApiKey('dashboard', ['acme']);
+/** Who asked comes from the credential: this key's id scripts the fixture run (400 findings, one failed agent). */
+const scripted = generateApiKey('report-400-1-partial', ['acme']);
 let h: Harness;
 let url: string;
 let browser: Browser;
@@ -24,7 +26,7 @@ let browser: Browser;
 before(async () => {
   browser = await launchBrowser();
   h = await startHarness();
-  ({ url } = await h.gateway({ authenticate: credentialAuthenticator({ apiKeys: new ApiKeyStore([acme.entry]) }) }));
+  ({ url } = await h.gateway({ authenticate: credentialAuthenticator({ apiKeys: new ApiKeyStore([acme.entry, scripted.entry]) }) }));
 });
 after(async () => {
   await browser?.close();
@@ -34,8 +36,8 @@ after(async () => {
 test('sign in, watch a partial analysis live, then work through 400 findings', async () => {
   const started = await fetch(`${url}/api/analyses`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-api-key': acme.key },
-    body: JSON.stringify({ accounts: ['123456789012', '210987654321'], period: { start: '2025-01-01', end: '2025-02-01' }, requestedBy: 'report:400:1:partial' }),
+    headers: { 'content-type': 'application/json', 'x-api-key': scripted.key },
+    body: JSON.stringify({ accounts: ['123456789012', '210987654321'], period: { start: '2025-01-01', end: '2025-02-01' } }),
   });
   assert.equal(started.status, 202);
   const { analysisId } = (await started.json()) as { analysisId: string };

@@ -18,6 +18,13 @@ import { startHarness, type Harness } from '../gateway/harness';
 
 export const acme = generateApiKey('acme-mcp', ['acme']);
 export const globex = generateApiKey('globex-mcp', ['globex']);
+/**
+ * acme keys whose ids steer the fixture workflow (test/gateway/fixtures/workflows.ts): who asked comes
+ * from the credential, so a run started with `report-12-300` reads as `report:12:300`.
+ */
+export const steering = Object.fromEntries(
+  ['report-60-0', 'report-12-300', 'report-6-1000'].map((id) => [id, generateApiKey(id, ['acme'])]),
+);
 
 export interface McpHarness {
   h: Harness;
@@ -28,7 +35,7 @@ export interface McpHarness {
 export async function startMcpHarness(): Promise<McpHarness> {
   const h = await startHarness();
   const { url } = await h.gateway({
-    authenticate: credentialAuthenticator({ apiKeys: new ApiKeyStore([acme.entry, globex.entry]) }),
+    authenticate: credentialAuthenticator({ apiKeys: new ApiKeyStore([acme.entry, globex.entry, ...Object.values(steering).map((k) => k.entry)]) }),
     relay: { pollIntervalMs: 100, maxPollIntervalMs: 300 },
     llm: {},
   });

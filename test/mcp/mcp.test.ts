@@ -16,7 +16,7 @@ import { CURRENT_TAG_POLICY_URI, reportUri, tagPolicyUri } from '../../src/mcp/r
 import { apiPath, eventually, requestBody } from '../gateway/harness';
 import { credentialAuthenticator } from '../../src/gateway/auth';
 import { OidcVerifier } from '../../src/gateway/oidc';
-import { acme, call, connect, connectWithToken, globex, OIDC_AUDIENCE, ok, startIdp, startMcpHarness, type McpHarness, type Transport } from './harness';
+import { acme, call, connect, connectWithToken, globex, OIDC_AUDIENCE, ok, startIdp, startMcpHarness, steering, type McpHarness, type Transport } from './harness';
 
 const TOOLS = [
   'ask',
@@ -44,10 +44,10 @@ async function rest<T>(key: string, path: string, init: RequestInit = {}): Promi
 
 before(async () => {
   m = await startMcpHarness();
-  const started = await rest<{ analysisId: string }>(acme.key, '/api/analyses', {
+  const started = await rest<{ analysisId: string }>(steering['report-60-0']!.key, '/api/analyses', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(requestBody({ tenant: 'acme', accounts: ['123456789012', '210987654321'], requestedBy: 'report:60:0' })),
+    body: JSON.stringify(requestBody({ tenant: 'acme', accounts: ['123456789012', '210987654321'] })),
   });
   assert.equal(started.status, 202);
   analysisId = started.body.analysisId;
@@ -64,11 +64,19 @@ function transportSuite(transport: Transport): void {
   describe(`MCP over ${transport}`, () => {
     let client: Client;
     let intruder: Client;
+    /** acme clients whose key ids script the fixture run they start (harness.ts `steering`). */
+    let twelveFindings: Client;
+    let slowRun: Client;
     before(async () => {
-      [client, intruder] = await Promise.all([connect(transport, m.url, acme.key), connect(transport, m.url, globex.key)]);
+      [client, intruder, twelveFindings, slowRun] = await Promise.all([
+        connect(transport, m.url, acme.key),
+        connect(transport, m.url, globex.key),
+        connect(transport, m.url, steering['report-12-300']!.key),
+        connect(transport, m.url, steering['report-6-1000']!.key),
+      ]);
     });
     after(async () => {
-      await Promise.all([client?.close(), intruder?.close()]);
+      await Promise.all([client?.close(), intruder?.close(), twelveFindings?.close(), slowRun?.close()]);
     });
 
     test('lists the tools, each with an input and an output schema', async () => {
@@ -220,9 +228,9 @@ function transportSuite(transport: Transport): void {
     test('start_analysis waits for the report, sending progress notifications from the live relay', async () => {
       const notices: { progress: number; total?: number; message?: string }[] = [];
       const started = await call(
-        client,
+        twelveFindings,
         'start_analysis',
-        { accounts: ['123456789012'], period: { start: '2025-01-01', end: '2025-02-01' }, requestedBy: 'report:12:300' },
+        { accounts: ['123456789012'], period: { start: '2025-01-01', end: '2025-02-01' } },
         { onprogress: (p) => notices.push(p), resetTimeoutOnProgress: true },
       );
       assert.equal(started.isError, false, started.text);
@@ -238,9 +246,8 @@ function transportSuite(transport: Transport): void {
     });
 
     test('start_analysis with wait=false returns the ID at once; a short wait returns a running analysis', async () => {
-      const quick = await ok<{ analysisId: string; status: string }>(client, 'start_analysis', {
+      const quick = await ok<{ analysisId: string; status: string }>(slowRun, 'start_analysis', {
         accounts: ['123456789012'],
-        requestedBy: 'report:6:1000',
         wait: false,
       });
       assert.equal(quick.status, 'RUNNING');
@@ -252,7 +259,7 @@ function transportSuite(transport: Transport): void {
       const other = await ok<{ analysisId: string; status: string }>(intruder, 'list_analyses', {});
       assert.ok(!JSON.stringify(other).includes(quick.analysisId));
 
-      const short = await call(client, 'start_analysis', { accounts: ['123456789012'], requestedBy: 'report:6:1000', waitSeconds: 1 });
+      const short = await call(slowRun, 'start_analysis', { accounts: ['123456789012'], waitSeconds: 1 });
       assert.equal(short.isError, false, short.text);
       assert.equal((short.structured as { status: string }).status, 'RUNNING');
       assert.match(short.text, /still running after 1 s/);
