@@ -10,6 +10,21 @@ import { parseThresholdOverrides, ThresholdError, type ThresholdOverrides } from
 export const ENV = {
   temporalAddress: 'TEMPORAL_ADDRESS',
   temporalNamespace: 'TEMPORAL_NAMESPACE',
+  /**
+   * The standard Temporal client configuration (the same as the `temporal` CLI's), read through
+   * @temporalio/envconfig in src/temporal-connection.ts: a temporal.toml file and profile, an API key, TLS.
+   */
+  temporalConfigFile: 'TEMPORAL_CONFIG_FILE',
+  temporalProfile: 'TEMPORAL_PROFILE',
+  temporalApiKey: 'TEMPORAL_API_KEY',
+  temporalTls: 'TEMPORAL_TLS',
+  temporalTlsServerCaCertPath: 'TEMPORAL_TLS_SERVER_CA_CERT_PATH',
+  temporalTlsServerCaCertData: 'TEMPORAL_TLS_SERVER_CA_CERT_DATA',
+  temporalTlsClientCertPath: 'TEMPORAL_TLS_CLIENT_CERT_PATH',
+  temporalTlsClientCertData: 'TEMPORAL_TLS_CLIENT_CERT_DATA',
+  temporalTlsClientKeyPath: 'TEMPORAL_TLS_CLIENT_KEY_PATH',
+  temporalTlsClientKeyData: 'TEMPORAL_TLS_CLIENT_KEY_DATA',
+  temporalTlsServerName: 'TEMPORAL_TLS_SERVER_NAME',
   taskQueue: 'FINOPS_TASK_QUEUE',
   gatewayHost: 'FINOPS_GATEWAY_HOST',
   gatewayPort: 'FINOPS_GATEWAY_PORT',

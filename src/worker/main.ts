@@ -3,33 +3,26 @@
  * AWS access is configured the SDK's way (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL, ...).
  */
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { ConfigError, logLevel, organisationConfig, temporalConfig, thresholdOverrides } from '../config';
+import { ConfigError, logLevel, organisationConfig, thresholdOverrides } from '../config';
+import { connectToTemporal, temporalConnectionConfig } from '../temporal-connection';
 import { createActivities } from '../activities';
 import { AwsClientFactory } from '../activities/aws-clients';
 import { createWorker } from './worker';
 import { applyConfiguredSchedules } from './schedules';
 
 async function main(): Promise<void> {
-  const config = temporalConfig();
+  const config = temporalConnectionConfig(); // a bad profile or certificate path stops the worker here
   const thresholds = thresholdOverrides(); // a bad file stops the worker here, before it connects
   // Must happen before anything creates the SDK runtime (the connection below does).
   Runtime.install({ logger: new DefaultLogger(logLevel()) });
-  let connection: NativeConnection;
-  try {
-    connection = await NativeConnection.connect({ address: config.address });
-  } catch (err) {
-    throw new ConfigError(
-      `Cannot reach the Temporal server at ${config.address} (${err instanceof Error ? err.message : String(err)}). ` +
-        'Start it (npm run dev) or set TEMPORAL_ADDRESS.',
-    );
-  }
+  const connection = await connectToTemporal(config, (options) => NativeConnection.connect(options));
   try {
     const activities = createActivities(new AwsClientFactory(organisationConfig()), undefined, thresholds ? { thresholds } : {});
     const worker = await createWorker({ connection, namespace: config.namespace, taskQueue: config.taskQueue, activities });
     await applyConfiguredSchedules(config);
     const endpoint = process.env.AWS_ENDPOINT_URL ? ` (AWS endpoint ${process.env.AWS_ENDPOINT_URL})` : '';
     console.log(
-      `Worker running on task queue ${config.taskQueue}, namespace ${config.namespace}, Temporal ${config.address}${endpoint}`,
+      `Worker running on task queue ${config.taskQueue}, namespace ${config.namespace}, Temporal ${config.address} (${config.security})${endpoint}`,
     );
     // Worker.run() resolves after SIGINT/SIGTERM once in-flight tasks are drained.
     await worker.run();
