@@ -99,5 +99,5 @@ test('a failed connection says where, how and what to set', async () => {
   const refused = (text: string) => () => Promise.reject(new Error(text));
   await assert.rejects(connectToTemporal(c, refused('connect ECONNREFUSED')), /Cannot reach the Temporal server at 127\.0\.0\.1:1 \(plaintext, namespace default\): connect ECONNREFUSED\. Start it/);
   await assert.rejects(connectToTemporal(c, refused('invalid peer certificate: UnknownIssuer')), /set TEMPORAL_TLS_SERVER_CA_CERT_PATH to the CA that signed it/);
-  await assert.rejects(connectToTemporal(c, refused('h2 protocol error: frame with invalid size')), /The server may require TLS: set TEMPORAL_TLS=true/);
+  await assert.rejects(connectToTemporal(c, refused('received corrupt message of type InvalidContentType')), /The server may require TLS: set TEMPORAL_TLS=true/);
 });
