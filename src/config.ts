@@ -78,6 +78,9 @@ export const ENV = {
   storePrefix: 'FINOPS_STORE_PREFIX',
   /** The checks' thresholds: a JSON file of overrides, e.g. {"ec2": {"idleCpuP95Percent": 5}} (src/domain/checks/thresholds.ts). */
   thresholdsFile: 'FINOPS_THRESHOLDS_FILE',
+  /** The worker's Prometheus endpoint (src/worker/metrics.ts): off unless the port is set; host default 127.0.0.1. */
+  workerMetricsHost: 'FINOPS_WORKER_METRICS_HOST',
+  workerMetricsPort: 'FINOPS_WORKER_METRICS_PORT',
 } as const;
 
 export interface TemporalConfig {

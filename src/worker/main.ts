@@ -9,12 +9,15 @@ import { createActivities } from '../activities';
 import { AwsClientFactory } from '../activities/aws-clients';
 import { createWorker } from './worker';
 import { applyConfiguredSchedules } from './schedules';
+import { checkMetricsPortFree, metricsBindAddress, workerMetricsConfig, workerTelemetryOptions } from './metrics';
 
 async function main(): Promise<void> {
   const config = temporalConnectionConfig(); // a bad profile or certificate path stops the worker here
   const thresholds = thresholdOverrides(); // a bad file stops the worker here, before it connects
+  const metrics = workerMetricsConfig();
+  if (metrics) await checkMetricsPortFree(metrics);
   // Must happen before anything creates the SDK runtime (the connection below does).
-  Runtime.install({ logger: new DefaultLogger(logLevel()) });
+  Runtime.install({ logger: new DefaultLogger(logLevel()), telemetryOptions: workerTelemetryOptions(metrics) });
   const connection = await connectToTemporal(config, (options) => NativeConnection.connect(options));
   try {
     const activities = createActivities(new AwsClientFactory(organisationConfig()), undefined, thresholds ? { thresholds } : {});
@@ -24,6 +27,7 @@ async function main(): Promise<void> {
     console.log(
       `Worker running on task queue ${config.taskQueue}, namespace ${config.namespace}, Temporal ${config.address} (${config.security})${endpoint}`,
     );
+    if (metrics) console.log(`Worker metrics at http://${metricsBindAddress(metrics)}/metrics`);
     // Worker.run() resolves after SIGINT/SIGTERM once in-flight tasks are drained.
     await worker.run();
     console.log('Worker stopped');

@@ -16,6 +16,11 @@ export interface FinopsWorkerOptions {
 }
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
+/**
+ * Workflow interceptor modules bundled with the workflows: the project's metrics. Bundle them too when
+ * passing a prebuilt `workflowBundle` (bundleWorkflowCode's workflowInterceptorModules).
+ */
+export const WORKFLOW_INTERCEPTOR_MODULES = [require.resolve('../workflows/metrics-interceptor')];
 
 export async function createWorker(options: FinopsWorkerOptions): Promise<Worker> {
   return Worker.create({
@@ -23,7 +28,9 @@ export async function createWorker(options: FinopsWorkerOptions): Promise<Worker
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     activities: options.activities ?? createActivities(),
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...(options.workflowBundle
+      ? { workflowBundle: options.workflowBundle }
+      : { workflowsPath: WORKFLOWS_PATH, interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES } }),
     // Lets in-flight activities finish (or heartbeat their position) before the process exits.
     shutdownGraceTime: options.shutdownGraceMs ?? 10_000,
   });
