@@ -81,6 +81,11 @@ export const ENV = {
   /** The worker's Prometheus endpoint (src/worker/metrics.ts): off unless the port is set; host default 127.0.0.1. */
   workerMetricsHost: 'FINOPS_WORKER_METRICS_HOST',
   workerMetricsPort: 'FINOPS_WORKER_METRICS_PORT',
+  /**
+   * "Today" for every process (src/clock.ts): a date (YYYY-MM-DD) or a signed offset in days from the
+   * real date (+40, -40). Unset: the real date. For tests, demos and replays of a past day.
+   */
+  today: 'FINOPS_TODAY',
 } as const;
 
 export interface TemporalConfig {

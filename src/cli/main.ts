@@ -23,6 +23,7 @@ Commands:
       --account ID       (repeatable; required)   --region NAME (repeatable; default us-east-1)
       --agents a,b       ec2,s3,rds,tagging,forecasting,trusted-advisor (default: all)
       --start DATE --end DATE   period, end exclusive (default: the last 30 full days)
+      --as-of DATE       the analysis's "today": metrics and forecast end here (default: today)
       --tenant NAME      (default: your only tenant, or "demo" without auth)
       --requested-by TEXT
       --no-watch         print the ID and return at once
@@ -66,6 +67,7 @@ const OPTIONS = {
   agents: { type: 'string' },
   start: { type: 'string' },
   end: { type: 'string' },
+  'as-of': { type: 'string' },
   tenant: { type: 'string', multiple: true },
   'requested-by': { type: 'string' },
   'no-watch': { type: 'boolean', default: false },
@@ -130,6 +132,7 @@ async function analyze(values: Values): Promise<number> {
     ...(values.region ? { regions: values.region } : {}),
     ...(values.agents ? { agents: values.agents.split(',').map((a) => a.trim()).filter(Boolean) } : {}),
     ...(values.start && values.end ? { period: { start: values.start, end: values.end } } : {}),
+    ...(values['as-of'] ? { asOf: values['as-of'] } : {}),
     ...(values['requested-by'] ? { requestedBy: values['requested-by'] } : {}),
   };
   // Without auth (development) the gateway needs a tenant; with a single-tenant key it fills it in.

@@ -7,6 +7,7 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { ConfigError, ENV, gatewayConfig, logLevel } from '../config';
+import { clockFromEnv } from '../clock';
 import { connectToTemporal, temporalConnectionConfig } from '../temporal-connection';
 import { createGateway } from './app';
 import { AUTH_NONE_WARNING, authFromEnv } from './auth-config';
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
   const { host, port } = gatewayConfig();
   const log = loggerFromEnv();
   const auth = authFromEnv();
+  const now = clockFromEnv();
   if (auth.mode === 'none') {
     process.stderr.write(`\n*** WARNING: ${AUTH_NONE_WARNING}\n\n`);
     log({ level: 'warn', msg: AUTH_NONE_WARNING });
@@ -33,7 +35,7 @@ async function main(): Promise<void> {
 
   const connection = await connectToTemporal(temporal, (options) => Connection.connect({ ...options, connectTimeout: 5_000 }));
   const client = new Client({ connection, namespace: temporal.namespace });
-  const gateway = createGateway({ client, taskQueue: temporal.taskQueue, log, authenticate: auth.authenticator });
+  const gateway = createGateway({ client, taskQueue: temporal.taskQueue, log, authenticate: auth.authenticator, now });
 
   try {
     const address = await gateway.listen(port, host);

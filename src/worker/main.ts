@@ -7,6 +7,7 @@ import { ConfigError, logLevel, organisationConfig, thresholdOverrides } from '.
 import { connectToTemporal, temporalConnectionConfig } from '../temporal-connection';
 import { createActivities } from '../activities';
 import { AwsClientFactory } from '../activities/aws-clients';
+import { clockFromEnv } from '../clock';
 import { createWorker } from './worker';
 import { applyConfiguredSchedules } from './schedules';
 import { checkMetricsPortFree, metricsBindAddress, workerMetricsConfig, workerTelemetryOptions } from './metrics';
@@ -14,13 +15,14 @@ import { checkMetricsPortFree, metricsBindAddress, workerMetricsConfig, workerTe
 async function main(): Promise<void> {
   const config = temporalConnectionConfig(); // a bad profile or certificate path stops the worker here
   const thresholds = thresholdOverrides(); // a bad file stops the worker here, before it connects
+  const now = clockFromEnv(); // so does a bad FINOPS_TODAY
   const metrics = workerMetricsConfig();
   if (metrics) await checkMetricsPortFree(metrics);
   // Must happen before anything creates the SDK runtime (the connection below does).
   Runtime.install({ logger: new DefaultLogger(logLevel()), telemetryOptions: workerTelemetryOptions(metrics) });
   const connection = await connectToTemporal(config, (options) => NativeConnection.connect(options));
   try {
-    const activities = createActivities(new AwsClientFactory(organisationConfig()), undefined, thresholds ? { thresholds } : {});
+    const activities = createActivities(new AwsClientFactory(organisationConfig()), undefined, { now, ...(thresholds ? { thresholds } : {}) });
     const worker = await createWorker({ connection, namespace: config.namespace, taskQueue: config.taskQueue, activities });
     await applyConfiguredSchedules(config);
     const endpoint = process.env.AWS_ENDPOINT_URL ? ` (AWS endpoint ${process.env.AWS_ENDPOINT_URL})` : '';

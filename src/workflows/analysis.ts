@@ -33,7 +33,7 @@ import {
 } from '../domain/progress';
 import { assembleReport, type AgentOutcome, type AnalysisReport } from '../domain/report';
 import { attachSummary } from '../llm/attach';
-import { validateAnalysisRequest, type AnalysisRequest } from '../domain/request';
+import { validateAnalysisRequest, workflowClockFor, type AnalysisRequest } from '../domain/request';
 import { AGENT_WORKFLOWS, type AgentInput } from './agents/index';
 import { failureReason } from './failures';
 import { agentWorkflowId } from './ids';
@@ -59,7 +59,7 @@ const { summariseReport } = proxyActivities<Activities>({
 });
 
 export async function analysis(input: AnalysisRequest): Promise<AnalysisReport> {
-  const validation = validateAnalysisRequest(input, new Date());
+  const validation = validateAnalysisRequest(input, workflowClockFor(input, new Date()));
   if (!validation.ok) {
     throw ApplicationFailure.nonRetryable(`Invalid analysis request: ${validation.errors.join('; ')}`, 'InvalidRequest');
   }
@@ -87,6 +87,8 @@ export async function analysis(input: AnalysisRequest): Promise<AnalysisReport> 
       regions: request.regions,
       period: request.period,
       previousPeriod: baseline,
+      // Every agent reads the same day: the request's.
+      asOf: request.asOf,
     };
     try {
       const child = await startChild(AGENT_WORKFLOWS[agent], {

@@ -10,6 +10,7 @@ import { startAnalysis } from '../../src/client/analyses';
 import type { AgentKind } from '../../src/domain/agents';
 import type { Finding } from '../../src/domain/findings';
 import type { AnalysisReport } from '../../src/domain/report';
+import { addMonths, monthStart, noonOf } from '../../src/domain/calendar';
 import { validateAnalysisRequest } from '../../src/domain/request';
 import type { Scenario } from '../../src/sim/scenario';
 import type { TestStack } from '../helpers/stack';
@@ -103,9 +104,10 @@ export async function analyseScenario(
       accounts: scenario.accounts.map((a) => a.id),
       regions: scenario.regions,
       agents,
-      period: { start: '2026-10-01', end: '2026-11-01' },
+      // The last full month before the sample account's today.
+      period: { start: addMonths(scenario.anchorDate, -1), end: monthStart(scenario.anchorDate) },
     },
-    new Date(`${scenario.anchorDate}T12:00:00Z`),
+    noonOf(scenario.anchorDate),
   );
   if (!validated.ok) throw new Error(validated.errors.join('; '));
   return stack.withWorker(async () => {

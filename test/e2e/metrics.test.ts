@@ -16,7 +16,7 @@ import { startSimulator, type RunningSimulator } from '../../src/sim/server';
 import { FINOPS_METRICS } from '../../src/workflows/metrics-interceptor';
 import { FakeBedrock, TEST_MODEL } from '../fakes/bedrock';
 import { startProcess, type Proc } from '../helpers/processes';
-import { ANCHOR_DATE, SAMPLE_ACCOUNT } from '../helpers/stack';
+import { lastFullMonths, SAMPLE_ACCOUNT, TEST_TODAY, testNow } from '../helpers/stack';
 import { startTemporal } from '../helpers/temporal';
 
 let env: TestWorkflowEnvironment;
@@ -28,7 +28,7 @@ const taskQueue = `metrics-${process.pid}`;
 before(async () => {
   [env, sim, bedrock] = await Promise.all([
     startTemporal(),
-    startSimulator({ port: 0, scenario: generateScenario({ seed: 42, anchorDate: ANCHOR_DATE }) }),
+    startSimulator({ port: 0, scenario: generateScenario({ seed: 42, anchorDate: TEST_TODAY }) }),
     FakeBedrock.start(),
   ]);
   bedrock.fallback = { text: 'Compute is where the money goes; see the findings for what to change.', inputTokens: 1200, outputTokens: 40 };
@@ -90,8 +90,8 @@ test('the worker serves SDK and FinOps metrics on its Prometheus endpoint, match
   // EC2 failing more times than the AWS SDK retries: the activity fails and is retried, so the SDK counts an activity failure.
   sim.setFaults([{ operation: 'ec2:DescribeInstances', error: 'InternalError', count: 8 }]);
   const validated = validateAnalysisRequest(
-    { tenant: 'metrics', accounts: [SAMPLE_ACCOUNT], agents: ['ec2'], period: { start: '2026-10-01', end: '2026-11-01' } },
-    new Date(`${ANCHOR_DATE}T12:00:00Z`),
+    { tenant: 'metrics', accounts: [SAMPLE_ACCOUNT], agents: ['ec2'], period: lastFullMonths(1) },
+    testNow(),
   );
   assert.ok(validated.ok);
   const { analysisId } = await startAnalysis(env.client, taskQueue, validated.request);

@@ -11,7 +11,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { generateScenario } from '../../src/sim/scenario';
 import { startSimulator, type RunningSimulator } from '../../src/sim/server';
 import { startProcess, type Proc } from '../helpers/processes';
-import { ANCHOR_DATE, SAMPLE_ACCOUNT } from '../helpers/stack';
+import { lastFullMonths, SAMPLE_ACCOUNT, TEST_TODAY } from '../helpers/stack';
 import { startTemporal } from '../helpers/temporal';
 import { certificateAuthority, startTlsFront, testPki, type TestPki, type TlsFront } from '../helpers/tls';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -29,7 +29,7 @@ const processes: Proc[] = [];
 before(async () => {
   [env, sim, pki] = await Promise.all([
     startTemporal(),
-    startSimulator({ port: 0, scenario: generateScenario({ seed: 3, anchorDate: ANCHOR_DATE }) }),
+    startSimulator({ port: 0, scenario: generateScenario({ seed: 3, anchorDate: TEST_TODAY }) }),
     testPki(),
   ]);
   front = await startTlsFront(pki, env.address, { requireClientCert: true });
@@ -90,7 +90,7 @@ test('the worker and the gateway connect over mTLS, and an analysis started thro
   const started = await fetch(`${url}/api/analyses`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ tenant: 'tls', accounts: [SAMPLE_ACCOUNT], agents: ['ec2'], period: { start: '2026-10-01', end: '2026-11-01' } }),
+    body: JSON.stringify({ tenant: 'tls', accounts: [SAMPLE_ACCOUNT], agents: ['ec2'], period: lastFullMonths(1) }),
   });
   assert.equal(started.status, 202, await started.clone().text());
   const { analysisId } = (await started.json()) as { analysisId: string };

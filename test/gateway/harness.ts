@@ -105,6 +105,7 @@ export async function startFixture(
     accounts: ['123456789012'],
     regions: ['us-east-1'],
     period: { start: '2025-01-01', end: '2025-02-01' },
+    asOf: '2025-02-01',
     agents: ['ec2'],
     ...(options.requestedBy ? { requestedBy: options.requestedBy } : {}),
   };

@@ -14,7 +14,7 @@ import type { AnalysisProgress } from '../../src/domain/progress';
 import type { AnalysisReport } from '../../src/domain/report';
 import { validateAnalysisRequest, type AnalysisRequest } from '../../src/domain/request';
 import { progressQuery } from '../../src/workflows/messages';
-import { ANCHOR_DATE, SAMPLE_ACCOUNT, startStack, type TestStack } from '../helpers/stack';
+import { lastFullMonths, SAMPLE_ACCOUNT, startStack, testNow, type TestStack } from '../helpers/stack';
 
 let stack: TestStack;
 before(async () => {
@@ -24,12 +24,12 @@ after(async () => {
   await stack?.close();
 });
 
-const period = { start: '2026-10-01', end: '2026-11-01' };
+const period = lastFullMonths(1);
 
 function request(overrides: Partial<AnalysisRequest> = {}): AnalysisRequest {
   const result = validateAnalysisRequest(
     { tenant: 'acme', accounts: [SAMPLE_ACCOUNT], period, ...overrides },
-    new Date(`${ANCHOR_DATE}T12:00:00Z`),
+    testNow(),
   );
   assert.ok(result.ok, JSON.stringify(result));
   return result.request;

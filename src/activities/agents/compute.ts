@@ -36,6 +36,7 @@ import { DAY_MS, atLeastDaysBefore, dayStart } from '../../domain/checks/common'
 import { mergeFindings, summariseFindings } from '../../domain/checks/merge';
 import { thresholdsForReport, type Thresholds } from '../../domain/checks/thresholds';
 import type { Finding, FindingsSummary } from '../../domain/findings';
+import { costExplorerPeriodProblem, dayOf, daysInMonth, lastFinalDay } from '../../domain/calendar';
 import { addDays } from '../../domain/period';
 import type { MissingAccess } from '../../domain/report';
 import { countRequest, emptyUsage, type AwsUsage } from '../../domain/usage';
@@ -330,8 +331,11 @@ export function createComputeActivities(deps: AgentDeps) {
     usage: AwsUsage,
   ): Promise<Map<string, number>> {
     const sizes = new Map<string, number>();
-    const day = addDays(asOf, -2); // the last day that is no longer an estimate
-    const daysInMonth = new Date(Date.UTC(Number(day.slice(0, 4)), Number(day.slice(5, 7)), 0)).getUTCDate();
+    const day = lastFinalDay(asOf);
+    // An analysis as of a past day can reach back past resource-level data: say so rather than ask.
+    const outside = costExplorerPeriodProblem({ start: day, end: addDays(day, 1) }, dayOf(deps.now()), { resourceLevel: true });
+    if (outside) throw Object.assign(new Error(`not asked for ${day}: ${outside}`), { type: 'DataUnavailable' });
+    const monthDays = daysInMonth(day);
     const arnOf = (f: Finding) => `arn:aws:ec2:${f.resource.region}:${f.resource.account}:snapshot/${f.resource.id}`;
     const arns = snapshots.map(arnOf);
     for (let i = 0; i < arns.length; i += 500) {
@@ -371,7 +375,7 @@ export function createComputeActivities(deps: AgentDeps) {
         nextToken: (page) => page.NextPageToken,
       });
       countRequest(usage, 'ce:GetCostAndUsageWithResources', requests);
-      for (const [arn, gbMonthPerDay] of Object.entries(value)) sizes.set(arn, Math.round(gbMonthPerDay * daysInMonth * 1e6) / 1e6);
+      for (const [arn, gbMonthPerDay] of Object.entries(value)) sizes.set(arn, Math.round(gbMonthPerDay * monthDays * 1e6) / 1e6);
     }
     return new Map(snapshots.flatMap((f) => (sizes.has(arnOf(f)) ? [[f.id, sizes.get(arnOf(f)) as number]] : [])));
   }
@@ -422,7 +426,7 @@ export function createComputeActivities(deps: AgentDeps) {
 
   /** The analysis day for the metric windows: today by the activities' clock (read once per agent). */
   function analysisDay(): Promise<string> {
-    return Promise.resolve(deps.now().toISOString().slice(0, 10));
+    return Promise.resolve(dayOf(deps.now()));
   }
 
   return { analyseEc2Target, finishAgentFindings, analysisDay };
