@@ -82,6 +82,13 @@ export const ENV = {
   workerMetricsHost: 'FINOPS_WORKER_METRICS_HOST',
   workerMetricsPort: 'FINOPS_WORKER_METRICS_PORT',
   /**
+   * Worker Versioning (src/worker/versioning.ts): the worker deployment this worker belongs to and the build
+   * ID of its code. Both set: new analyses start on the deployment's current version and running ones stay on
+   * the build that started them. Unset: unversioned (the dev stack and tests).
+   */
+  workerDeploymentName: 'FINOPS_WORKER_DEPLOYMENT_NAME',
+  workerBuildId: 'FINOPS_WORKER_BUILD_ID',
+  /**
    * "Today" for every process (src/clock.ts): a date (YYYY-MM-DD) or a signed offset in days from the
    * real date (+40, -40). Unset: the real date. For tests, demos and replays of a past day.
    */
