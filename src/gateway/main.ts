@@ -9,6 +9,7 @@ import { Client, Connection } from '@temporalio/client';
 import { ConfigError, ENV, gatewayConfig, logLevel } from '../config';
 import { clockFromEnv } from '../clock';
 import { connectToTemporal, temporalConnectionConfig } from '../temporal-connection';
+import { clientTracingInterceptors, traceHttpServer, tracingFromEnv } from '../tracing';
 import { createGateway } from './app';
 import { AUTH_NONE_WARNING, authFromEnv } from './auth-config';
 import { filtered, jsonLogger, levelFromConfig, textLogger, type Logger } from './log';
@@ -34,8 +35,10 @@ async function main(): Promise<void> {
   }
 
   const connection = await connectToTemporal(temporal, (options) => Connection.connect({ ...options, connectTimeout: 5_000 }));
-  const client = new Client({ connection, namespace: temporal.namespace });
+  const tracing = tracingFromEnv('finops-gateway'); // off unless an OTLP endpoint is configured
+  const client = new Client({ connection, namespace: temporal.namespace, ...(tracing ? { interceptors: clientTracingInterceptors(tracing) } : {}) });
   const gateway = createGateway({ client, taskQueue: temporal.taskQueue, log, authenticate: auth.authenticator, now });
+  if (tracing) traceHttpServer(gateway.server, tracing);
 
   try {
     const address = await gateway.listen(port, host);
@@ -81,6 +84,7 @@ async function main(): Promise<void> {
     gateway
       .close()
       .then(() => connection.close())
+      .then(() => tracing?.shutdown())
       .then(
         () => {
           log({ level: 'info', msg: 'gateway stopped' });

@@ -10,6 +10,7 @@ import { AwsClientFactory } from '../activities/aws-clients';
 import { clockFromEnv } from '../clock';
 import { createWorker } from './worker';
 import { applyConfiguredSchedules } from './schedules';
+import { tracingFromEnv } from '../tracing';
 import { checkMetricsPortFree, metricsBindAddress, workerMetricsConfig, workerTelemetryOptions } from './metrics';
 
 async function main(): Promise<void> {
@@ -23,7 +24,14 @@ async function main(): Promise<void> {
   const connection = await connectToTemporal(config, (options) => NativeConnection.connect(options));
   try {
     const activities = createActivities(new AwsClientFactory(organisationConfig()), undefined, { now, ...(thresholds ? { thresholds } : {}) });
-    const worker = await createWorker({ connection, namespace: config.namespace, taskQueue: config.taskQueue, activities });
+    const tracing = tracingFromEnv('finops-worker'); // off unless an OTLP endpoint is configured
+    const worker = await createWorker({
+      connection,
+      namespace: config.namespace,
+      taskQueue: config.taskQueue,
+      activities,
+      ...(tracing ? { tracing } : {}),
+    });
     await applyConfiguredSchedules(config);
     const endpoint = process.env.AWS_ENDPOINT_URL ? ` (AWS endpoint ${process.env.AWS_ENDPOINT_URL})` : '';
     console.log(
@@ -32,6 +40,7 @@ async function main(): Promise<void> {
     if (metrics) console.log(`Worker metrics at http://${metricsBindAddress(metrics)}/metrics`);
     // Worker.run() resolves after SIGINT/SIGTERM once in-flight tasks are drained.
     await worker.run();
+    await tracing?.shutdown();
     console.log('Worker stopped');
   } finally {
     await connection.close();

@@ -3,6 +3,7 @@
  */
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type Activities } from '../activities';
+import { workerTracingOptions, type Tracing } from '../tracing';
 
 export interface FinopsWorkerOptions {
   connection: NativeConnection;
@@ -13,6 +14,8 @@ export interface FinopsWorkerOptions {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Milliseconds. */
   shutdownGraceMs?: number;
+  /** OpenTelemetry tracing (src/tracing.ts); a prebuilt bundle must then include TRACING_WORKFLOW_INTERCEPTOR_MODULE. */
+  tracing?: Tracing;
 }
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
@@ -23,14 +26,17 @@ export const WORKFLOWS_PATH = require.resolve('../workflows');
 export const WORKFLOW_INTERCEPTOR_MODULES = [require.resolve('../workflows/metrics-interceptor')];
 
 export async function createWorker(options: FinopsWorkerOptions): Promise<Worker> {
+  const tracing = options.tracing ? workerTracingOptions(options.tracing) : undefined;
+  const workflowModules = [...WORKFLOW_INTERCEPTOR_MODULES, ...(tracing?.interceptors.workflowModules ?? [])];
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     activities: options.activities ?? createActivities(),
-    ...(options.workflowBundle
-      ? { workflowBundle: options.workflowBundle }
-      : { workflowsPath: WORKFLOWS_PATH, interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES } }),
+    // With a prebuilt bundle the workflow interceptor modules are already in it (and workflowModules is ignored).
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    interceptors: { workflowModules, ...(tracing ? { activity: tracing.interceptors.activity } : {}) },
+    ...(tracing ? { sinks: tracing.sinks } : {}),
     // Lets in-flight activities finish (or heartbeat their position) before the process exits.
     shutdownGraceTime: options.shutdownGraceMs ?? 10_000,
   });
