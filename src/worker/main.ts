@@ -11,12 +11,14 @@ import { clockFromEnv } from '../clock';
 import { createWorker } from './worker';
 import { applyConfiguredSchedules } from './schedules';
 import { tracingFromEnv } from '../tracing';
+import { workerVersionFromEnv } from './versioning';
 import { checkMetricsPortFree, metricsBindAddress, workerMetricsConfig, workerTelemetryOptions } from './metrics';
 
 async function main(): Promise<void> {
   const config = temporalConnectionConfig(); // a bad profile or certificate path stops the worker here
   const thresholds = thresholdOverrides(); // a bad file stops the worker here, before it connects
   const now = clockFromEnv(); // so does a bad FINOPS_TODAY
+  const version = workerVersionFromEnv(); // and half a Worker Versioning setting
   const metrics = workerMetricsConfig();
   if (metrics) await checkMetricsPortFree(metrics);
   // Must happen before anything creates the SDK runtime (the connection below does).
@@ -31,8 +33,10 @@ async function main(): Promise<void> {
       taskQueue: config.taskQueue,
       activities,
       ...(tracing ? { tracing } : {}),
+      ...(version ? { version } : {}),
     });
     await applyConfiguredSchedules(config);
+    if (version) console.log(`Worker deployment ${version.deploymentName}, build ${version.buildId} (analyses pinned to their build)`);
     const endpoint = process.env.AWS_ENDPOINT_URL ? ` (AWS endpoint ${process.env.AWS_ENDPOINT_URL})` : '';
     console.log(
       `Worker running on task queue ${config.taskQueue}, namespace ${config.namespace}, Temporal ${config.address} (${config.security})${endpoint}`,

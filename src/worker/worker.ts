@@ -4,6 +4,7 @@
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type Activities } from '../activities';
 import { workerTracingOptions, type Tracing } from '../tracing';
+import { workerDeploymentOptions, type WorkerVersion } from './versioning';
 
 export interface FinopsWorkerOptions {
   connection: NativeConnection;
@@ -16,6 +17,8 @@ export interface FinopsWorkerOptions {
   shutdownGraceMs?: number;
   /** OpenTelemetry tracing (src/tracing.ts); a prebuilt bundle must then include TRACING_WORKFLOW_INTERCEPTOR_MODULE. */
   tracing?: Tracing;
+  /** Worker Versioning (src/worker/versioning.ts): the deployment and build this worker runs; unset = unversioned. */
+  version?: WorkerVersion;
 }
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
@@ -37,6 +40,7 @@ export async function createWorker(options: FinopsWorkerOptions): Promise<Worker
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     interceptors: { workflowModules, ...(tracing ? { activity: tracing.interceptors.activity } : {}) },
     ...(tracing ? { sinks: tracing.sinks } : {}),
+    ...(options.version ? workerDeploymentOptions(options.version) : {}),
     // Lets in-flight activities finish (or heartbeat their position) before the process exits.
     shutdownGraceTime: options.shutdownGraceMs ?? 10_000,
   });
