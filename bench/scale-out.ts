@@ -5,7 +5,9 @@
  * analyses overlap). Prints analyses per minute and the p50/p95 duration of each run, and checks that every
  * analysis of every run has the same figures as the undisturbed one-worker run.
  *
- *   npx tsx bench/scale-out.ts [--analyses 20] [--latency-ms 150] [--kill-after 0.3]
+ *   npx tsx bench/scale-out.ts [--analyses 20] [--agents ec2,s3] [--latency-ms 150] [--kill-after 0.3]
+ *
+ * Each run's row is printed as soon as it ends.
  *
  * Everything runs on this machine, so "two workers" share its cores: the figures show how the work spreads
  * and survives a lost worker, not what two machines would add.
@@ -32,6 +34,7 @@ const { values } = parseArgs({
     analyses: { type: 'string', default: '20' },
     'latency-ms': { type: 'string', default: '150' },
     'kill-after': { type: 'string', default: '0.3' },
+    agents: { type: 'string' },
   },
 });
 const ANALYSES = Number(values.analyses);
@@ -115,7 +118,12 @@ async function main(): Promise<void> {
     }
     const client = new Client({ connection });
     const validated = validateAnalysisRequest(
-      { tenant: 'bench', accounts: ['123456789012'], period: { start: addMonths(today, -1), end: monthStart(today) } },
+      {
+        tenant: 'bench',
+        accounts: ['123456789012'],
+        period: { start: addMonths(today, -1), end: monthStart(today) },
+        ...(values.agents ? { agents: values.agents.split(',') } : {}),
+      },
       noonOf(today),
     );
     if (!validated.ok) throw new Error(validated.errors.join('; '));
@@ -159,15 +167,20 @@ async function main(): Promise<void> {
       return { label, wall, durations, reports: results.map((r) => r.report), killedAt };
     };
 
-    const rows = [];
-    rows.push(await run('1 worker', 1, false));
-    rows.push(await run('2 workers', 2, false));
-    rows.push(await run('2 workers, 1 killed', 2, true));
-
-    const baseline = figures(rows[0]!.reports[0]!);
-    console.log(`\n${ANALYSES} analyses per run (all agents, sample account, Cost Explorer +${values['latency-ms']} ms), dev server with a database file\n`);
+    console.log(
+      `${ANALYSES} analyses per run (${values.agents ?? 'all agents'}, sample account, Cost Explorer +${values['latency-ms']} ms), dev server with a database file\n`,
+    );
     console.log('run                    analyses/min   p50 s   p95 s   wall s   figures as undisturbed');
-    for (const row of rows) {
+    const rows: Awaited<ReturnType<typeof run>>[] = [];
+    let baseline: string | undefined;
+    for (const [label, count, kill] of [
+      ['1 worker', 1, false],
+      ['2 workers', 2, false],
+      ['2 workers, 1 killed', 2, true],
+    ] as const) {
+      const row = await run(label, count, kill);
+      rows.push(row);
+      baseline ??= figures(row.reports[0]!);
       const same = row.reports.filter((r) => figures(r) === baseline).length;
       console.log(
         `${row.label.padEnd(22)} ${((ANALYSES / row.wall) * 60).toFixed(1).padStart(12)} ${percentile(row.durations, 50).toFixed(1).padStart(7)} ${percentile(row.durations, 95)
