@@ -61,9 +61,15 @@ function figures(report: AnalysisReport): string {
     failures: report.failures,
     skipped: report.skipped,
     findings: report.findings && { count: report.findings.count, monthlySavings: report.findings.monthlySavings, byCheck: report.findings.byCheck },
-    usage: report.usage,
   });
 }
+
+/**
+ * What the analysis cost in requests: not a figure of the account, and it may grow with scale-out, since
+ * identical Cost Explorer queries of one analysis are shared within a worker process only (agents on two
+ * workers make them twice) and a killed worker's activities are retried.
+ */
+const billable = (report: AnalysisReport) => report.usage.costExplorerRequests;
 
 interface WorkerProcess {
   child: ChildProcess;
@@ -170,7 +176,7 @@ async function main(): Promise<void> {
     console.log(
       `${ANALYSES} analyses per run (${values.agents ?? 'all agents'}, sample account, Cost Explorer +${values['latency-ms']} ms), dev server with a database file\n`,
     );
-    console.log('run                    analyses/min   p50 s   p95 s   wall s   figures as undisturbed');
+    console.log('run                    analyses/min   p50 s   p95 s   wall s   figures as undisturbed   CE requests per analysis');
     const rows: Awaited<ReturnType<typeof run>>[] = [];
     let baseline: string | undefined;
     for (const [label, count, kill] of [
@@ -185,7 +191,9 @@ async function main(): Promise<void> {
       console.log(
         `${row.label.padEnd(22)} ${((ANALYSES / row.wall) * 60).toFixed(1).padStart(12)} ${percentile(row.durations, 50).toFixed(1).padStart(7)} ${percentile(row.durations, 95)
           .toFixed(1)
-          .padStart(7)} ${row.wall.toFixed(1).padStart(8)}   ${same}/${row.reports.length}${row.killedAt !== undefined ? ` (one worker killed at ${row.killedAt.toFixed(1)} s)` : ''}`,
+          .padStart(7)} ${row.wall.toFixed(1).padStart(8)}   ${`${same}/${row.reports.length}`.padEnd(22)}   ${Math.min(...row.reports.map(billable))}-${Math.max(
+          ...row.reports.map(billable),
+        )}${row.killedAt !== undefined ? ` (one worker killed at ${row.killedAt.toFixed(1)} s)` : ''}`,
       );
     }
     const mismatches = rows.flatMap((row) => row.reports.filter((r) => figures(r) !== baseline).map((r) => `${row.label}: ${r.analysisId}`));
