@@ -11,6 +11,21 @@ import { parseTenancyJson, type TenancyConfig } from './domain/tenancy';
 export const ENV = {
   temporalAddress: 'TEMPORAL_ADDRESS',
   temporalNamespace: 'TEMPORAL_NAMESPACE',
+  /**
+   * The standard Temporal client configuration (the same as the `temporal` CLI's), read through
+   * @temporalio/envconfig in src/temporal-connection.ts: a temporal.toml file and profile, an API key, TLS.
+   */
+  temporalConfigFile: 'TEMPORAL_CONFIG_FILE',
+  temporalProfile: 'TEMPORAL_PROFILE',
+  temporalApiKey: 'TEMPORAL_API_KEY',
+  temporalTls: 'TEMPORAL_TLS',
+  temporalTlsServerCaCertPath: 'TEMPORAL_TLS_SERVER_CA_CERT_PATH',
+  temporalTlsServerCaCertData: 'TEMPORAL_TLS_SERVER_CA_CERT_DATA',
+  temporalTlsClientCertPath: 'TEMPORAL_TLS_CLIENT_CERT_PATH',
+  temporalTlsClientCertData: 'TEMPORAL_TLS_CLIENT_CERT_DATA',
+  temporalTlsClientKeyPath: 'TEMPORAL_TLS_CLIENT_KEY_PATH',
+  temporalTlsClientKeyData: 'TEMPORAL_TLS_CLIENT_KEY_DATA',
+  temporalTlsServerName: 'TEMPORAL_TLS_SERVER_NAME',
   taskQueue: 'FINOPS_TASK_QUEUE',
   gatewayHost: 'FINOPS_GATEWAY_HOST',
   gatewayPort: 'FINOPS_GATEWAY_PORT',
@@ -71,6 +86,16 @@ export const ENV = {
   reportRetentionDays: 'FINOPS_REPORT_RETENTION_DAYS',
   /** The checks' thresholds: a JSON file of overrides, e.g. {"ec2": {"idleCpuP95Percent": 5}} (src/domain/checks/thresholds.ts). */
   thresholdsFile: 'FINOPS_THRESHOLDS_FILE',
+  /** The worker's Prometheus endpoint (src/worker/metrics.ts): off unless the port is set; host default 127.0.0.1. */
+  workerMetricsHost: 'FINOPS_WORKER_METRICS_HOST',
+  workerMetricsPort: 'FINOPS_WORKER_METRICS_PORT',
+  /**
+   * Worker Versioning (src/worker/versioning.ts): the worker deployment this worker belongs to and the build
+   * ID of its code. Both set: new analyses start on the deployment's current version and running ones stay on
+   * the build that started them. Unset: unversioned (the dev stack and tests).
+   */
+  workerDeploymentName: 'FINOPS_WORKER_DEPLOYMENT_NAME',
+  workerBuildId: 'FINOPS_WORKER_BUILD_ID',
   /**
    * "Today" for every process (src/clock.ts): a date (YYYY-MM-DD) or a signed offset in days from the
    * real date (+40, -40). Unset: the real date. For tests, demos and replays of a past day.

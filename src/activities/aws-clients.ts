@@ -18,6 +18,7 @@ import { RDSClient } from '@aws-sdk/client-rds';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { SupportClient } from '@aws-sdk/client-support';
 import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
@@ -141,6 +142,16 @@ export class AwsClientFactory {
       target.region,
       (config) => new S3Client({ ...config, ...(this.options.endpoint ? { forcePathStyle: true } : {}) }),
     );
+  }
+
+  /** AWS Organizations is a global API (us-east-1), called with the base (management account) credentials. */
+  organizations(): OrganizationsClient {
+    return this.cached('organizations', undefined, GLOBAL_API_REGION, (config) => new OrganizationsClient(config));
+  }
+
+  /** STS as `account` (through the member role where one is configured): who the analysis acts as there. */
+  sts(account: string): STSClient {
+    return this.cached('sts', account, GLOBAL_API_REGION, (config) => new STSClient(config));
   }
 
   /** The account the base credentials belong to (STS GetCallerIdentity, asked once). */

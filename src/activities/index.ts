@@ -14,6 +14,7 @@ import { createTrustedAdvisorActivities } from './agents/trusted-advisor';
 import { AwsClientFactory } from './aws-clients';
 import { createLlmActivities, type LlmActivityOptions } from './llm';
 import { SharedRequests } from './shared-requests';
+import { createOrganizationActivities } from './organization';
 import { createSpendActivities } from './spend';
 import { createReviewActivities, type DestinationConfig } from './review';
 import { storeFromEnv, type ArtefactStore, type ListableStore } from './store';
@@ -58,6 +59,7 @@ export function createActivities(
   };
   return {
     ...createSpendActivities(clients, shared),
+    ...createOrganizationActivities(clients),
     ...createComputeActivities(deps),
     ...createDatabaseActivities(deps),
     ...createTrustedAdvisorActivities(deps),

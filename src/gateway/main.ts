@@ -1,14 +1,16 @@
 /**
- * The gateway process: connects to Temporal (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE), serves REST, the
- * WebSocket and the dashboard on FINOPS_GATEWAY_HOST:FINOPS_GATEWAY_PORT with the authentication of
+ * The gateway process: connects to Temporal (src/temporal-connection.ts: TEMPORAL_* variables or a
+ * temporal.toml profile), serves REST, the WebSocket and the dashboard on FINOPS_GATEWAY_HOST:FINOPS_GATEWAY_PORT with the authentication of
  * auth-config.ts, logs structured records (FINOPS_LOG_FORMAT json|text, FINOPS_LOG_LEVEL), and shuts
  * down gracefully on SIGINT/SIGTERM: readiness turns 503, WebSocket clients are told to reconnect
  * (a `reconnect` message, then close code 1012), in-flight requests finish.
  */
 import { Client, Connection } from '@temporalio/client';
-import { ConfigError, ENV, gatewayConfig, logLevel, rateLimitPerMinute, temporalConfig } from '../config';
+import { ConfigError, ENV, gatewayConfig, logLevel, rateLimitPerMinute } from '../config';
 import { TenantBindings } from '../activities/tenancy';
 import { clockFromEnv } from '../clock';
+import { connectToTemporal, temporalConnectionConfig } from '../temporal-connection';
+import { clientTracingInterceptors, traceHttpServer, tracingFromEnv } from '../tracing';
 import { createGateway } from './app';
 import { AUTH_NONE_WARNING, authFromEnv } from './auth-config';
 import { filtered, jsonLogger, levelFromConfig, textLogger, type Logger } from './log';
@@ -23,7 +25,7 @@ function loggerFromEnv(env: NodeJS.ProcessEnv = process.env): Logger {
 }
 
 async function main(): Promise<void> {
-  const temporal = temporalConfig();
+  const temporal = temporalConnectionConfig();
   const { host, port } = gatewayConfig();
   const log = loggerFromEnv();
   const tenancy = TenantBindings.fromEnv(); // a bad configuration stops the gateway with every problem named
@@ -35,18 +37,12 @@ async function main(): Promise<void> {
     log({ level: 'warn', msg: AUTH_NONE_WARNING });
   }
 
-  let connection: Connection;
-  try {
-    connection = await Connection.connect({ address: temporal.address, connectTimeout: 5_000 });
-  } catch (err) {
-    throw new ConfigError(
-      `Cannot reach the Temporal server at ${temporal.address} (${err instanceof Error ? err.message : String(err)}). ` +
-        `Start it (npm run dev) or set ${ENV.temporalAddress}.`,
-    );
-  }
-  const client = new Client({ connection, namespace: temporal.namespace });
+  const connection = await connectToTemporal(temporal, (options) => Connection.connect({ ...options, connectTimeout: 5_000 }));
+  const tracing = tracingFromEnv('finops-gateway'); // off unless an OTLP endpoint is configured
+  const client = new Client({ connection, namespace: temporal.namespace, ...(tracing ? { interceptors: clientTracingInterceptors(tracing) } : {}) });
   log({ level: tenancy.mode === 'single' ? 'warn' : 'info', msg: tenancy.describe() });
   const gateway = createGateway({ client, taskQueue: temporal.taskQueue, log, authenticate: auth.authenticator, now, tenancy, rateLimit });
+  if (tracing) traceHttpServer(gateway.server, tracing);
 
   try {
     const address = await gateway.listen(port, host);
@@ -58,6 +54,7 @@ async function main(): Promise<void> {
       dashboard: `${address.url}/`,
       auth: auth.description,
       temporal: temporal.address,
+      temporalSecurity: temporal.security,
       namespace: temporal.namespace,
       taskQueue: temporal.taskQueue,
     });
@@ -91,6 +88,7 @@ async function main(): Promise<void> {
     gateway
       .close()
       .then(() => connection.close())
+      .then(() => tracing?.shutdown())
       .then(
         () => {
           log({ level: 'info', msg: 'gateway stopped' });

@@ -48,6 +48,7 @@ import { TaggingSimulator, taggingService } from './services/tagging';
 import { SupportSimulator, supportService } from './services/support';
 import { pricingService } from './services/pricing';
 import { budgetsService, type SimBudget } from './services/budgets';
+import { organizationsService, type SimOrganization } from './services/organizations';
 import { withStorageLens } from './services/storage-lens';
 import { configService } from './services/config';
 
@@ -69,6 +70,8 @@ export interface SimulatorOptions {
   metricsNow?: () => number;
   /** AWS Budgets' budgets: derived from the cost history by default (services/budgets.ts), or these, or none. */
   budgets?: SimBudget[] | 'none';
+  /** AWS Organizations' view of the accounts: derived from the scenario by default (services/organizations.ts). */
+  organization?: SimOrganization;
 }
 
 export interface RunningSimulator {
@@ -208,6 +211,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
       pricingService(scenario),
       budgetsService(scenario, (req) => (req ? accountFor(req) : account), options.budgets),
       configService(resources, (req) => (req ? accountFor(req) : account)),
+      organizationsService(scenario, (req) => (req ? accountFor(req) : account), options.organization),
     ],
     gate,
   );

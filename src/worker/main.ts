@@ -3,45 +3,55 @@
  * AWS access is configured the SDK's way (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL, ...).
  */
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { ConfigError, logLevel, organisationConfig, temporalConfig, thresholdOverrides } from '../config';
+import { ConfigError, logLevel, organisationConfig, thresholdOverrides } from '../config';
+import { connectToTemporal, temporalConnectionConfig } from '../temporal-connection';
 import { createActivities } from '../activities';
 import { AwsClientFactory } from '../activities/aws-clients';
 import { TenantBindings } from '../activities/tenancy';
 import { clockFromEnv } from '../clock';
 import { createWorker } from './worker';
 import { applyConfiguredSchedules } from './schedules';
+import { tracingFromEnv } from '../tracing';
+import { workerVersionFromEnv } from './versioning';
+import { checkMetricsPortFree, metricsBindAddress, workerMetricsConfig, workerTelemetryOptions } from './metrics';
 
 async function main(): Promise<void> {
-  const config = temporalConfig();
+  const config = temporalConnectionConfig(); // a bad profile or certificate path stops the worker here
   const thresholds = thresholdOverrides(); // a bad file stops the worker here, before it connects
   const now = clockFromEnv(); // so does a bad FINOPS_TODAY
   const tenancy = TenantBindings.fromEnv(); // likewise a bad tenant configuration, with every problem named
   console.log(tenancy.describe());
+  const version = workerVersionFromEnv(); // and half a Worker Versioning setting
+  const metrics = workerMetricsConfig();
+  if (metrics) await checkMetricsPortFree(metrics);
   // Must happen before anything creates the SDK runtime (the connection below does).
-  Runtime.install({ logger: new DefaultLogger(logLevel()) });
-  let connection: NativeConnection;
-  try {
-    connection = await NativeConnection.connect({ address: config.address });
-  } catch (err) {
-    throw new ConfigError(
-      `Cannot reach the Temporal server at ${config.address} (${err instanceof Error ? err.message : String(err)}). ` +
-        'Start it (npm run dev) or set TEMPORAL_ADDRESS.',
-    );
-  }
+  Runtime.install({ logger: new DefaultLogger(logLevel()), telemetryOptions: workerTelemetryOptions(metrics) });
+  const connection = await connectToTemporal(config, (options) => NativeConnection.connect(options));
   try {
     const clients = new AwsClientFactory({
       ...organisationConfig(),
       ...(tenancy.mode === 'bound' ? { tenantRoleFor: (account: string) => tenancy.roleFor(account) } : {}),
     });
     const activities = createActivities(clients, undefined, { now, tenancy, ...(thresholds ? { thresholds } : {}) });
-    const worker = await createWorker({ connection, namespace: config.namespace, taskQueue: config.taskQueue, activities });
+    const tracing = tracingFromEnv('finops-worker'); // off unless an OTLP endpoint is configured
+    const worker = await createWorker({
+      connection,
+      namespace: config.namespace,
+      taskQueue: config.taskQueue,
+      activities,
+      ...(tracing ? { tracing } : {}),
+      ...(version ? { version } : {}),
+    });
     await applyConfiguredSchedules(config);
+    if (version) console.log(`Worker deployment ${version.deploymentName}, build ${version.buildId} (analyses pinned to their build)`);
     const endpoint = process.env.AWS_ENDPOINT_URL ? ` (AWS endpoint ${process.env.AWS_ENDPOINT_URL})` : '';
     console.log(
-      `Worker running on task queue ${config.taskQueue}, namespace ${config.namespace}, Temporal ${config.address}${endpoint}`,
+      `Worker running on task queue ${config.taskQueue}, namespace ${config.namespace}, Temporal ${config.address} (${config.security})${endpoint}`,
     );
+    if (metrics) console.log(`Worker metrics at http://${metricsBindAddress(metrics)}/metrics`);
     // Worker.run() resolves after SIGINT/SIGTERM once in-flight tasks are drained.
     await worker.run();
+    await tracing?.shutdown();
     console.log('Worker stopped');
   } finally {
     await connection.close();

@@ -3,13 +3,13 @@
  * brought in line when they exist, so restarting the worker never duplicates them.
  */
 import { Client, Connection } from '@temporalio/client';
-import type { TemporalConfig } from '../config';
+import { connectToTemporal, type TemporalConnectionConfig } from '../temporal-connection';
 import { ensureReviewSchedules, schedulesFromEnv } from '../client/schedules';
 
-export async function applyConfiguredSchedules(config: TemporalConfig, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export async function applyConfiguredSchedules(config: TemporalConnectionConfig, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const schedules = schedulesFromEnv(env);
   if (schedules.length === 0) return;
-  const connection = await Connection.connect({ address: config.address });
+  const connection = await connectToTemporal(config, (options) => Connection.connect(options));
   try {
     const client = new Client({ connection, namespace: config.namespace });
     const results = await ensureReviewSchedules(client, config.taskQueue, schedules);

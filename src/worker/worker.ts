@@ -3,7 +3,9 @@
  */
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type Activities } from '../activities';
+import { workerTracingOptions, type Tracing } from '../tracing';
 import { livenessHeartbeats } from './liveness';
+import { workerDeploymentOptions, type WorkerVersion } from './versioning';
 
 export interface FinopsWorkerOptions {
   connection: NativeConnection;
@@ -14,24 +16,38 @@ export interface FinopsWorkerOptions {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Milliseconds. */
   shutdownGraceMs?: number;
+  /** OpenTelemetry tracing (src/tracing.ts); a prebuilt bundle must then include TRACING_WORKFLOW_INTERCEPTOR_MODULE. */
+  tracing?: Tracing;
+  /** Worker Versioning (src/worker/versioning.ts): the deployment and build this worker runs; unset = unversioned. */
+  version?: WorkerVersion;
 }
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
+/**
+ * Workflow interceptor modules bundled with the workflows: the project's metrics. Bundle them too when
+ * passing a prebuilt `workflowBundle` (bundleWorkflowCode's workflowInterceptorModules).
+ */
+export const WORKFLOW_INTERCEPTOR_MODULES = [require.resolve('../workflows/metrics-interceptor')];
 
 export async function createWorker(options: FinopsWorkerOptions): Promise<Worker> {
+  const tracing = options.tracing ? workerTracingOptions(options.tracing) : undefined;
+  const workflowModules = [...WORKFLOW_INTERCEPTOR_MODULES, ...(tracing?.interceptors.workflowModules ?? [])];
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     activities: options.activities ?? createActivities(),
+    // With a prebuilt bundle the workflow interceptor modules are already in it (and workflowModules is ignored).
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    interceptors: { workflowModules, activity: [livenessHeartbeats, ...(tracing ? tracing.interceptors.activity : [])] },
+    ...(tracing ? { sinks: tracing.sinks } : {}),
+    ...(options.version ? workerDeploymentOptions(options.version) : {}),
     // Lets in-flight activities finish (or heartbeat their position) before the process exits.
     shutdownGraceTime: options.shutdownGraceMs ?? 10_000,
     // Fast recovery from a dead worker: heartbeats reach Temporal every second (not 80% of the heartbeat
     // timeout), every activity with a heartbeat timeout beats while it runs, and a workflow task waiting on
     // a dead worker's sticky queue moves to the shared queue after 3 s instead of 10 s.
     maxHeartbeatThrottleInterval: '1 second',
-    interceptors: { activity: [livenessHeartbeats] },
     stickyQueueScheduleToStartTimeout: '3 seconds',
   });
 }
