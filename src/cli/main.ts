@@ -12,7 +12,7 @@ import type { AnalysisProgress } from '../domain/progress';
 import type { AnalysisReport } from '../domain/report';
 import { reportToViewJson } from '../domain/report-export';
 import { buildReportView } from '../presentation/build';
-import { viewToHtml } from '../presentation/html';
+import type { viewToHtml as ViewToHtml } from '../presentation/html';
 import { generateApiKey } from '../gateway/api-keys';
 import { analysisPath, CliError, Gateway, watchAnalysis, type WatchOutcome } from './client';
 import { BarsDisplay, LinesDisplay, listText, reportText, safe, type ListRow, type Output } from './render';
@@ -260,8 +260,10 @@ async function report(values: Values, id: string): Promise<number> {
   return 0;
 }
 
-/** The self-contained HTML export, charts rendered to inline SVG. */
+/** The self-contained HTML export, charts rendered to inline SVG (the chart library is loaded only for it). */
 function reportHtml(analysisReport: AnalysisReport): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a synchronous, lazy load in this CommonJS program
+  const { viewToHtml } = require('../presentation/html') as { viewToHtml: typeof ViewToHtml };
   return viewToHtml(buildReportView(analysisReport));
 }
 

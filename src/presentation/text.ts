@@ -23,8 +23,8 @@ function tableText(t: TableView, o: Required<TextOptions>): string[] {
     `    ${cells.map((cell, i) => (t.columns[i]!.numeric ? cell.padStart(widths[i]!) : i === cells.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')}`.trimEnd();
   const out = [`  ${o.clean(t.caption)}:`, line(header), ...rows.map(line)];
   const left = t.rows.length - rows.length;
-  if (left > 0) out.push(`    …and ${left} more${t.more ? '' : ' (finops report <id> --format md)'}`);
-  if (t.more) out.push(`    ${o.clean(t.more)}`);
+  if (left > 0) out.push(`    …and ${left} more (finops report <id> --format md)`);
+  else if (t.more) out.push(`    ${o.clean(t.more)}`);
   return out;
 }
 
