@@ -16,7 +16,40 @@ export interface BuildOptions {
   maxFindings?: number;
 }
 
-export function buildReportView(report: AnalysisReport, options: BuildOptions = {}): ReportView {
+/**
+ * A report with the fields every section relies on: reports from older versions, tests' partial ones
+ * and hand-made ones lack some, and a view is built inside workflow code, where a throw would fail the
+ * workflow task. Sections with optional data read it defensively and are guarded besides.
+ */
+function normalised(report: AnalysisReport): AnalysisReport {
+  const spend = (report.spend ?? {}) as Partial<AnalysisReport['spend']>;
+  return {
+    ...report,
+    accounts: Array.isArray(report.accounts) ? report.accounts : [],
+    regions: Array.isArray(report.regions) ? report.regions : [],
+    period: report.period ?? { start: '', end: '' },
+    previousPeriod: report.previousPeriod ?? { start: '', end: '' },
+    generatedAt: report.generatedAt ?? '',
+    agents: Array.isArray(report.agents) ? report.agents : [],
+    failures: Array.isArray(report.failures) ? report.failures : [],
+    skipped: Array.isArray(report.skipped) ? report.skipped : [],
+    spend: {
+      ...spend,
+      unit: spend.unit ?? 'USD',
+      total: spend.total ?? '0',
+      previousTotal: spend.previousTotal ?? '0',
+      change: spend.change ?? '0',
+      changePct: spend.changePct ?? null,
+      byService: (spend.byService ?? []).map((l) => ({ ...l, amount: l.amount ?? '0', previousAmount: l.previousAmount ?? '0', change: l.change ?? '0', changePct: l.changePct ?? null })),
+      daily: spend.daily ?? [],
+      coverage: spend.coverage ?? (spend.byService?.length ? 'whole-bill' : 'none'),
+      estimated: spend.estimated ?? false,
+    },
+  };
+}
+
+export function buildReportView(source: AnalysisReport, options: BuildOptions = {}): ReportView {
+  const report = normalised(source);
   const findings = readFindings(report);
   const missing = missingAgents(report);
   const failed = missing.filter((m) => m.kind === 'failed').length;

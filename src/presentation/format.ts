@@ -85,6 +85,7 @@ export function month(yyyyMm: string): string {
 
 /** A Cost Explorer period (end exclusive) as people read it: "1 Oct – 31 Oct 2026 (31 days)". */
 export function period(p: Period): string {
+  if (!ISO_DATE.test(p.start) || !ISO_DATE.test(p.end)) return `${p.start} – ${p.end} (end exclusive)`;
   const last = addDays(p.end, -1);
   const days = Math.round((Date.parse(`${p.end}T00:00:00Z`) - Date.parse(`${p.start}T00:00:00Z`)) / 86_400_000);
   if (last < p.start) return `${date(p.start)} (empty)`;

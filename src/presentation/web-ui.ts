@@ -7,6 +7,7 @@ import type { AnalysisProgress } from '../domain/progress';
 import type { ReportView } from './model';
 import { headlineText } from './build';
 import { webUiText } from './format';
+import { sectionLines } from './lines';
 
 /** The analysis's current details: the overall step and a table of agents and where each one is. */
 export function progressDetails(progress: AnalysisProgress): string {
@@ -17,10 +18,8 @@ export function progressDetails(progress: AnalysisProgress): string {
 /** The finished analysis's details: headline figures and each section's state, from the view model. */
 export function reportDetails(view: ReportView): string {
   const lines = [`**${webUiText(view.statusText)}.** ${webUiText(headlineText(view))}`, '', '| Section | Shows |', '|---|---|'];
-  for (const s of view.sections) {
-    if (s.id === 'headline' || s.id === 'summary') continue;
-    const shows = s.empty ?? s.facts.slice(0, 3).map((f) => `${f.label} ${f.text}`).join('; ');
-    lines.push(`| ${webUiText(s.title)} | ${webUiText(shows)} |`);
+  for (const line of sectionLines(view)) {
+    if (line.id !== 'headline') lines.push(`| ${webUiText(line.title)} | ${webUiText(line.text)} |`);
   }
   return lines.join('\n');
 }
@@ -28,4 +27,12 @@ export function reportDetails(view: ReportView): string {
 /** One line of plain Markdown text (an agent's "done" line, a review's headline), dollars escaped. */
 export function webUiLine(text: string): string {
   return webUiText(text);
+}
+
+/**
+ * Our own Markdown for the Web UI (bold labels, tables) with every dollar sign escaped, so "$3,035.65 …
+ * $12.00" is not typeset as math. Use webUiText for untrusted text inside it.
+ */
+export function webUiMarkdown(markdown: string): string {
+  return markdown.replace(/\\?\$/g, '\\$');
 }

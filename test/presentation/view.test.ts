@@ -155,6 +155,18 @@ describe('renderers', () => {
 });
 
 describe('properties', () => {
+  test('any object as a report builds a view with every section: nothing thrown', () => {
+    fc.assert(
+      fc.property(fc.object({ maxDepth: 3 }), (junk) => {
+        const view = buildReportView({ ...fullReport(), ...junk } as never);
+        assert.deepEqual(view.sections.map((s) => s.id), [...SECTION_IDS]);
+        const bare = buildReportView(junk as never);
+        assert.equal(bare.sections.length, SECTION_IDS.length);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   test('Web UI text never leaves a dollar sign or table pipe unescaped, and loses nothing else', () => {
     fc.assert(
       fc.property(fc.string(), (s) => {
