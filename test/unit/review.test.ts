@@ -276,7 +276,7 @@ test('the review message shows every section of the report, as the dashboard wor
   const full = headlineOf(
     (() => {
       const snap = snapshotOf(fullReport(), '2026-11-23');
-      return { schemaVersion: 1, tenant: 'acme', scope: 'all', date: '2026-11-23', analysisId: 'x', reviewId: 'r', snapshot: snap, comparison: compareSnapshots(snap) } as ReviewDocument;
+      return { schemaVersion: 1, tenant: 'acme', scope: 'all', date: '2026-11-23', analysisId: 'x', reviewId: 'r', snapshot: snap, comparison: compareSnapshots(snap) };
     })(),
     'k',
   );
