@@ -46,9 +46,9 @@ async function analysisOf(kind: 'full' | 'empty'): Promise<{ id: string; report:
 async function accessibilityViolations(page: Page): Promise<string[]> {
   const source = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
   await page.evaluate(`${source}\n;undefined`);
-  const results = (await page.evaluate(`axe.run(document, { resultTypes: ['violations'] })`)) as {
-    violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[];
-  };
+  const results = await page.evaluate<{ violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[] }>(
+    `axe.run(document, { resultTypes: ['violations'] })`,
+  );
   return results.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')})`);
@@ -68,13 +68,13 @@ async function screenshots(page: Page, name: string): Promise<void> {
   await page.setViewportSize({ width: 390, height: 844 });
   await page.waitForTimeout(300);
   await page.screenshot({ path: screenshotPath(`${name}-narrow`), fullPage: true });
-  const overflow = (await page.evaluate(`(() => {
+  const overflow = await page.evaluate<string[]>(`(() => {
     const width = document.documentElement.clientWidth;
     return [...document.querySelectorAll('body *')]
       .filter((el) => el.getBoundingClientRect().right > width + 1 && !el.closest('.table-scroll') && !el.closest('.chart'))
       .slice(0, 5)
       .map((el) => el.tagName + (el.id ? '#' + el.id : '') + '.' + [...el.classList].join('.'));
-  })()`)) as string[];
+  })()`);
   assert.deepEqual(overflow, [], 'nothing but scrollable tables (and charts\' clipped insides) is wider than a narrow screen');
   await page.setViewportSize({ width: 1280, height: 900 });
 }
