@@ -7,11 +7,16 @@
  *   - Temporal progress queries per second (one poller per analysis, so this must not grow with the
  *     number of subscribers) and the ratio between the two runs,
  *   - the gateway process's CPU and memory (from its /metrics).
+ * Then a REST mix: `--rest` requests (list, read, report, whoami) at `--concurrency` in flight, from one
+ * tenant, against the same gateway and its running analyses: status counts (no 5xx expected; 429 with
+ * Retry-After once the per-tenant limit, FINOPS_RATE_LIMIT_PER_MINUTE, is spent), latency percentiles,
+ * and the gateway's memory before, at its peak and after.
  *
  * Processes: the Temporal dev server, a worker (this file with --worker), the gateway (src/gateway/main.ts)
  * and the clients (this process), as in production; everything on this machine.
  *
  *   npx tsx bench/gateway-fanout.ts [--clients 1000] [--compare 100] [--analyses 50] [--seconds 30] [--interval 1000]
+ *                                  [--rest 1000] [--concurrency 100] [--rate-limit 1200]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -20,7 +25,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import WebSocket from 'ws';
 import { parseMetrics } from '../src/gateway/metrics';
 import { PROJECT_ROOT } from '../scripts/temporal-cli';
-import { bundleFixture } from '../test/gateway/harness';
+import { bundleFixture, startFixture } from '../test/gateway/harness';
 import { startTemporal } from '../test/helpers/temporal';
 
 const { values } = parseArgs({
@@ -30,6 +35,9 @@ const { values } = parseArgs({
     analyses: { type: 'string', default: '50' },
     seconds: { type: 'string', default: '30' },
     interval: { type: 'string', default: '1000' },
+    rest: { type: 'string', default: '1000' },
+    concurrency: { type: 'string', default: '100' },
+    'rate-limit': { type: 'string', default: '1200' },
     worker: { type: 'boolean', default: false },
     address: { type: 'string' },
     queue: { type: 'string' },
@@ -213,6 +221,69 @@ function row(r: RunResult, analyses: number): string {
   ].join(' ');
 }
 
+// --- the REST mix ---------------------------------------------------------------------------------
+
+interface RestResult {
+  statuses: Map<number, number>;
+  latencies: number[];
+  retryAfterMissing: number;
+  rssBeforeMb: number;
+  rssPeakMb: number;
+  rssAfterMb: number;
+  seconds: number;
+}
+
+/** `total` requests, `concurrency` at a time, over a mix of read routes; samples the gateway's RSS meanwhile. */
+async function restMix(gatewayUrl: string, analysisIds: string[], total: number, concurrency: number, whoamiOnly = false): Promise<RestResult> {
+  const paths = whoamiOnly ? [() => '/api/me'] : [
+    () => '/api/analyses?pageSize=50',
+    (i: number) => `/api/analyses/${encodeURIComponent(analysisIds[i % analysisIds.length]!)}`,
+    (i: number) => `/api/analyses/${encodeURIComponent(analysisIds[i % analysisIds.length]!)}/report`,
+    () => '/api/me',
+  ];
+  const statuses = new Map<number, number>();
+  const latencies: number[] = [];
+  let retryAfterMissing = 0;
+  const rssBefore = (await sample(gatewayUrl)).rss;
+  let rssPeak = rssBefore;
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      rssPeak = Math.max(rssPeak, (await sample(gatewayUrl)).rss);
+      await sleep(200);
+    }
+  })();
+  const started = Date.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) {
+        const i = next++;
+        const t0 = Date.now();
+        const response = await fetch(`${gatewayUrl}${paths[i % paths.length]!(i)}`);
+        await response.arrayBuffer();
+        latencies.push(Date.now() - t0);
+        statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+        if (response.status === 429 && !response.headers.get('retry-after')) retryAfterMissing++;
+      }
+    }),
+  );
+  const seconds = (Date.now() - started) / 1000;
+  sampling = false;
+  await sampler;
+  await sleep(2000);
+  const rssAfter = (await sample(gatewayUrl)).rss;
+  latencies.sort((a, b) => a - b);
+  const mb = (bytes: number) => bytes / 1024 / 1024;
+  return { statuses, latencies, retryAfterMissing, rssBeforeMb: mb(rssBefore), rssPeakMb: mb(rssPeak), rssAfterMb: mb(rssAfter), seconds };
+}
+
+function restRow(label: string, r: RestResult): string {
+  const counts = [...r.statuses.entries()].sort(([a], [b]) => a - b).map(([status, n]) => `${status}×${n}`).join(' ');
+  const p = (n: number) => `${Math.round(percentile(r.latencies, n))} ms`;
+  return `${label}: ${r.latencies.length} requests in ${r.seconds.toFixed(1)} s; ${counts}; latency p50 ${p(50)}, p99 ${p(99)}, max ${Math.round(r.latencies.at(-1) ?? NaN)} ms; gateway RSS ${r.rssBeforeMb.toFixed(0)} MB before, ${r.rssPeakMb.toFixed(0)} MB peak, ${r.rssAfterMb.toFixed(0)} MB after${r.retryAfterMissing ? `; ${r.retryAfterMissing} 429s WITHOUT Retry-After` : ''}`;
+}
+
 // --- the benchmark -------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
@@ -232,6 +303,7 @@ async function main(): Promise<void> {
     FINOPS_GATEWAY_PORT: '0',
     FINOPS_AUTH: 'none',
     FINOPS_LOG_LEVEL: 'INFO',
+    FINOPS_RATE_LIMIT_PER_MINUTE: values['rate-limit'],
   });
   try {
     await worker.waitFor(/worker ready/, 120_000);
@@ -241,13 +313,8 @@ async function main(): Promise<void> {
     const steps = Math.ceil(((seconds * 2 + 60) * 1000) / interval);
     const analysisIds: string[] = [];
     for (let i = 0; i < analyses; i++) {
-      const response = await fetch(`${gatewayUrl}/api/analyses`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ tenant: 'bench', accounts: ['123456789012'], period: { start: '2025-01-01', end: '2025-02-01' }, agents: ['ec2'], requestedBy: `auto:${steps}:${interval}` }),
-      });
-      if (response.status !== 202) throw new Error(`start failed: ${response.status} ${await response.text()}`);
-      analysisIds.push(((await response.json()) as { analysisId: string }).analysisId);
+      // Started on Temporal directly: the fixture is steered by requestedBy, which the API takes from credentials.
+      analysisIds.push(await startFixture(env.client, taskQueue, { tenant: 'bench', requestedBy: `auto:${steps}:${interval}` }));
       await sleep(interval / analyses);
     }
     const idle = await sample(gatewayUrl);
@@ -263,6 +330,17 @@ async function main(): Promise<void> {
     console.log(`Temporal queries/s ratio, ${clients} vs ${compare} clients: ${(big.queriesPerSecond / small.queriesPerSecond).toFixed(2)} (1.00 = does not grow with subscribers; ${(big.queriesPerSecond / analyses).toFixed(2)} queries/s per analysis).`);
     console.log(`Latency samples: ${big.latencies.length} and ${small.latencies.length}; p99 target < 1000 ms: ${percentile(big.latencies, 99) < 1000 ? 'met' : 'NOT met'}.`);
     console.log(`Connecting ${clients} clients took ${big.connectMs} ms; gateway RSS before any client ${(idle.rss / 1024 / 1024).toFixed(0)} MB.`);
+
+    const restTotal = Number(values.rest);
+    const concurrency = Number(values.concurrency);
+    if (restTotal > 0) {
+      console.log('');
+      console.log(`REST mix (list, read, report, whoami), ${concurrency} in flight, per-tenant limit ${values['rate-limit']}/min:`);
+      console.log(restRow('  mix', await restMix(gatewayUrl, analysisIds, restTotal, concurrency)));
+      // A burst of cheap requests (no Temporal call) past what is left of the tenant's budget in this window.
+      const burst = Number(values['rate-limit']) + 200;
+      console.log(restRow('  burst past the limit (whoami)', await restMix(gatewayUrl, analysisIds, burst, concurrency, true)));
+    }
   } finally {
     gateway.proc.kill('SIGTERM');
     worker.proc.kill('SIGTERM');

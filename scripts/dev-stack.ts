@@ -43,6 +43,10 @@ const ENTRY_POINTS = {
 
 /** How long each part may take to become ready. The worker bundles the workflow code first (webpack). */
 const READY_TIMEOUT_MS = { temporal: 30_000, sim: 30_000, gateway: 60_000, worker: 120_000 };
+/** A dead worker is restarted after this pause; dying this many times within the window stops the stack. */
+const RESTART_DELAY_MS = 1_000;
+const RESTART_LIMIT = 5;
+const RESTART_WINDOW_MS = 60_000;
 /** How long a child gets after SIGTERM before SIGKILL. The worker drains in-flight tasks. */
 const STOP_GRACE_MS = 10_000;
 
@@ -264,7 +268,11 @@ class Child {
   private readonly recent: string[] = [];
   private readonly proc: ChildProcess;
 
-  constructor(readonly spec: ChildSpec) {
+  /** `append`: a restarted child adds to its log file instead of replacing it. */
+  constructor(
+    readonly spec: ChildSpec,
+    append = false,
+  ) {
     // Each child leads its own process group: a terminal Ctrl-C then reaches only this script, which stops
     // the children in order, and a signal to the group also reaches what tsx runs underneath.
     this.proc = spawn(spec.command, spec.args, {
@@ -273,7 +281,7 @@ class Child {
       detached: true,
       stdio: spec.interactive ? ['ignore', 'inherit', 'inherit'] : ['ignore', 'pipe', 'pipe'],
     });
-    const log = spec.interactive ? undefined : createWriteStream(join(LOG_DIR, `${spec.name}.log`));
+    const log = spec.interactive ? undefined : createWriteStream(join(LOG_DIR, `${spec.name}.log`), { flags: append ? 'a' : 'w' });
     const streamsDone = [this.proc.stdout, this.proc.stderr].map((stream) =>
       stream ? this.relay(stream, log) : Promise.resolve(),
     );
@@ -346,15 +354,34 @@ class Stack {
     return this.abort.signal;
   }
 
-  /** `expectExit`: the child is a one-off (the demo analysis); its exit is not a failure of the stack. */
-  start(spec: ChildSpec, { expectExit = false } = {}): Child {
-    const child = new Child(spec);
+  /**
+   * `expectExit`: the child is a one-off (the demo analysis); its exit is not a failure of the stack.
+   * `restart`: a child that dies is started again (the worker: Temporal retries what it was running, so
+   * analyses resume); only a crash loop, RESTART_LIMIT deaths within RESTART_WINDOW_MS, stops the stack.
+   */
+  start(spec: ChildSpec, { expectExit = false, restart = false } = {}, deaths: number[] = []): Child {
+    const child = new Child(spec, deaths.length > 0);
     this.children.push(child);
     void child.exited.then((info) => {
       if (this.stopping || expectExit) return;
       const last = child.lastLines();
       const tail = last.length > 0 ? `\nIts last lines:\n${last.map((line) => `  ${line}`).join('\n')}` : '';
-      void this.shutdown(1, `The ${spec.title} stopped unexpectedly (${describeExit(info)}).${tail}\nStopping the rest.`);
+      const now = Date.now();
+      const recent = [...deaths.filter((at) => now - at < RESTART_WINDOW_MS), now];
+      if (restart && recent.length < RESTART_LIMIT) {
+        this.children.splice(this.children.indexOf(child), 1);
+        say(
+          `The ${spec.title} stopped unexpectedly (${describeExit(info)}).${tail}\n` +
+            `Restarting it (${recent.length} restart${recent.length === 1 ? '' : 's'} in the last ${RESTART_WINDOW_MS / 1000} s); ` +
+            'the analyses it was running resume where they stopped. The rest of the stack keeps running.',
+        );
+        setTimeout(() => {
+          if (!this.stopping) this.start(spec, { restart }, recent);
+        }, RESTART_DELAY_MS);
+        return;
+      }
+      const loop = restart ? ` It died ${recent.length} times within ${RESTART_WINDOW_MS / 1000} s, so it is not restarted again.` : '';
+      void this.shutdown(1, `The ${spec.title} stopped unexpectedly (${describeExit(info)}).${tail}${loop}\nStopping the rest.`);
     });
     return child;
   }
@@ -708,7 +735,7 @@ async function startAndServe(stack: Stack, options: Options, urls: Urls, cli: st
 
     const env = commonEnv(options, urls);
     if (!options.realAws) stack.start(tsxChild('sim', env));
-    stack.start(tsxChild('worker', workerEnv(env, options.realAws ? undefined : urls.sim)));
+    stack.start(tsxChild('worker', workerEnv(env, options.realAws ? undefined : urls.sim)), { restart: true });
     stack.start(tsxChild('gateway', gatewayEnv(env)));
 
     const ready = (what: string) => () => say(`The ${what} is up (${elapsed(startedAt)}).`);

@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseThresholdOverrides, ThresholdError, type ThresholdOverrides } from './domain/checks/thresholds';
+import { parseTenancyJson, type TenancyConfig } from './domain/tenancy';
 export const ENV = {
   temporalAddress: 'TEMPORAL_ADDRESS',
   temporalNamespace: 'TEMPORAL_NAMESPACE',
@@ -61,8 +62,20 @@ export const ENV = {
   storeDir: 'FINOPS_STORE_DIR',
   storeBucket: 'FINOPS_STORE_BUCKET',
   storePrefix: 'FINOPS_STORE_PREFIX',
+  /** Tenants bound to their accounts (src/domain/tenancy.ts): a JSON file, or the same JSON inline. Unset: single tenant. */
+  tenantsFile: 'FINOPS_TENANTS_FILE',
+  tenants: 'FINOPS_TENANTS',
+  /** Requests per minute each tenant may make to the gateway's /api (default 1200; 0 turns the limit off). */
+  rateLimitPerMinute: 'FINOPS_RATE_LIMIT_PER_MINUTE',
+  /** Days a completed analysis's report is kept in the report store (default 400; 0 keeps them forever). */
+  reportRetentionDays: 'FINOPS_REPORT_RETENTION_DAYS',
   /** The checks' thresholds: a JSON file of overrides, e.g. {"ec2": {"idleCpuP95Percent": 5}} (src/domain/checks/thresholds.ts). */
   thresholdsFile: 'FINOPS_THRESHOLDS_FILE',
+  /**
+   * "Today" for every process (src/clock.ts): a date (YYYY-MM-DD) or a signed offset in days from the
+   * real date (+40, -40). Unset: the real date. For tests, demos and replays of a past day.
+   */
+  today: 'FINOPS_TODAY',
 } as const;
 
 export interface TemporalConfig {
@@ -149,4 +162,51 @@ export function organisationConfig(env: NodeJS.ProcessEnv = process.env): { memb
   }
   const externalId = env[ENV.memberRoleExternalId];
   return { ...(roleName ? { memberRoleName: roleName } : {}), ...(externalId ? { externalId } : {}) };
+}
+
+/**
+ * The tenant bindings from FINOPS_TENANTS_FILE or FINOPS_TENANTS; undefined when neither is set
+ * (single tenant). A bad configuration stops the process with every problem named.
+ */
+export function tenancyConfig(env: NodeJS.ProcessEnv = process.env): TenancyConfig | undefined {
+  const file = env[ENV.tenantsFile];
+  const inline = env[ENV.tenants];
+  if (file && inline) throw new ConfigError(`Set ${ENV.tenantsFile} or ${ENV.tenants}, not both`);
+  if (!file && !inline) return undefined;
+  let text = inline ?? '';
+  const source = file ? `${ENV.tenantsFile} (${file})` : ENV.tenants;
+  if (file) {
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new ConfigError(`${ENV.tenantsFile}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    }
+  }
+  const parsed = parseTenancyJson(text);
+  if (!parsed.ok) {
+    throw new ConfigError(`${source} has ${parsed.problems.length} problem${parsed.problems.length === 1 ? '' : 's'}:\n  - ${parsed.problems.join('\n  - ')}`);
+  }
+  return parsed.config;
+}
+
+/** Days reports are kept in the report store (FINOPS_REPORT_RETENTION_DAYS, default 400; 0 = forever). */
+export function reportRetentionDays(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env[ENV.reportRetentionDays];
+  if (raw === undefined || raw === '') return 400;
+  const days = Number(raw);
+  if (!Number.isInteger(days) || days < 0 || days > 36_500) {
+    throw new ConfigError(`${ENV.reportRetentionDays} must be a whole number of days from 0 (keep forever) to 36500 (got ${JSON.stringify(raw)})`);
+  }
+  return days;
+}
+
+/** FINOPS_RATE_LIMIT_PER_MINUTE: requests per minute per tenant on the gateway's /api (default 1200, 0 = off). */
+export function rateLimitPerMinute(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env[ENV.rateLimitPerMinute];
+  if (raw === undefined || raw === '') return 1200;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) {
+    throw new ConfigError(`${ENV.rateLimitPerMinute} must be a whole number of requests per minute, 0 for no limit (got ${JSON.stringify(raw)})`);
+  }
+  return value;
 }

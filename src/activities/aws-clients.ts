@@ -41,6 +41,11 @@ export interface AwsClientOptions {
   externalId?: string;
   /** External IDs per account, where they differ from `externalId`. */
   externalIds?: Record<string, string>;
+  /**
+   * The role of the tenant an account is bound to (src/activities/tenancy.ts), asked lazily; wins over
+   * memberRoleName and externalId(s) for the accounts it answers for.
+   */
+  tenantRoleFor?: (account: string) => Promise<{ roleName: string; externalId?: string } | undefined>;
 }
 
 /**
@@ -197,6 +202,36 @@ export class AwsClientFactory {
   private credentialsFor(account: string): AwsCredentialIdentityProvider {
     let provider = this.credentialProviders.get(account);
     if (provider) return provider;
+    const tenantRoleFor = this.options.tenantRoleFor;
+    if (tenantRoleFor && !this.options.memberRoleArns?.[account]) {
+      const fallback = this.fixedCredentialsFor(account);
+      let assumed: { key: string; provider: AwsCredentialIdentityProvider } | undefined;
+      provider = async (props) => {
+        const role = await tenantRoleFor(account);
+        if (!role || (await this.callerAccount()) === account) return fallback(props);
+        const key = `${role.roleName}|${role.externalId ?? ''}`;
+        if (assumed?.key !== key) assumed = { key, provider: this.assumeRole(`arn:aws:iam::${account}:role/${role.roleName}`, role.externalId) };
+        return assumed.provider(props);
+      };
+      this.credentialProviders.set(account, provider);
+      return provider;
+    }
+    provider = this.fixedCredentialsFor(account);
+    this.credentialProviders.set(account, provider);
+    return provider;
+  }
+
+  private assumeRole(roleArn: string, externalId: string | undefined): AwsCredentialIdentityProvider {
+    return fromTemporaryCredentials({
+      params: { RoleArn: roleArn, RoleSessionName: 'finops-analysis', DurationSeconds: 3600, ...(externalId ? { ExternalId: externalId } : {}) },
+      masterCredentials: this.baseCredentials,
+      clientConfig: { region: GLOBAL_API_REGION, ...(this.options.endpoint ? { endpoint: this.options.endpoint } : {}) },
+    });
+  }
+
+  /** Credentials from the process-wide options (memberRoleName, memberRoleArns, externalId[s]). */
+  private fixedCredentialsFor(account: string): AwsCredentialIdentityProvider {
+    let provider: AwsCredentialIdentityProvider;
     const roleArn = this.roleArnFor(account);
     if (!roleArn) {
       provider = this.baseCredentials;
@@ -214,7 +249,6 @@ export class AwsClientFactory {
       });
       provider = async (props) => ((await this.needsAssumeRole(account)) ? assumed(props) : this.baseCredentials(props));
     }
-    this.credentialProviders.set(account, provider);
     return provider;
   }
 

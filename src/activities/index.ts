@@ -16,7 +16,10 @@ import { createLlmActivities, type LlmActivityOptions } from './llm';
 import { SharedRequests } from './shared-requests';
 import { createSpendActivities } from './spend';
 import { createReviewActivities, type DestinationConfig } from './review';
-import { storeFromEnv, type ArtefactStore } from './store';
+import { storeFromEnv, type ArtefactStore, type ListableStore } from './store';
+import { createReportActivities, ReportStore } from './reports';
+import { reportRetentionDays } from '../config';
+import { createTenancyActivities, TenantBindings } from './tenancy';
 
 export interface ActivityOptions {
   /** Where findings and other large artefacts go (default: S3 if FINOPS_STORE_BUCKET is set, else FINOPS_STORE_DIR or .data/store). */
@@ -32,6 +35,14 @@ export interface ActivityOptions {
   dashboardUrl?: string;
   /** Bedrock for the executive summary (default: FINOPS_BEDROCK_MODEL_ID...; unset means the deterministic writer). */
   llm?: LlmActivityOptions;
+  /** Which accounts each tenant may analyse (default: single tenant, nothing bound). */
+  tenancy?: TenantBindings;
+  /** Where completed reports are kept (default: in `store` when it can list, else FINOPS_STORE_*; retention FINOPS_REPORT_RETENTION_DAYS). */
+  reports?: ReportStore;
+}
+
+function isListable(store: ArtefactStore): store is ListableStore {
+  return typeof (store as Partial<ListableStore>).listKeys === 'function' && typeof (store as Partial<ListableStore>).delete === 'function';
 }
 
 export function createActivities(
@@ -59,6 +70,8 @@ export function createActivities(
       ...(options.dashboardUrl ? { dashboardUrl: options.dashboardUrl } : {}),
     }),
     ...createLlmActivities(options.llm),
+    ...createTenancyActivities(options.tenancy ?? TenantBindings.single()),
+    ...createReportActivities(options.reports ?? new ReportStore(isListable(deps.store) ? deps.store : storeFromEnv(), reportRetentionDays())),
   };
 }
 

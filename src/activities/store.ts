@@ -4,9 +4,9 @@
  * (FINOPS_STORE_BUCKET, optional FINOPS_STORE_PREFIX) behind the same interface. Writes are idempotent:
  * a retried activity overwrites the same key with the same content.
  */
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve, sep } from 'node:path';
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { ENV } from '../config';
 
 export interface ArtefactStore {
@@ -14,9 +14,17 @@ export interface ArtefactStore {
   getJson<T>(key: string): Promise<T | undefined>;
 }
 
+/** A store that can also list and delete: what the report store (reports.ts) needs for listing and retention. */
+export interface ListableStore extends ArtefactStore {
+  /** Every key under a folder-like prefix ending in "/", recursively, in no particular order. */
+  listKeys(prefix: string): Promise<string[]>;
+  /** Removes a key; removing a missing key is not an error. */
+  delete(key: string): Promise<void>;
+}
+
 const KEY = /^[A-Za-z0-9][A-Za-z0-9._\-/]*$/;
 
-export class LocalFileStore implements ArtefactStore {
+export class LocalFileStore implements ListableStore {
   private readonly root: string;
 
   constructor(root: string = process.env[ENV.storeDir] || join(process.cwd(), '.data', 'store')) {
@@ -41,6 +49,31 @@ export class LocalFileStore implements ArtefactStore {
     }
   }
 
+  async listKeys(prefix: string): Promise<string[]> {
+    const dir = this.pathOf(prefix.replace(/\/+$/, ''));
+    const out: string[] = [];
+    const walk = async (path: string): Promise<void> => {
+      let entries;
+      try {
+        entries = await readdir(path, { withFileTypes: true });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+        throw err;
+      }
+      for (const entry of entries) {
+        const child = join(path, entry.name);
+        if (entry.isDirectory()) await walk(child);
+        else if (!entry.name.endsWith('.tmp')) out.push(relative(this.root, child).split(sep).join('/'));
+      }
+    };
+    await walk(dir);
+    return out;
+  }
+
+  async delete(key: string): Promise<void> {
+    await rm(this.pathOf(key), { force: true });
+  }
+
   private pathOf(key: string): string {
     checkKey(key);
     const path = resolve(this.root, key);
@@ -57,7 +90,7 @@ function checkKey(key: string): void {
  * The same store in an S3 bucket (objects `<prefix><key>`, JSON). PutObject of the same key and content
  * is idempotent, so a retried activity leaves one object. Credentials and region are the SDK's own.
  */
-export class S3Store implements ArtefactStore {
+export class S3Store implements ListableStore {
   constructor(
     private readonly client: S3Client,
     private readonly bucket: string,
@@ -83,10 +116,29 @@ export class S3Store implements ArtefactStore {
       throw err;
     }
   }
+
+  async listKeys(prefix: string): Promise<string[]> {
+    checkKey(prefix.replace(/\/+$/, ''));
+    const keys: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: `${this.prefix}${prefix}`, ...(token ? { ContinuationToken: token } : {}) }),
+      );
+      for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key.slice(this.prefix.length));
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return keys;
+  }
+
+  async delete(key: string): Promise<void> {
+    checkKey(key);
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: `${this.prefix}${key}` }));
+  }
 }
 
 /** S3 when FINOPS_STORE_BUCKET is set (with FINOPS_STORE_PREFIX), else the local folder. */
-export function storeFromEnv(env: NodeJS.ProcessEnv = process.env, client?: S3Client): ArtefactStore {
+export function storeFromEnv(env: NodeJS.ProcessEnv = process.env, client?: S3Client): ListableStore {
   const bucket = env[ENV.storeBucket];
   if (!bucket) return new LocalFileStore(env[ENV.storeDir] || undefined);
   const prefix = env[ENV.storePrefix] ?? '';

@@ -122,7 +122,7 @@ export function watchAnalysis(
   gateway: Gateway,
   analysisId: string,
   onEvent: (event: WatchEvent) => void,
-  options: { maxReconnects?: number } = {},
+  options: { maxReconnects?: number; signal?: AbortSignal } = {},
 ): Promise<WatchOutcome> {
   const maxReconnects = options.maxReconnects ?? 20;
   let epoch: string | undefined;
@@ -134,10 +134,21 @@ export function watchAnalysis(
     const finish = (fn: () => void) => {
       if (settled) return;
       settled = true;
+      options.signal?.removeEventListener('abort', onAbort);
       fn();
     };
+    let current: WebSocket | undefined;
+    // The caller stopped watching (the analysis keeps running).
+    const onAbort = () => {
+      current?.close(1000, 'done');
+      finish(() => reject(new CliError('Stopped watching the analysis')));
+    };
+    if (options.signal?.aborted) return onAbort();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
     const connect = () => {
+      if (settled) return;
       const ws = new WebSocket(gateway.websocketUrl(), { headers: gateway.headers() });
+      current = ws;
       let refused: string | undefined;
       ws.on('unexpected-response', (req, res) => {
         let body = '';

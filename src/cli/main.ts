@@ -14,7 +14,8 @@ import { reportToViewJson } from '../domain/report-export';
 import { buildReportView } from '../presentation/build';
 import type { viewToHtml as ViewToHtml } from '../presentation/html';
 import { generateApiKey } from '../gateway/api-keys';
-import { analysisPath, CliError, Gateway, watchAnalysis, type WatchOutcome } from './client';
+import { serveStdio } from '../mcp/stdio';
+import { analysisPath, CliError, Gateway, watchAnalysis, type Credentials, type WatchOutcome } from './client';
 import { BarsDisplay, LinesDisplay, listText, reportText, safe, type ListRow, type Output } from './render';
 
 const USAGE = `finops: start, watch, list and fetch AWS cost analyses through the gateway.
@@ -26,8 +27,8 @@ Commands:
       --account ID       (repeatable; required)   --region NAME (repeatable; default us-east-1)
       --agents a,b       ec2,s3,rds,tagging,forecasting,trusted-advisor (default: all)
       --start DATE --end DATE   period, end exclusive (default: the last 30 full days)
+      --as-of DATE       the analysis's "today": metrics and forecast end here (default: today)
       --tenant NAME      (default: your only tenant, or "demo" without auth)
-      --requested-by TEXT
       --no-watch         print the ID and return at once
       --progress MODE    bars | lines | auto (default auto: bars in a terminal)
   watch ID           watch a running analysis until its report
@@ -50,6 +51,8 @@ Commands:
                      create or update (idempotent) a weekly review
   keys create --id ID (--tenant NAME ... | --operator) [--description TEXT]
                      make a new API key (printed once) and the entry for the gateway's key file
+  mcp                an MCP server on stdin/stdout for AI assistants (Claude Desktop, Amazon Q, VS Code),
+                     a client of the gateway with these credentials (see README, "AI assistants (MCP)")
 
 Options for every command:
   --gateway URL      default $${ENV.gatewayUrl} or http://127.0.0.1:8080
@@ -71,8 +74,8 @@ const OPTIONS = {
   agents: { type: 'string' },
   start: { type: 'string' },
   end: { type: 'string' },
+  'as-of': { type: 'string' },
   tenant: { type: 'string', multiple: true },
-  'requested-by': { type: 'string' },
   'no-watch': { type: 'boolean', default: false },
   progress: { type: 'string', default: 'auto' },
   status: { type: 'string' },
@@ -103,11 +106,23 @@ function usage(message: string): CliError {
 }
 
 function gatewayFrom(values: Values): Gateway {
+  const { url, credentials } = connectionFrom(values);
+  return new Gateway(url, credentials);
+}
+
+function connectionFrom(values: Values): { url: string; credentials: Credentials } {
   const url = (values.gateway ?? process.env[ENV.gatewayUrl] ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
   if (!/^https?:\/\//.test(url)) throw usage(`--gateway must be an http(s) URL (got ${JSON.stringify(url)})`);
   const apiKey = values['api-key'] ?? process.env[ENV.apiKey];
   const token = values.token ?? process.env[ENV.token];
-  return new Gateway(url, { ...(apiKey ? { apiKey } : {}), ...(token ? { token } : {}) });
+  return { url, credentials: { ...(apiKey ? { apiKey } : {}), ...(token ? { token } : {}) } };
+}
+
+/** `finops mcp`: the MCP server on stdin/stdout until the client closes it (stdout carries only MCP). */
+async function mcp(values: Values): Promise<number> {
+  const { url, credentials } = connectionFrom(values);
+  await serveStdio(url, credentials);
+  return 0;
 }
 
 function one(positionals: string[], what: string): string {
@@ -135,7 +150,7 @@ async function analyze(values: Values): Promise<number> {
     ...(values.region ? { regions: values.region } : {}),
     ...(values.agents ? { agents: values.agents.split(',').map((a) => a.trim()).filter(Boolean) } : {}),
     ...(values.start && values.end ? { period: { start: values.start, end: values.end } } : {}),
-    ...(values['requested-by'] ? { requestedBy: values['requested-by'] } : {}),
+    ...(values['as-of'] ? { asOf: values['as-of'] } : {}),
   };
   // Without auth (development) the gateway needs a tenant; with a single-tenant key it fills it in.
   const me = await gateway.json<{ tenants: 'all' | string[] }>('/api/me');
@@ -425,6 +440,8 @@ async function run(argv: string[]): Promise<number> {
       return schedules(values, positionals);
     case 'keys':
       return keys(values, positionals);
+    case 'mcp':
+      return mcp(values);
     default:
       throw usage(`unknown command ${JSON.stringify(command)}`);
   }

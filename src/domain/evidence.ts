@@ -150,9 +150,26 @@ export const EVIDENCE_PATTERNS: { pattern: RegExp; checks?: RegExp; spec: (match
   { pattern: /^(.+)\.suggested$/, checks: /^tag-/, spec: (m) => spec(`Suggested ${m[1]}`, 'text') },
   { pattern: /^(.+)\.source$/, checks: /^tag-/, spec: (m) => spec(`${m[1]} suggested from`, 'text') },
   { pattern: /^([^.]+)$/, checks: /^tag-/, spec: (m) => spec(`Tag ${m[1]}`, 'text') },
+  // Keys that state their unit in their name (cpuP95Percent, monthlyCostUsd, throughputMiBps, idleDays…).
+  { pattern: /^(.*?)(hourly\w*?|\w*?Hourly\w*?)Usd$/i, spec: (m) => spec(humanise(`${m[1]}${m[2]}`), 'usd-hour') },
+  { pattern: /^(\w*?(?:monthly|Monthly)\w*?)Usd$/, spec: (m) => spec(humanise(m[1]!), 'usd-month') },
+  { pattern: /^(\w+?)PerGbMonthUsd$/, spec: (m) => spec(humanise(m[1]!), 'usd-gb-month') },
+  { pattern: /^(\w+?)Usd$/, spec: (m) => spec(humanise(m[1]!), 'usd') },
+  { pattern: /^(\w+?)Percent$/, spec: (m) => spec(humanise(m[1]!).replace(/\bcpu\b/i, 'CPU'), 'percent') },
+  { pattern: /^(\w+?)MiBps$/, spec: (m) => spec(humanise(m[1]!), 'mibps') },
+  { pattern: /^(\w+?)GiB$/, spec: (m) => spec(humanise(m[1]!), 'GiB') },
+  { pattern: /^(\w+?)MB$/, spec: (m) => spec(humanise(m[1]!), 'MB') },
+  { pattern: /^(\w+?)Iops$/, spec: (m) => spec(humanise(m[1]!), 'iops') },
+  { pattern: /^(\w+?)Days$/, spec: (m) => spec(humanise(m[1]!), 'days') },
   // Trusted Advisor checks we do not map keep its own column names as keys: already labels.
   { pattern: /^(.+)$/, checks: /^ta-/, spec: (m) => spec(m[1]!, 'text') },
 ];
+
+// Plain names main's checks use alongside the unit-suffixed ones.
+Object.assign(EVIDENCE_CATALOGUE, {
+  targetVolumeType: spec('Suggested volume type', 'text'),
+  metricDays: spec('Days measured', 'days'),
+} satisfies Record<string, EvidenceSpec>);
 
 /** The catalogue entry for a key (of a check, for keys matched by pattern), or undefined when nobody described it. */
 export function evidenceSpec(key: string, check?: string): EvidenceSpec | undefined {

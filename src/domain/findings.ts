@@ -51,8 +51,12 @@ export interface Finding {
   sources: string[];
   resource: FindingResource;
   title: string;
-  /** The metric summary that triggered it, e.g. { cpuP95: 1.2, cpuMax: 4.1, days: 14 }. */
-  evidence: Record<string, string | number | boolean>;
+  /**
+   * The facts that triggered it, one key per fact, typed: numbers as numbers, the unit in the key's name
+   * (e.g. { cpuP95Percent: 1.2, cpuMaxPercent: 4.1, metricDays: 14, monthlyCostUsd: 70.08 }). Never
+   * "key=value" text; lists of other opinions are in `folded`.
+   */
+  evidence: Evidence;
   action: FindingAction;
   /** Plain-language recommendation, e.g. "Rightsize m5.2xlarge to m5.large". */
   recommendation: string;
@@ -62,6 +66,56 @@ export interface Finding {
   /** The exact AWS CLI command that would carry the action out. */
   cliCommand?: string;
   consoleUrl?: string;
+  /**
+   * Other checks and sources folded into this finding by the merge (each check once): other sources
+   * that flagged the same problem ('confirms'), and our own checks whose saving overlaps this one's
+   * ('overlaps'). Their dollars are not added: this finding's figure is the one counted.
+   */
+  folded?: FoldedOpinion[];
+}
+
+/** A flat record of scalar facts; see Finding.evidence for the naming rule. */
+export type Evidence = Record<string, string | number | boolean>;
+
+export interface FoldedOpinion {
+  check: string;
+  /** Who said it, e.g. ["trusted-advisor:Qch7DwouX1"] or ["ec2"]. */
+  sources: string[];
+  relation: 'confirms' | 'overlaps';
+  /** Its own estimate in USD a month, decimal string (informative, never added to a total). */
+  monthlySavings: string;
+}
+
+/**
+ * Another source's opinion (Trusted Advisor, Cost Explorer) on a resource one of our checks examined,
+ * with the data it needed, and declined: shown with the resource, never counted as a finding, never in
+ * a total. "Trusted Advisor flags it; not flagged because <declinedBecause>."
+ */
+export interface SecondOpinion {
+  /** The other source's check, e.g. "ta-ec2-low-utilization". */
+  check: string;
+  sources: string[];
+  resource: FindingResource;
+  title: string;
+  recommendation: string;
+  /** The other source's own estimate, USD a month, decimal string (not counted). */
+  estimatedMonthlySavings: string;
+  /** The other source's evidence, as it gave it. */
+  evidence: Evidence;
+  /** What of ours examined the resource: a coverage kind ("ec2-utilisation", "ebs", "eip", "rds-connections", "s3"). */
+  examinedBy: string;
+  /** Why our check did not flag it, plain language ("less than 14 days of metrics"). */
+  declinedBecause: string;
+}
+
+/** A resource one of our checks examined with the data it needed and did not flag, and why. */
+export interface DeclinedResource {
+  /** The coverage kind that examined it (see SecondOpinion.examinedBy). */
+  kind: string;
+  account: string;
+  region: string;
+  id: string;
+  reason: string;
 }
 
 export interface FindingsSummary {
@@ -75,6 +129,8 @@ export interface FindingsSummary {
   truncated: boolean;
   /** Where the full list is kept (activities/store.ts). */
   storeKey?: string;
+  /** Other sources' opinions our checks examined and declined: not in count, totals or items. */
+  secondOpinions?: { count: number; items: SecondOpinion[]; storeKey?: string };
 }
 
 /** Findings carried inline in workflow results and the report; the rest stay in the store. */

@@ -37,12 +37,6 @@ export function previousPeriod(period: Period): Period {
   return { start: addDays(period.start, -periodDays(period)), end: period.start };
 }
 
-/** The last `days` complete UTC days before `now`. */
-export function lastFullDays(now: Date, days: number): Period {
-  const today = now.toISOString().slice(0, 10);
-  return { start: addDays(today, -days), end: today };
-}
-
 /** Every day of the period, in order. */
 export function daysOf(period: Period): string[] {
   const out: string[] = [];

@@ -281,6 +281,11 @@ export function times(amount: string, factor: number | string): string {
   return new Big(amount).times(factor).toString();
 }
 
+/** A dollar amount as an evidence number, to the cent (evidence and display only, never totals). */
+export function usd(amount: string): number {
+  return Number(new Big(amount).round(2, Big.roundHalfEven).toFixed(2));
+}
+
 /** Display rounding for evidence and text (never for totals). */
 export function cents(amount: string): string {
   return new Big(amount).round(2, Big.roundHalfEven).toFixed(2);

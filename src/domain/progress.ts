@@ -51,6 +51,12 @@ export interface AnalysisProgress {
     requests: number;
   };
   savings: { amount: string; unit: 'USD' };
+  /**
+   * The parent's merged figures once the merge has run: what the report says (duplicates folded, each
+   * dollar once, second opinions and out-of-scope results left out). From then on counts.findings and
+   * savings are these, not the sum of the agents' own figures.
+   */
+  merged?: { findings: number; savings: string };
   events: ProgressEvent[];
 }
 
@@ -151,6 +157,11 @@ export function setOverall(progress: AnalysisProgress, state: AnalysisState, ste
   });
 }
 
+/** The merge has run: the overall findings and savings become the merged list's (the report's figures). */
+export function setMergedFindings(progress: AnalysisProgress, findings: number, savings: string, now: string): AnalysisProgress {
+  return recordEvent(recount({ ...progress, merged: { findings, savings } }), now, `Merged: ${findings} findings`);
+}
+
 export function isFinished(state: AgentState): boolean {
   return state === 'succeeded' || state === 'failed' || state === 'cancelled' || state === 'skipped';
 }
@@ -170,9 +181,9 @@ function recount(progress: AnalysisProgress): AnalysisProgress {
       succeeded: count('succeeded'),
       failed: count('failed') + count('cancelled'),
       skipped: count('skipped'),
-      findings: progress.agents.reduce((n, a) => n + a.findings, 0),
+      findings: progress.merged?.findings ?? progress.agents.reduce((n, a) => n + a.findings, 0),
       requests: progress.agents.reduce((n, a) => n + a.requests, 0),
     },
-    savings: { amount: addAmounts(ZERO, ...progress.agents.map((a) => a.savings)), unit: 'USD' },
+    savings: { amount: progress.merged?.savings ?? addAmounts(ZERO, ...progress.agents.map((a) => a.savings)), unit: 'USD' },
   };
 }

@@ -4,7 +4,8 @@
  */
 import { z } from 'zod';
 import { AGENT_KINDS, type AgentKind } from './agents';
-import { addDays, isIsoDate, lastFullDays, periodDays, type Period } from './period';
+import { dayOf, periodEndingOn } from './calendar';
+import { addDays, isIsoDate, periodDays, type Period } from './period';
 
 /** Cost Explorer keeps 13 months of history plus the current month; the trend needs the period before too. */
 export const MAX_PERIOD_DAYS = 190;
@@ -27,6 +28,7 @@ export const analysisRequestSchema = z
     accounts: z.array(accountSchema).min(1, 'accounts must name at least one account').max(50),
     regions: z.array(regionSchema).min(1, 'regions must name at least one region').max(30).optional(),
     period: z.object({ start: dateSchema, end: dateSchema }, { error: 'period must be {start, end}' }).optional(),
+    asOf: dateSchema.optional(),
     agents: z
       .array(
         z.string().refine((a) => (AGENT_KINDS as readonly string[]).includes(a), {
@@ -47,6 +49,11 @@ export interface AnalysisRequest {
   accounts: string[];
   regions: string[];
   period: Period;
+  /**
+   * The analysis's "today" (YYYY-MM-DD): the default period ends here, metrics and forecasts are read
+   * up to it, and every agent uses the same day. Default: today by the validating side's clock.
+   */
+  asOf: string;
   agents: AgentKind[];
   requestedBy?: string;
 }
@@ -56,8 +63,10 @@ export type ValidationResult = { ok: true; request: AnalysisRequest } | { ok: fa
 export const DEFAULT_REGIONS = ['us-east-1'];
 
 /**
- * Validate and normalise a request. `now` decides the default period and what "future" means;
- * workflows pass workflow time so the result is deterministic.
+ * Validate and normalise a request. `now` is the validating side's clock: it decides the default
+ * as-of day, and the as-of day may not be after tomorrow by it (today's data is partial but real).
+ * The period defaults to the 30 full days before the as-of day and may not end after the day after it.
+ * Workflows pass workflow time so the result is deterministic (see `workflowClockFor`).
  */
 export function validateAnalysisRequest(input: unknown, now: Date): ValidationResult {
   const parsed = analysisRequestSchema.safeParse(input);
@@ -68,13 +77,22 @@ export function validateAnalysisRequest(input: unknown, now: Date): ValidationRe
     };
   }
   const value = parsed.data;
-  const period = value.period ?? lastFullDays(now, DEFAULT_PERIOD_DAYS);
   const errors: string[] = [];
+  const today = dayOf(now);
+  const asOf = value.asOf ?? today;
+  if (asOf > addDays(today, 1)) errors.push(`asOf: ${asOf} is in the future (today is ${today})`);
+  const period = value.period ?? periodEndingOn(asOf, DEFAULT_PERIOD_DAYS);
   const days = periodDays(period);
   if (days <= 0) errors.push(`period: start (${period.start}) must be before end (${period.end}); end is exclusive`);
   else if (days > MAX_PERIOD_DAYS) errors.push(`period: at most ${MAX_PERIOD_DAYS} days (got ${days})`);
-  const tomorrow = addDays(now.toISOString().slice(0, 10), 1); // today's data is partial but real
-  if (period.end > tomorrow) errors.push(`period: end (${period.end}) is in the future`);
+  // The as-of day's own data is partial but real, so a period may end the day after it.
+  if (period.end > addDays(asOf, 1)) {
+    errors.push(
+      value.asOf === undefined
+        ? `period: end (${period.end}) is in the future`
+        : `period: end (${period.end}) is after the as-of day ${asOf}`,
+    );
+  }
   if (errors.length) return { ok: false, errors };
 
   return {
@@ -84,8 +102,21 @@ export function validateAnalysisRequest(input: unknown, now: Date): ValidationRe
       accounts: [...new Set(value.accounts)],
       regions: [...new Set(value.regions ?? DEFAULT_REGIONS)],
       period,
+      asOf,
       agents: [...new Set((value.agents ?? AGENT_KINDS) as AgentKind[])],
       ...(value.requestedBy !== undefined ? { requestedBy: value.requestedBy } : {}),
     },
   };
+}
+
+/**
+ * The clock a workflow validates its request with. Workflow time is the Temporal server's and no test
+ * harness can move it, while the starter (the gateway, the CLI, a schedule) already checked the as-of
+ * day against its own clock, which FINOPS_TODAY can move. So a request that carries its as-of day is
+ * taken as of that day; one without it is taken as of workflow time.
+ */
+export function workflowClockFor(input: unknown, workflowNow: Date): Date {
+  const asOf = (input as { asOf?: unknown } | null)?.asOf;
+  if (typeof asOf !== 'string' || !isIsoDate(asOf)) return workflowNow;
+  return new Date(`${asOf}T12:00:00Z`);
 }

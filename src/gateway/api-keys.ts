@@ -92,6 +92,11 @@ export class ApiKeyStore {
     return this.byId.size;
   }
 
+  /** Each key's id and tenants (never the digest), for start-up checks against the tenant binding. */
+  keys(): { id: string; tenants: readonly string[] | '*' }[] {
+    return [...this.byId.values()].map(({ entry }) => ({ id: entry.id, tenants: entry.tenants }));
+  }
+
   /** The caller a key stands for, or undefined for an unknown or wrong key. Constant time in the secret. */
   verify(key: string): Caller | undefined {
     const digest = createHash('sha256').update(key, 'utf8').digest();

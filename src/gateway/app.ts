@@ -13,7 +13,10 @@ import type { Client } from '@temporalio/client';
 import express, { type Express, type RequestHandler, type Router } from 'express';
 import { AGENT_KINDS, AGENTS } from '../domain/agents';
 import { converserFactory } from '../llm/bedrock';
-import { allowAll, authenticate, callerOf, type Authenticator } from './auth';
+import { allowAll, authenticate, callerOf, requireBoundTenant, type Authenticator } from './auth';
+import { TenantBindings } from '../activities/tenancy';
+import { ReportStore } from '../activities/reports';
+import { reportRetentionDays } from '../config';
 import { DashboardAssets } from './dashboard-assets';
 import { errorHandler, routeNotFound } from './errors';
 import { API_PREFIX, WS_PATH } from './links';
@@ -22,10 +25,12 @@ import { renderMetrics } from './metrics';
 import { openApiDocument } from './openapi';
 import { ProgressRelay, type RelayOptions } from './relay';
 import { requestLog, type RequestCounters } from './request-log';
+import { tenantRateLimit, type RateLimitOptions } from './rate-limit';
 import { registerAnalysisRoutes, type AnalysesLlmOptions } from './routes/analyses';
 import { healthRouter } from './routes/health';
 import { registerScheduleRoutes } from './routes/schedules';
 import { storeFromEnv, type ArtefactStore } from '../activities/store';
+import { MCP_PATH, mcpRouter } from '../mcp/http';
 import { attachWebSocket, type WsEndpoint, type WsLimits } from './ws';
 
 export interface GatewayOptions {
@@ -51,6 +56,12 @@ export interface GatewayOptions {
   llm?: AnalysesLlmOptions;
   /** Where weekly reviews are kept, to list and read them (default: the worker's store, from FINOPS_STORE_*). */
   store?: ArtefactStore;
+  /** Which accounts each tenant may analyse (default: single tenant, nothing bound). */
+  tenancy?: TenantBindings;
+  /** Per-tenant request limit on /api (default: off; the gateway process reads FINOPS_RATE_LIMIT_PER_MINUTE). */
+  rateLimit?: RateLimitOptions;
+  /** Completed reports kept beyond Temporal's retention (default: the worker's store, from FINOPS_STORE_*). */
+  reports?: ReportStore;
 }
 
 export interface Gateway {
@@ -79,7 +90,8 @@ const securityHeaders: RequestHandler = (_req, res, next) => {
 export function createGateway(options: GatewayOptions): Gateway {
   const log: Logger = options.log ?? (() => {});
   const rpcTimeoutMs = options.rpcTimeoutMs ?? 10_000;
-  const authenticator = options.authenticate ?? allowAll;
+  const tenancy = options.tenancy ?? TenantBindings.single();
+  const authenticator = requireBoundTenant(options.authenticate ?? allowAll, tenancy);
   const relay = new ProgressRelay({ ...options.relay, client: options.client, log });
   const requestCounters: RequestCounters = { byClass: {} };
   let draining = false;
@@ -106,9 +118,10 @@ export function createGateway(options: GatewayOptions): Gateway {
   publicApi.get('/openapi.json', (_req, res) => {
     res.json(openApiDocument());
   });
-  const api = apiRouter(options, rpcTimeoutMs);
+  const api = apiRouter({ ...options, tenancy }, rpcTimeoutMs);
   app.use(API_PREFIX, publicApi);
-  app.use(API_PREFIX, authenticate(authenticator), api);
+  app.use(API_PREFIX, authenticate(authenticator), tenantRateLimit(options.rateLimit ?? { requestsPerWindow: 0, windowMs: 60_000 }), api);
+  app.use(MCP_PATH, mcpRouter({ authenticate: authenticator }));
   app.use(routeNotFound);
   app.use(errorHandler(log));
 
@@ -154,9 +167,11 @@ export function createGateway(options: GatewayOptions): Gateway {
 }
 
 /** Everything under /api that needs credentials. Routes are registered with full paths (a flat table). */
-function apiRouter(options: GatewayOptions, rpcTimeoutMs: number): Router {
+function apiRouter(options: GatewayOptions & { tenancy: TenantBindings }, rpcTimeoutMs: number): Router {
   const api = express.Router();
   registerAnalysisRoutes(api, {
+    tenancy: options.tenancy,
+    reports: options.reports ?? new ReportStore(storeFromEnv(), reportRetentionDays()),
     client: options.client,
     taskQueue: options.taskQueue,
     rpcTimeoutMs,
@@ -164,7 +179,7 @@ function apiRouter(options: GatewayOptions, rpcTimeoutMs: number): Router {
     now: options.now ?? (() => new Date()),
     llm: options.llm ?? { converser: converserFactory() },
   });
-  registerScheduleRoutes(api, { client: options.client, taskQueue: options.taskQueue, rpcTimeoutMs, store: options.store ?? storeFromEnv() });
+  registerScheduleRoutes(api, { tenancy: options.tenancy, client: options.client, taskQueue: options.taskQueue, rpcTimeoutMs, store: options.store ?? storeFromEnv() });
   api.get('/me', (_req, res) => {
     const caller = callerOf(res);
     res.json({ subject: caller.subject, tenants: caller.tenants, auth: caller.via ?? 'custom' });

@@ -16,6 +16,7 @@ import { ConfigError, ENV } from '../config';
 import { ApiKeyConfigError, ApiKeyStore } from './api-keys';
 import { allowAll, credentialAuthenticator, type Authenticator } from './auth';
 import { OidcVerifier } from './oidc';
+import type { TenantBindings } from '../activities/tenancy';
 
 export interface AuthSetup {
   mode: 'none' | 'required';
@@ -28,7 +29,19 @@ export const AUTH_NONE_WARNING =
   'AUTHENTICATION IS OFF (FINOPS_AUTH=none): anyone who can reach this gateway can start, read and cancel every tenant\'s analyses. ' +
   'Use this only for local development; configure FINOPS_API_KEYS_FILE or FINOPS_OIDC_ISSUER for anything else.';
 
-export function authFromEnv(env: NodeJS.ProcessEnv = process.env): AuthSetup {
+/**
+ * Start-up check of the API keys against the tenant binding: every key must stand for bound tenants
+ * (or be an operator key). Names every key that does not.
+ */
+export function checkKeysAgainstTenancy(apiKeys: ApiKeyStore | undefined, tenancy: TenantBindings): void {
+  if (!apiKeys || tenancy.mode === 'single') return;
+  const problems = apiKeys.keys().flatMap((key) =>
+    key.tenants === '*' ? [] : key.tenants.filter((t) => !tenancy.knows(t)).map((t) => `API key ${JSON.stringify(key.id)} names tenant ${JSON.stringify(t)}, which has no accounts bound (add it to ${ENV.tenantsFile})`),
+  );
+  if (problems.length) throw new ConfigError(`The API keys do not match the tenant configuration:\n  - ${problems.join('\n  - ')}`);
+}
+
+export function authFromEnv(env: NodeJS.ProcessEnv = process.env, tenancy?: TenantBindings): AuthSetup {
   const mode = (env[ENV.auth] || 'required').toLowerCase();
   if (mode !== 'none' && mode !== 'required') {
     throw new ConfigError(`${ENV.auth} must be "none" (development only) or "required" (got ${JSON.stringify(env[ENV.auth])})`);
@@ -56,6 +69,7 @@ export function authFromEnv(env: NodeJS.ProcessEnv = process.env): AuthSetup {
     if (err instanceof ApiKeyConfigError) throw new ConfigError(err.message);
     throw err;
   }
+  if (tenancy) checkKeysAgainstTenancy(apiKeys, tenancy);
   if (apiKeys) described.push(`${apiKeys.size} API key${apiKeys.size === 1 ? '' : 's'}`);
 
   let oidc: OidcVerifier | undefined;

@@ -15,6 +15,7 @@ import { tenantOfAnalysisId } from '../workflows/ids';
 import { API_KEY_PREFIX, type ApiKeyStore } from './api-keys';
 import { ApiError } from './errors';
 import type { OidcVerifier } from './oidc';
+import type { TenantBindings } from '../activities/tenancy';
 
 export interface Caller {
   /** Who is calling (`key:<id>`, `oidc:<sub>`); for logs and `requestedBy`. */
@@ -118,4 +119,26 @@ export function callerOf(res: Response): Caller {
 /** The tenants a caller may see, for queries; undefined means every tenant. */
 export function tenantsOf(caller: Caller): readonly string[] | undefined {
   return caller.tenants === 'all' ? undefined : caller.tenants;
+}
+
+/**
+ * With tenants bound to accounts, credentials must resolve to a configured tenant: an API key or a token
+ * whose tenants are all unknown to the binding is refused with 403 (REST, WebSocket upgrade and `auth`
+ * message alike). Operator credentials (every tenant) pass; single-tenant deployments refuse nobody.
+ */
+export function requireBoundTenant(authenticator: Authenticator, tenancy: TenantBindings): Authenticator {
+  if (tenancy.mode === 'single') return authenticator;
+  return async (req) => {
+    const caller = await authenticator(req);
+    if (!caller || caller.tenants === 'all') return caller;
+    const known = caller.tenants.filter((t) => tenancy.knows(t));
+    if (known.length === 0) {
+      throw new ApiError(
+        403,
+        'tenant_not_bound',
+        `These credentials stand for ${caller.tenants.length ? caller.tenants.map((t) => JSON.stringify(t)).join(', ') : 'no tenant'}, which has no accounts bound in this deployment's tenant configuration`,
+      );
+    }
+    return known.length === caller.tenants.length ? caller : { ...caller, tenants: known };
+  };
 }

@@ -15,6 +15,12 @@ export type ErrorCode =
   | 'payload_too_large'
   | 'unauthenticated'
   | 'forbidden'
+  /** The tenant has no account binding in this deployment. */
+  | 'tenant_not_bound'
+  /** An account outside the tenant's binding. */
+  | 'account_not_bound'
+  /** Too many requests for the tenant; see Retry-After. */
+  | 'rate_limited'
   | 'not_found'
   | 'not_finished'
   | 'already_closed'
@@ -23,6 +29,8 @@ export type ErrorCode =
   | 'analysis_terminated'
   | 'analysis_timed_out'
   | 'temporal_unavailable'
+  /** Temporal is up but did not answer in time (504, never 503). */
+  | 'temporal_slow'
   | 'auth_unavailable'
   | 'not_acceptable'
   | 'not_implemented'
@@ -46,6 +54,8 @@ export interface ErrorBody {
 /** Throw from a route handler; the error middleware turns it into the JSON shape above. */
 export class ApiError extends Error {
   override name = 'ApiError';
+  /** Sent as Retry-After (seconds) with the error. */
+  retryAfterSeconds?: number;
   constructor(
     readonly status: number,
     readonly code: ErrorCode,
@@ -69,6 +79,7 @@ export function sendError(res: Response, err: ApiError): void {
     res.end();
     return;
   }
+  if (err.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(err.retryAfterSeconds));
   res.status(err.status).json(err.body());
 }
 
@@ -100,12 +111,44 @@ function fromBodyParser(err: { type?: unknown; status?: unknown; message?: unkno
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
+/**
+ * A body that cannot be decoded is the client's problem, whatever the decoder threw: a body labelled
+ * `Content-Encoding: gzip` (or deflate, br) that is not compressed makes zlib throw plain errors
+ * ("incorrect header check", "Decompression failed") that carry no HTTP status.
+ */
+export function bodyDecodeError(err: unknown, contentEncoding: string | undefined): ApiError {
+  const mapped = err && typeof err === 'object' ? fromBodyParser(err) : undefined;
+  if (mapped) return mapped;
+  const reason = err instanceof Error ? err.message : String(err);
+  const encoding = contentEncoding ? ` with Content-Encoding ${JSON.stringify(contentEncoding.slice(0, 40))}` : '';
+  return new ApiError(400, 'invalid_request', `The request body could not be decoded${encoding}`, { details: [reason.slice(0, 200)] });
+}
+
+/** gRPC codes Temporal answers for requests it considers wrong rather than failed. */
+const GRPC_INVALID_ARGUMENT = 3;
+
 /** Map anything thrown to an ApiError. Unknown errors become a 500 without internals. */
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
   if (err && typeof err === 'object') {
     const mapped = fromBodyParser(err);
     if (mapped) return mapped;
+    // The router's own client errors: a path parameter that is not valid percent-encoding
+    // (`/api/analyses/%E0%A4%A` throws URIError with status 400), and http-errors with a 4xx status.
+    const { status, message } = err as { status?: unknown; message?: unknown };
+    if (err instanceof URIError) {
+      return new ApiError(400, 'invalid_request', 'The request path is not valid percent-encoded UTF-8', {
+        details: [typeof message === 'string' ? message.slice(0, 200) : 'malformed path'],
+      });
+    }
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      return new ApiError(status === 413 ? 413 : status === 415 ? 415 : 400, status === 413 ? 'payload_too_large' : status === 415 ? 'unsupported_media_type' : 'invalid_request', typeof message === 'string' ? message.slice(0, 200) : 'The request is not valid');
+    }
+    if ((err as { code?: unknown }).code === GRPC_INVALID_ARGUMENT) {
+      return new ApiError(400, 'invalid_request', 'Temporal refused the request as invalid', {
+        details: [typeof message === 'string' ? message.slice(0, 200) : 'invalid argument'],
+      });
+    }
   }
   if (isTemporalUnavailable(err)) return new ApiError(503, 'temporal_unavailable', TEMPORAL_UNAVAILABLE_MESSAGE);
   return new ApiError(500, 'internal', 'The gateway failed to handle this request; the error has been logged');

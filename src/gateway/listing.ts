@@ -59,6 +59,8 @@ export interface AnalysisListItem {
   status: AnalysisStatusName;
   startTime: string;
   closeTime?: string;
+  /** Set when Temporal no longer holds the run and the entry comes from the report store. */
+  retained?: 'report-store';
 }
 
 export interface AnalysisListPage {
@@ -169,4 +171,20 @@ export async function listAnalyses(
   const token = response.nextPageToken;
   const more = token && token.length > 0 && response.executions.length >= page.pageSize;
   return { analyses, ...(more ? { nextPageToken: encodePageToken(query, page.pageSize, token) } : {}) };
+}
+
+/** Which of these analysis IDs Temporal still holds (visibility, 50 IDs a query). */
+export async function existingAnalyses(client: Client, ids: readonly string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  const valid = ids.filter((id) => /^analysis\/[a-z0-9-]+\/[0-9-]+[a-z0-9]+$/.test(id));
+  for (let i = 0; i < valid.length; i += 50) {
+    const chunk = valid.slice(i, i + 50);
+    const response = await client.workflowService.listWorkflowExecutions({
+      namespace: client.options.namespace,
+      query: `WorkflowId IN (${chunk.map((id) => `'${id}'`).join(', ')})`,
+      pageSize: chunk.length,
+    });
+    for (const info of response.executions) if (info.execution?.workflowId) found.add(info.execution.workflowId);
+  }
+  return found;
 }

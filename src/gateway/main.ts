@@ -6,7 +6,9 @@
  * (a `reconnect` message, then close code 1012), in-flight requests finish.
  */
 import { Client, Connection } from '@temporalio/client';
-import { ConfigError, ENV, gatewayConfig, logLevel, temporalConfig } from '../config';
+import { ConfigError, ENV, gatewayConfig, logLevel, rateLimitPerMinute, temporalConfig } from '../config';
+import { TenantBindings } from '../activities/tenancy';
+import { clockFromEnv } from '../clock';
 import { createGateway } from './app';
 import { AUTH_NONE_WARNING, authFromEnv } from './auth-config';
 import { filtered, jsonLogger, levelFromConfig, textLogger, type Logger } from './log';
@@ -24,7 +26,10 @@ async function main(): Promise<void> {
   const temporal = temporalConfig();
   const { host, port } = gatewayConfig();
   const log = loggerFromEnv();
-  const auth = authFromEnv();
+  const tenancy = TenantBindings.fromEnv(); // a bad configuration stops the gateway with every problem named
+  const auth = authFromEnv(process.env, tenancy);
+  const now = clockFromEnv();
+  const rateLimit = { requestsPerWindow: rateLimitPerMinute(), windowMs: 60_000 };
   if (auth.mode === 'none') {
     process.stderr.write(`\n*** WARNING: ${AUTH_NONE_WARNING}\n\n`);
     log({ level: 'warn', msg: AUTH_NONE_WARNING });
@@ -40,7 +45,8 @@ async function main(): Promise<void> {
     );
   }
   const client = new Client({ connection, namespace: temporal.namespace });
-  const gateway = createGateway({ client, taskQueue: temporal.taskQueue, log, authenticate: auth.authenticator });
+  log({ level: tenancy.mode === 'single' ? 'warn' : 'info', msg: tenancy.describe() });
+  const gateway = createGateway({ client, taskQueue: temporal.taskQueue, log, authenticate: auth.authenticator, now, tenancy, rateLimit });
 
   try {
     const address = await gateway.listen(port, host);

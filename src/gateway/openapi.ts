@@ -442,10 +442,16 @@ export function openApiDocument(): Json {
               required: ['start', 'end'],
               properties: { start: { type: 'string', format: 'date' }, end: { type: 'string', format: 'date' } },
             },
+            asOf: {
+              type: 'string',
+              format: 'date',
+              description:
+                "The analysis's \"today\" (YYYY-MM-DD, not after tomorrow): the default period ends here, metrics and the forecast are read up to it, and every agent uses it. Default: today.",
+            },
             agents: { type: 'array', minItems: 1, items: { enum: [...AGENT_KINDS] }, description: 'Default: all agents.' },
-            requestedBy: { type: 'string', maxLength: 200 },
           },
           required: ['accounts'],
+          description: 'Who asked is taken from the credentials (API-key id or token subject); a body with requestedBy is refused.',
         },
         Links: {
           type: 'object',

@@ -188,6 +188,8 @@ interface Channel {
   interval: number;
   timer: NodeJS.Timeout | undefined;
   watch: AbortController | undefined;
+  /** The progress query in flight, cancelled when the channel stops (so none outlives the relay). */
+  query?: AbortController;
 }
 
 export class ProgressRelay implements RelaySource {
@@ -448,6 +450,8 @@ export class ProgressRelay implements RelaySource {
     channel.timer = undefined;
     channel.watch?.abort();
     channel.watch = undefined;
+    channel.query?.abort();
+    channel.query = undefined;
     if (channel.state === 'running' || channel.state === 'starting') channel.state = 'idle';
   }
 
@@ -467,15 +471,21 @@ export class ProgressRelay implements RelaySource {
     this.counters.queries++;
     const started = Date.now();
     let progress: AnalysisProgress;
+    const query = new AbortController();
+    channel.query = query;
     try {
-      progress = await this.client.withDeadline(started + this.queryTimeoutMs, () => handle.query(progressQuery));
+      progress = await this.client.withAbortSignal(query.signal, () =>
+        this.client.withDeadline(started + this.queryTimeoutMs, () => handle.query(progressQuery)),
+      );
       if (!progress || typeof progress.version !== 'number') throw new Error('the progress query returned no version');
     } catch {
-      if (generation !== channel.generation) return;
+      if (generation !== channel.generation || query.signal.aborted) return;
       this.counters.queryErrors++;
       channel.interval = Math.min(this.maxPollIntervalMs, channel.interval * this.backoffFactor);
       this.schedule(channel, handle, generation, started);
       return;
+    } finally {
+      if (channel.query === query) channel.query = undefined;
     }
     this.recordQueryTime(Date.now() - started);
     if (generation !== channel.generation) return;

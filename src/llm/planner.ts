@@ -10,7 +10,8 @@
 import type { Message, ToolConfiguration } from '@aws-sdk/client-bedrock-runtime';
 import { z } from 'zod';
 import { AGENT_KINDS, type AgentKind } from '../domain/agents';
-import { addDays, lastFullDays, type Period } from '../domain/period';
+import { addMonths, dayOf, monthStart as monthStartOf, periodEndingOn } from '../domain/calendar';
+import { addDays, type Period } from '../domain/period';
 import { validateAnalysisRequest, type AnalysisRequest } from '../domain/request';
 import { describeBedrockError, emptyLlmUsage, type Converser, type LlmUsage } from './bedrock';
 import { cleanUntrusted } from './facts';
@@ -62,18 +63,14 @@ const CHANGE = /\b(jump(ed)?|spike[ds]?|increase[ds]?|rise|rose|grow|grew|went u
 /** "last month", "this month", "last 14 days", "last week", "last quarter"; undefined = the default period. */
 export function periodOf(question: string, now: Date): Period | undefined {
   const q = question.toLowerCase();
-  const today = now.toISOString().slice(0, 10);
-  const monthStart = `${today.slice(0, 7)}-01`;
-  if (/\b(last|previous|past) month\b/.test(q)) {
-    const d = new Date(`${monthStart}T00:00:00Z`);
-    d.setUTCMonth(d.getUTCMonth() - 1);
-    return { start: d.toISOString().slice(0, 10), end: monthStart };
-  }
+  const today = dayOf(now);
+  const monthStart = monthStartOf(today);
+  if (/\b(last|previous|past) month\b/.test(q)) return { start: addMonths(today, -1), end: monthStart };
   if (/\bthis month\b|\bmonth to date\b/.test(q)) return monthStart === today ? undefined : { start: monthStart, end: today };
   const n = /\b(?:last|past) (\d{1,3}) (day|week)s?\b/.exec(q);
-  if (n) return lastFullDays(now, Number(n[1]) * (n[2] === 'week' ? 7 : 1));
-  if (/\b(last|past) week\b/.test(q)) return lastFullDays(now, 7);
-  if (/\b(last|past) quarter\b/.test(q)) return lastFullDays(now, 90);
+  if (n) return periodEndingOn(today, Number(n[1]) * (n[2] === 'week' ? 7 : 1));
+  if (/\b(last|past) week\b/.test(q)) return periodEndingOn(today, 7);
+  if (/\b(last|past) quarter\b/.test(q)) return periodEndingOn(today, 90);
   if (/\byesterday\b/.test(q)) return { start: addDays(today, -1), end: today };
   return undefined;
 }

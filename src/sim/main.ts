@@ -3,13 +3,15 @@
  *
  * Environment: FINOPS_SIM_HOST (default 127.0.0.1), FINOPS_SIM_PORT (default 4599),
  * FINOPS_SIM_SEED (default 42). Flags override them: --host, --port, --seed, and
- * --anchor YYYY-MM-DD (the simulated "today"; default today in UTC). The account served is generated
- * (--size small|medium|large, --waste planted|none) or read from a scenario file (--scenario FILE,
- * docs/scenario-format.md); --ground-truth FILE writes its planted waste and true savings as JSON.
+ * --anchor YYYY-MM-DD (the simulated "today"; default today in UTC, or FINOPS_TODAY's day). The account
+ * served is generated (--size small|medium|large, --waste planted|none) or read from a scenario file
+ * (--scenario FILE, docs/scenario-format.md), whose dates move so that its anchorDate falls on that
+ * day; --ground-truth FILE writes its planted waste and true savings as JSON.
  */
 import { parseArgs } from 'node:util';
 import { ConfigError, ENV, readPort } from '../config';
-import { isIsoDate, todayUtc } from './dates';
+import { clockFromEnv, todayBy } from '../clock';
+import { isIsoDate } from './dates';
 import { DEFAULT_SEED, SCENARIO_SIZES, generateScenario, writeGroundTruth, type Scenario, type ScenarioSize } from './scenario';
 import { ScenarioFileError, loadScenarioFile } from './scenario-file';
 import { startSimulator } from './server';
@@ -20,7 +22,9 @@ const USAGE = `Usage: tsx src/sim/main.ts [--host HOST] [--port PORT] [--seed N]
                            [--size small|medium|large] [--waste planted|none] [--scenario FILE] [--ground-truth FILE]
 
 Serves the sample AWS account (Cost Explorer, CloudWatch, EC2, RDS, S3, STS, Support, Pricing, ...) for AWS
-SDK clients with an endpoint override. --scenario serves a scenario file instead of a generated account;
+SDK clients with an endpoint override. --anchor is the account's "today" (default: today, or ${ENV.today}).
+--scenario serves a scenario file instead of a generated account, every date moved so that its anchorDate
+is that day (pass --anchor with the file's own anchorDate to serve it as written).
 --ground-truth writes the planted waste and its true monthly savings as JSON.
 Environment: ${ENV.simHost} (default 127.0.0.1), ${ENV.simPort} (default ${DEFAULT_PORT}), ${ENV.simSeed} (default ${DEFAULT_SEED}).`;
 
@@ -70,7 +74,7 @@ export function readMainConfig(argv: string[], env: NodeJS.ProcessEnv): MainConf
     seedRaw === undefined || seedRaw === ''
       ? DEFAULT_SEED
       : parseSeed(seedRaw, values.seed !== undefined ? '--seed' : ENV.simSeed);
-  const anchorDate = values.anchor ?? todayUtc();
+  const anchorDate = values.anchor ?? todayBy(clockFromEnv(env));
   if (!isIsoDate(anchorDate)) throw new ConfigError(`--anchor must be a date YYYY-MM-DD (got ${JSON.stringify(anchorDate)})`);
   const size = (values.size ?? 'small') as ScenarioSize;
   if (!SCENARIO_SIZES.includes(size))
@@ -107,7 +111,7 @@ async function main(): Promise<void> {
   let scenario: Scenario;
   try {
     scenario = config.scenarioFile
-      ? loadScenarioFile(config.scenarioFile)
+      ? loadScenarioFile(config.scenarioFile, { servedOn: config.anchorDate })
       : generateScenario({ seed: config.seed, anchorDate: config.anchorDate, size: config.size, waste: config.waste });
     if (config.groundTruthFile) writeGroundTruth(scenario, config.groundTruthFile);
   } catch (error) {

@@ -13,6 +13,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { InstanceSchedule, UsageCharge } from './billing';
 import { isIsoDate } from './dates';
+import { rebaseScenarioFile } from './scenario-rebase';
 import type { ScenarioDraft } from './generator/builder';
 import { dbClassInfo, instanceTypeInfo, knownDbClasses } from './generator/catalog';
 import { IdFactory } from './generator/ids';
@@ -342,8 +343,16 @@ function issuePath(path: readonly PropertyKey[]): string {
   return out || '(file)';
 }
 
+export interface ScenarioFileOptions {
+  /**
+   * The day to serve the file on (YYYY-MM-DD): every date in it moves by the days between its
+   * anchorDate and this one (scenario-rebase.ts). Default: as written.
+   */
+  servedOn?: string;
+}
+
 /** Parses and validates scenario text (YAML or JSON); throws ScenarioFileError with every problem. */
-export function parseScenarioFile(text: string, file = 'scenario'): Scenario {
+export function parseScenarioFile(text: string, file = 'scenario', options: ScenarioFileOptions = {}): Scenario {
   let raw: unknown;
   try {
     raw = parseYaml(text);
@@ -356,10 +365,10 @@ export function parseScenarioFile(text: string, file = 'scenario'): Scenario {
       file,
       parsed.error.issues.map((i) => `${issuePath(i.path)}: ${i.message}`),
     );
-  return buildFromFile(parsed.data, file);
+  return buildFromFile(options.servedOn ? rebaseScenarioFile(parsed.data, options.servedOn) : parsed.data, file);
 }
 
-export function loadScenarioFile(path: string): Scenario {
+export function loadScenarioFile(path: string, options: ScenarioFileOptions = {}): Scenario {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -368,7 +377,7 @@ export function loadScenarioFile(path: string): Scenario {
       `cannot read the file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
     ]);
   }
-  return parseScenarioFile(text, path);
+  return parseScenarioFile(text, path, options);
 }
 
 function toTimestamp(value: string): string {

@@ -18,6 +18,19 @@ import { DAY_SECONDS, aggregate, profileBounds, summarise } from './metrics';
 import type { EbsVolume, Ec2Instance, MetricProfile, PlantedWaste, RdsInstance, ScenarioResources, S3Bucket } from './model';
 
 export const HOURS_PER_MONTH = 730;
+
+/**
+ * The bandwidth a type sustains (bits/s) by its published networkPerformance: "N Gigabit" sustained,
+ * "Up to N Gigabit" N x vCPUs / 32 (about the published baselines), words 0.1 to 1 Gbit/s.
+ */
+function sustainedBps(instanceType: string): number {
+  const info = requireInstanceType(instanceType);
+  const text = info.networkPerformance;
+  const figure = /([\d.]+) Gigabit/.exec(text);
+  const words: Record<string, number> = { 'Very Low': 0.05, Low: 0.1, 'Low to Moderate': 0.3, Moderate: 0.5, High: 1 };
+  const gbps = figure ? (text.startsWith('Up to') ? Math.min(Number(figure[1]), (Number(figure[1]) * info.vcpu) / 32) : Number(figure[1])) : (words[text] ?? 0);
+  return gbps * 1e9;
+}
 const GIB = 2 ** 30;
 
 /** The checks, in report order, with the rule each applies. */
@@ -25,7 +38,7 @@ export const CHECKS = {
   'ec2-idle':
     'Running on-demand instance, not in an Auto Scaling group, launched at least 14 days before the anchor date, whose CPUUtilization p95 over the 14-day window is below 2% and whose NetworkIn+NetworkOut is below 5 MB (5,000,000 bytes) on every day of it. Action: stop or terminate. Savings: its on-demand hourly price x 730.',
   'ec2-overprovisioned':
-    'Eligible as for ec2-idle, not idle, CPUUtilization p95 below 20% and maximum below 30%, and the family has a smaller size. Action: resize one size down in the same family (m5.2xlarge -> m5.xlarge). Savings: (price - price of the smaller size) x 730.',
+    'Eligible as for ec2-idle, not idle, CPUUtilization p95 below 20% and maximum below 30%, the family has a smaller size, and that size sustains the busiest day\'s average network traffic at 25% of its bandwidth or less (networkPerformance: "N Gigabit" sustained, "Up to N Gigabit" N x vCPUs / 32). Action: resize one size down in the same family (m5.2xlarge -> m5.xlarge). Savings: (price - price of the smaller size) x 730.',
   'ec2-previous-generation':
     'Eligible as for ec2-idle, neither idle nor over-provisioned, of a previous-generation family (t2, m3, m4, c4, r4). Action: move to the same size of t3, m5, m5, c5, r5 respectively. Savings: (price - price of that type) x 730.',
   'ec2-stopped-long':
@@ -34,9 +47,9 @@ export const CHECKS = {
   'ebs-idle':
     'Non-root volume attached to a running instance, created at least 14 days before the anchor date, with VolumeReadOps+VolumeWriteOps below 1,000 on every day of the 14-day window. Action: snapshot and delete. Savings: its monthly cost.',
   'ebs-io1-to-gp3':
-    'Attached io1 volume whose provisioned IOPS fit gp3 (at most 16,000 and at most 500 per GiB). Action: modify to gp3 with the same IOPS (125 MiB/s). Savings: io1 cost - gp3 cost (storage + IOPS above 3,000).',
+    'Attached io1 volume (io2 is kept for its durability) that gp3 can match: the same IOPS and the throughput they carry (IOPS x 256 KiB, at most 500 MiB/s, up to 32,000 IOPS), at least 3,000 IOPS and 125 MiB/s, at least 4 IOPS per MiB/s, at most 16,000 IOPS, 500 per GiB and 1,000 MiB/s. Action: modify to that gp3. Savings: current cost - gp3 cost (storage + IOPS above 3,000 + MiB/s above 125), when positive.',
   'ebs-gp2-to-gp3':
-    "Attached gp2 volume. Action: modify to gp3 with gp2's baseline IOPS (3 per GiB, at least 3,000). Savings: size x (gp2 - gp3 price per GB-month) - IOPS above 3,000 x gp3 IOPS price.",
+    "Attached gp2 volume. Action: modify to gp3 delivering gp2's performance: its IOPS (3 per GiB, 100 to 16,000; at least 3,000 on gp3) and throughput (128 MiB/s up to 170 GiB, 250 MiB/s above). Savings: gp2 cost - gp3 cost (storage + IOPS above 3,000 + MiB/s above 125), when positive.",
   'eip-unassociated':
     'Elastic IP not associated, or associated with an instance that is not running. Action: release. Savings: the idle public IPv4 hourly price x 730.',
   'snapshot-orphaned':
@@ -46,7 +59,7 @@ export const CHECKS = {
   'rds-multi-az-nonprod':
     'Multi-AZ DB instance (not idle) whose Environment tag (key in any case, or "env") is a non-production value (staging, stage, dev, development, test, testing, qa, sandbox; any case). Action: convert to Single-AZ. Savings: (Multi-AZ - Single-AZ hourly price) x 730 + storage x (Multi-AZ - Single-AZ GB-month price).',
   'rds-gp2-to-gp3':
-    'DB instance (neither idle nor non-production Multi-AZ) on gp2 storage. Action: modify storage to gp3. Savings: storage x (gp2 - gp3 GB-month price) — zero at AWS list prices, where RDS gp2 and gp3 cost the same per GB; gp3 brings 3,000 baseline IOPS.',
+    'DB instance (neither idle nor non-production Multi-AZ) on gp2 storage that RDS gp3 can match without provisioned extras: up to 170 GiB, or 400 to 3,999 GiB. Action: modify storage to gp3. Savings: storage x (gp2 - gp3 GB-month price) — zero at AWS list prices, where RDS gp2 and gp3 cost the same per GB.',
   's3-no-lifecycle':
     'Bucket without an Enabled lifecycle rule. Action: add a rule transitioning objects to STANDARD_IA after 30 days. Savings: (StandardStorage bytes - noncurrent - incomplete multipart bytes) / 2^30 x (STANDARD - STANDARD_IA price per GB-month).',
   's3-versioned-no-noncurrent-expiration':
@@ -189,7 +202,8 @@ export function evaluateWaste(ctx: WasteContext): PlantedWaste[] {
     }
     if (lowCpu && lowCpu.p95 < 20 && lowCpu.max < 30) {
       const smaller = smallerInstanceType(instance.instanceType);
-      if (smaller) {
+      const busiestBps = (Math.max(0, ...dailySums(network, windowStart, 14)) * 8) / DAY_SECONDS;
+      if (smaller && busiestBps <= 0.25 * sustainedBps(smaller)) {
         const savings = (price - instanceHourly(prices, instance, smaller)) * HOURS_PER_MONTH;
         if (savings > 0) {
           out.push(
@@ -270,15 +284,18 @@ export function evaluateWaste(ctx: WasteContext): PlantedWaste[] {
         }
       }
     }
-    if (
-      volume.volumeType === 'io1' &&
-      volume.iops !== undefined &&
-      volume.iops <= 16_000 &&
-      volume.iops <= 500 * volume.sizeGiB
-    ) {
-      const gp3: EbsVolume = { ...volume, volumeType: 'gp3', iops: Math.max(3000, volume.iops), throughput: 125 };
-      const savings = cost - volumeMonthlyCost(prices, gp3);
-      if (savings > 0) {
+    // gp3 sized to deliver what the volume delivers now (the EBS user guide's figures, see CHECKS).
+    const gp3Like = (iopsNeeded: number, throughputNeeded: number): EbsVolume | undefined => {
+      const throughput = Math.max(125, Math.ceil(throughputNeeded));
+      const iops = Math.max(3000, Math.ceil(iopsNeeded), Math.ceil(throughput * 4));
+      if (iops > 16_000 || iops > 500 * volume.sizeGiB || throughput > 1000) return undefined;
+      return { ...volume, volumeType: 'gp3', iops, throughput };
+    };
+    if (volume.volumeType === 'io1' && volume.iops !== undefined) {
+      const carried = volume.iops <= 32_000 ? Math.min(500, volume.iops / 4) : Math.min(1000, (volume.iops * 16) / 1024);
+      const gp3 = gp3Like(volume.iops, carried);
+      const savings = gp3 ? cost - volumeMonthlyCost(prices, gp3) : 0;
+      if (gp3 && savings > 0) {
         out.push(
           finding(
             'ebs-io1-to-gp3',
@@ -286,21 +303,16 @@ export function evaluateWaste(ctx: WasteContext): PlantedWaste[] {
             volume.volumeId,
             savings,
             'modify to gp3',
-            `${volume.sizeGiB} GiB io1 with ${volume.iops} IOPS`,
+            `${volume.sizeGiB} GiB ${volume.volumeType} with ${volume.iops} IOPS`,
           ),
         );
         continue;
       }
     }
     if (volume.volumeType === 'gp2') {
-      const gp3: EbsVolume = {
-        ...volume,
-        volumeType: 'gp3',
-        iops: Math.min(16_000, Math.max(3000, 3 * volume.sizeGiB)),
-        throughput: 125,
-      };
-      const savings = cost - volumeMonthlyCost(prices, gp3);
-      if (savings > 0)
+      const gp3 = gp3Like(Math.min(16_000, Math.max(100, 3 * volume.sizeGiB)), volume.sizeGiB > 170 ? 250 : 128);
+      const savings = gp3 ? cost - volumeMonthlyCost(prices, gp3) : 0;
+      if (gp3 && savings > 0)
         out.push(finding('ebs-gp2-to-gp3', volume, volume.volumeId, savings, 'modify to gp3', `${volume.sizeGiB} GiB gp2`));
     }
   }
@@ -370,7 +382,10 @@ export function evaluateWaste(ctx: WasteContext): PlantedWaste[] {
       );
       continue;
     }
-    if (db.storageType === 'gp2') {
+    // RDS gp3 keeps gp2's performance from 400 GiB (12,000 IOPS, 500 MiB/s included) up to 3,999 GiB
+    // (gp2's 3 IOPS per GiB stays within 12,000); under 400 GiB, gp3's 125 MiB/s is below gp2's 250 above 170 GiB.
+    const gp3Keeps = db.allocatedStorageGiB <= 170 || (db.allocatedStorageGiB >= 400 && db.allocatedStorageGiB < 4000);
+    if (db.storageType === 'gp2' && gp3Keeps) {
       const savings = costs.storage - dbCosts(prices, { ...db, storageType: 'gp3' }).storage;
       out.push(
         finding(

@@ -6,12 +6,17 @@ import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { ConfigError, logLevel, organisationConfig, temporalConfig, thresholdOverrides } from '../config';
 import { createActivities } from '../activities';
 import { AwsClientFactory } from '../activities/aws-clients';
+import { TenantBindings } from '../activities/tenancy';
+import { clockFromEnv } from '../clock';
 import { createWorker } from './worker';
 import { applyConfiguredSchedules } from './schedules';
 
 async function main(): Promise<void> {
   const config = temporalConfig();
   const thresholds = thresholdOverrides(); // a bad file stops the worker here, before it connects
+  const now = clockFromEnv(); // so does a bad FINOPS_TODAY
+  const tenancy = TenantBindings.fromEnv(); // likewise a bad tenant configuration, with every problem named
+  console.log(tenancy.describe());
   // Must happen before anything creates the SDK runtime (the connection below does).
   Runtime.install({ logger: new DefaultLogger(logLevel()) });
   let connection: NativeConnection;
@@ -24,7 +29,11 @@ async function main(): Promise<void> {
     );
   }
   try {
-    const activities = createActivities(new AwsClientFactory(organisationConfig()), undefined, thresholds ? { thresholds } : {});
+    const clients = new AwsClientFactory({
+      ...organisationConfig(),
+      ...(tenancy.mode === 'bound' ? { tenantRoleFor: (account: string) => tenancy.roleFor(account) } : {}),
+    });
+    const activities = createActivities(clients, undefined, { now, tenancy, ...(thresholds ? { thresholds } : {}) });
     const worker = await createWorker({ connection, namespace: config.namespace, taskQueue: config.taskQueue, activities });
     await applyConfiguredSchedules(config);
     const endpoint = process.env.AWS_ENDPOINT_URL ? ` (AWS endpoint ${process.env.AWS_ENDPOINT_URL})` : '';

@@ -29,13 +29,14 @@ import { previousPeriod } from '../domain/period';
 import {
   applyAgentUpdate,
   initialProgress,
+  setMergedFindings,
   setOverall,
   type AgentProgressUpdate,
   type AnalysisProgress,
 } from '../domain/progress';
 import { assembleReport, type AgentOutcome, type AnalysisReport } from '../domain/report';
 import { attachSummary } from '../llm/attach';
-import { validateAnalysisRequest, type AnalysisRequest } from '../domain/request';
+import { validateAnalysisRequest, workflowClockFor, type AnalysisRequest } from '../domain/request';
 import { AGENT_WORKFLOWS, type AgentInput } from './agents/index';
 import { failureReason } from './failures';
 import { agentWorkflowId } from './ids';
@@ -44,6 +45,9 @@ import { ACCOUNT, AGENT, KIND, TENANT } from './search-attributes';
 
 /** The parent merges the agents' findings (an activity after the agents); older histories replay without it. */
 export const MERGE_PATCH = 'merge-findings-v1';
+
+/** The merge keeps findings inside the requested accounts and Regions; older histories merged without a scope. */
+export const MERGE_SCOPE_PATCH = 'merge-scope-v1';
 
 const { mergeAnalysisFindings } = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
@@ -60,13 +64,37 @@ const { summariseReport } = proxyActivities<Activities>({
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumAttempts: 3 },
 });
 
+/** The worker checks the tenant's account binding before any agent starts; older histories replay without it. */
+export const TENANCY_PATCH = 'tenant-binding-v1';
+
+const { checkTenantBinding } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  // Refusals are non-retryable; an Organizations look-up that fails is retried.
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: 5 },
+});
+
+/** A completed analysis's report is kept in the report store (beyond Temporal's retention); older histories replay without it. */
+export const KEEP_REPORT_PATCH = 'keep-report-v1';
+
+const { keepReport } = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
+});
+
 export async function analysis(input: AnalysisRequest): Promise<AnalysisReport> {
-  const validation = validateAnalysisRequest(input, new Date());
+  const validation = validateAnalysisRequest(input, workflowClockFor(input, new Date()));
   if (!validation.ok) {
     throw ApplicationFailure.nonRetryable(`Invalid analysis request: ${validation.errors.join('; ')}`, 'InvalidRequest');
   }
   const request = validation.request;
   const analysisId = workflowInfo().workflowId;
+  if (patched(TENANCY_PATCH)) {
+    // Before any AWS call: a run started on Temporal directly, around the gateway, is refused here too.
+    await checkTenantBinding.executeWithOptions(
+      { summary: `Check that ${request.tenant} may analyse ${request.accounts.join(', ')}` },
+      [{ tenant: request.tenant, accounts: request.accounts }],
+    );
+  }
   const baseline = previousPeriod(request.period);
   ensureSearchAttributes(request);
 
@@ -89,6 +117,8 @@ export async function analysis(input: AnalysisRequest): Promise<AnalysisReport> 
       regions: request.regions,
       period: request.period,
       previousPeriod: baseline,
+      // Every agent reads the same day: the request's.
+      asOf: request.asOf,
     };
     try {
       const child = await startChild(AGENT_WORKFLOWS[agent], {
@@ -169,7 +199,9 @@ export async function analysis(input: AnalysisRequest): Promise<AnalysisReport> 
     throw new CancelledFailure('Analysis cancelled');
   }
 
-  const merged = await mergeStep(analysisId, outcomes, (step) => update(setOverall(progress, 'running', step, now())));
+  const merged = await mergeStep(analysisId, outcomes, request, (step) => update(setOverall(progress, 'running', step, now())));
+  // From here on, progress tells the report's figures (each resource once, in scope), not the agents' sums.
+  if (merged.findings) update(setMergedFindings(progress, merged.findings.count, merged.findings.monthlySavings, now()));
   let report: AnalysisReport = assembleReport(
     {
       analysisId,
@@ -196,6 +228,24 @@ export async function analysis(input: AnalysisRequest): Promise<AnalysisReport> 
     ? `; ${report.findings.count} findings, ${formatUsd(report.findings.monthlySavings)} a month to save`
     : '';
   const headline = `Total spend ${formatUsd(report.spend.total, report.spend.unit)}${report.spend.changePct === null ? '' : ` (${report.spend.changePct >= 0 ? '+' : ''}${report.spend.changePct}% vs previous period)`}${savings}`;
+  if (patched(KEEP_REPORT_PATCH)) {
+    update(setOverall(progress, 'running', 'Keeping the report in the report store', now()));
+    try {
+      await keepReport.executeWithOptions({ summary: 'Keep the report beyond Temporal retention' }, [
+        {
+          report,
+          tenant: request.tenant,
+          accounts: request.accounts,
+          startTime: workflowInfo().startTime.toISOString(),
+          ...(request.requestedBy ? { requestedBy: request.requestedBy } : {}),
+        },
+      ]);
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      // The report is still the workflow's result; only its life beyond retention is lost.
+      report = { ...report, notes: [...(report.notes ?? []), `The report could not be kept in the report store: ${failureReason(err).reason}`] };
+    }
+  }
   update(
     report.status === 'complete'
       ? setOverall(progress, 'completed', `Report ready. ${headline}`, now())
@@ -228,6 +278,7 @@ function partialSummary(report: AnalysisReport): string {
 async function mergeStep(
   analysisId: string,
   outcomes: readonly AgentOutcome[],
+  request: Pick<AnalysisRequest, 'accounts' | 'regions'>,
   step: (text: string) => void,
 ): Promise<{ findings?: FindingsSummary; notes?: string[] }> {
   if (!patched(MERGE_PATCH)) return {};
@@ -239,7 +290,13 @@ async function mergeStep(
   try {
     const merged = await mergeAnalysisFindings.executeWithOptions(
       { summary: `Merge, de-duplicate and rank the findings of ${agents.map((a) => a.agent).join(', ')}` },
-      [{ analysisId, agents }],
+      [
+        {
+          analysisId,
+          agents,
+          ...(patched(MERGE_SCOPE_PATCH) ? { scope: { accounts: [...request.accounts], regions: [...request.regions] } } : {}),
+        },
+      ],
     );
     return { findings: merged.findings, notes: merged.notes };
   } catch (err) {

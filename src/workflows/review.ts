@@ -17,6 +17,7 @@ import {
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { Activities } from '../activities';
 import { formatUsd } from '../domain/money';
+import { noonOf } from '../domain/calendar';
 import { addDays } from '../domain/period';
 import { validateAnalysisRequest } from '../domain/request';
 import { localDate, SCOPE_PATTERN, snapshotOf, type ReviewHeadline } from '../domain/review';
@@ -78,9 +79,11 @@ export async function weeklyReview(input: ReviewInput): Promise<ReviewResult> {
       ...(input.regions ? { regions: input.regions } : {}),
       ...(input.agents ? { agents: input.agents } : {}),
       period: { start: addDays(date, -days), end: date },
+      asOf: date,
       requestedBy: `weekly review ${input.tenant}/${input.scope}`,
     },
-    started,
+    // A review date set by the caller was theirs to check; a scheduled one is checked against workflow time.
+    input.asOf ? noonOf(date) : started,
   );
   if (!validation.ok) {
     throw ApplicationFailure.nonRetryable(`Invalid review: ${validation.errors.join('; ')}`, 'InvalidRequest');

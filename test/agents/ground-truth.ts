@@ -10,6 +10,7 @@ import { startAnalysis } from '../../src/client/analyses';
 import type { AgentKind } from '../../src/domain/agents';
 import type { Finding } from '../../src/domain/findings';
 import type { AnalysisReport } from '../../src/domain/report';
+import { addMonths, monthStart, noonOf } from '../../src/domain/calendar';
 import { validateAnalysisRequest } from '../../src/domain/request';
 import type { Scenario } from '../../src/sim/scenario';
 import type { TestStack } from '../helpers/stack';
@@ -52,12 +53,18 @@ export interface Score {
 
 const keyOf = (account: string, region: string, id: string) => `${account}/${region}/${id}`;
 
-export function score(scenario: Scenario, findings: readonly Finding[], checks: readonly string[] = OUR_CHECKS): Score {
+export function score(
+  scenario: Scenario,
+  findings: readonly Finding[],
+  checks: readonly string[] = OUR_CHECKS,
+  /** The Regions the analysis requested: waste elsewhere is not expected (and finding it is a false positive). */
+  regions: readonly string[] = scenario.regions,
+): Score {
   const out: CheckScore[] = [];
   let truthTotal = new Big(0);
   let foundTotal = new Big(0);
   for (const check of checks) {
-    const truth = scenario.planted.filter((p) => p.check === check);
+    const truth = scenario.planted.filter((p) => p.check === check && regions.includes(p.region));
     const found = findings.filter((f) => f.check === check);
     const truthKeys = new Set(truth.map((p) => keyOf(p.account, p.region, p.resourceId)));
     const truePositives = found.filter((f) => truthKeys.has(keyOf(f.resource.account, f.resource.region, f.resource.id))).length;
@@ -95,17 +102,19 @@ export async function analyseScenario(
   stack: TestStack,
   agents: AgentKind[] = ['ec2', 'rds', 'trusted-advisor'],
   tenant = 'accuracy',
+  regions: string[] = stack.sim.scenario.regions,
 ): Promise<{ report: AnalysisReport; analysisId: string }> {
   const scenario = stack.sim.scenario;
   const validated = validateAnalysisRequest(
     {
       tenant,
       accounts: scenario.accounts.map((a) => a.id),
-      regions: scenario.regions,
+      regions,
       agents,
-      period: { start: '2026-10-01', end: '2026-11-01' },
+      // The last full month before the sample account's today.
+      period: { start: addMonths(scenario.anchorDate, -1), end: monthStart(scenario.anchorDate) },
     },
-    new Date(`${scenario.anchorDate}T12:00:00Z`),
+    noonOf(scenario.anchorDate),
   );
   if (!validated.ok) throw new Error(validated.errors.join('; '));
   return stack.withWorker(async () => {

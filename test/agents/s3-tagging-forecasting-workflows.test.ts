@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { AgentResult } from '../../src/domain/report';
 import type { AgentInput } from '../../src/workflows/agents';
-import { ANCHOR_DATE, SAMPLE_ACCOUNT, startStack, type TestStack } from '../helpers/stack';
+import { previousPeriod } from '../../src/domain/period';
+import { lastFullMonths, SAMPLE_ACCOUNT, startStack, TEST_TODAY, type TestStack } from '../helpers/stack';
 
 let stack: TestStack;
 before(async () => {
@@ -24,8 +25,8 @@ function input(agent: AgentInput['agent'], analysisId: string): AgentInput {
     tenant: 'agents',
     accounts: [SAMPLE_ACCOUNT],
     regions: ['us-east-1', 'eu-west-1'],
-    period: { start: '2026-10-01', end: '2026-11-01' },
-    previousPeriod: { start: '2026-08-31', end: '2026-10-01' },
+    period: lastFullMonths(1),
+    previousPeriod: previousPeriod(lastFullMonths(1)),
   };
 }
 
@@ -64,11 +65,13 @@ test('the three agents run as workflows and return compact results', async () =>
 
   const f = forecasting.forecast;
   assert.ok(f, 'forecast block');
-  assert.equal(f.asOf, ANCHOR_DATE);
+  assert.equal(f.asOf, TEST_TODAY);
   assert.ok(f.costExplorer && f.backtest && f.budget);
+  const spike = stack.sim.scenario.events.find((e) => e.kind === 'spike');
+  assert.ok(spike, 'the sample account plants a spike');
   assert.ok(
-    f.anomalies.some((a) => a.start <= '2026-10-11' && a.end >= '2026-10-09'),
-    'the planted GPU spike',
+    f.anomalies.some((a) => a.start <= spike.endDate && a.end >= spike.date),
+    `the planted spike (${spike.date} to ${spike.endDate}): found ${JSON.stringify(f.anomalies.map((a) => [a.start, a.end]))}`,
   );
 
   // Small histories: one activity per agent besides the spend query.

@@ -12,6 +12,8 @@ import type { Page } from 'playwright-core';
 import type { AnalysisReport } from '../../src/domain/report';
 import { buildReportView } from '../../src/presentation/build';
 import { SECTION_IDS } from '../../src/presentation/model';
+import { ApiKeyStore, generateApiKey } from '../../src/gateway/api-keys';
+import { credentialAuthenticator } from '../../src/gateway/auth';
 import { type Harness, startHarness } from '../gateway/harness';
 import { launchBrowser, screenshotPath, type Browser } from './browser';
 
@@ -19,10 +21,13 @@ let h: Harness;
 let url: string;
 let browser: Browser;
 
+// The fixture workflow is steered by who asks: an API key "view-full" stands for requestedBy "view:full".
+const keys = { full: generateApiKey('view-full', ['demo']), empty: generateApiKey('view-empty', ['demo']) };
+
 before(async () => {
   browser = await launchBrowser();
   h = await startHarness();
-  ({ url } = await h.gateway());
+  ({ url } = await h.gateway({ authenticate: credentialAuthenticator({ apiKeys: new ApiKeyStore([keys.full.entry, keys.empty.entry]) }) }));
 });
 after(async () => {
   await browser?.close();
@@ -30,15 +35,16 @@ after(async () => {
 });
 
 async function analysisOf(kind: 'full' | 'empty'): Promise<{ id: string; report: AnalysisReport }> {
+  const auth = { authorization: `Bearer ${keys[kind].key}` };
   const started = await fetch(`${url}/api/analyses`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ tenant: 'demo', accounts: ['123456789012'], period: { start: '2026-10-01', end: '2026-11-01' }, requestedBy: `view:${kind}` }),
+    headers: { 'content-type': 'application/json', ...auth },
+    body: JSON.stringify({ tenant: 'demo', accounts: ['123456789012'], period: { start: '2026-10-01', end: '2026-11-01' } }),
   });
   assert.equal(started.status, 202, await started.clone().text());
   const { analysisId } = (await started.json()) as { analysisId: string };
   await h.client.workflow.getHandle(analysisId).result();
-  const report = (await (await fetch(`${url}/api/analyses/${encodeURIComponent(analysisId)}/report`)).json()) as AnalysisReport;
+  const report = (await (await fetch(`${url}/api/analyses/${encodeURIComponent(analysisId)}/report`, { headers: auth })).json()) as AnalysisReport;
   return { id: analysisId, report };
 }
 
@@ -54,8 +60,10 @@ async function accessibilityViolations(page: Page): Promise<string[]> {
     .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')})`);
 }
 
-async function openReport(id: string): Promise<{ page: Page; problems: string[] }> {
+async function openReport(id: string, kind: 'full' | 'empty'): Promise<{ page: Page; problems: string[] }> {
   const { page, problems } = await browser.page();
+  // Signed in as the dashboard keeps it (sessionStorage), before the page's own script runs.
+  await page.addInitScript(`sessionStorage.setItem('finops.token', ${JSON.stringify(keys[kind].key)})`);
   await page.goto(`${url}/#/analyses/${encodeURIComponent(id)}`);
   await page.waitForSelector('#report', { timeout: 30_000 });
   return { page, problems };
@@ -82,7 +90,7 @@ async function screenshots(page: Page, name: string): Promise<void> {
 test('a report with data: every section, its charts, evidence, downloads, questions, accessible', async () => {
   const { id, report } = await analysisOf('full');
   const view = buildReportView(report, { maxFindings: 1000 });
-  const { page, problems } = await openReport(id);
+  const { page, problems } = await openReport(id, 'full');
 
   for (const sectionId of SECTION_IDS) {
     const section = page.locator(`#section-${sectionId}`);
@@ -134,7 +142,7 @@ test('a report with data: every section, its charts, evidence, downloads, questi
 test('a report without data: every section says why', async () => {
   const { id, report } = await analysisOf('empty');
   const view = buildReportView(report);
-  const { page, problems } = await openReport(id);
+  const { page, problems } = await openReport(id, 'empty');
   for (const s of view.sections.filter((x) => x.id !== 'headline')) {
     const section = page.locator(`#section-${s.id}`);
     assert.equal(await section.count(), 1, `the ${s.id} section is shown`);

@@ -13,7 +13,7 @@ import type { AnalysisReport } from '../../src/domain/report';
 import { hasFindings, missingAgents, readFindings } from '../../src/domain/report-export';
 import { buildReportView } from '../../src/presentation/build';
 import { createGateway, type Gateway } from '../../src/gateway/app';
-import { ANCHOR_DATE, SAMPLE_ACCOUNT, startStack, type TestStack } from '../helpers/stack';
+import { lastFullMonths, SAMPLE_ACCOUNT, startStack, testNow, type TestStack } from '../helpers/stack';
 import { attributes, launchBrowser, screenshotPath, type Browser } from './browser';
 
 let stack: TestStack;
@@ -24,7 +24,7 @@ let browser: Browser;
 before(async () => {
   browser = await launchBrowser(); // first: a missing Chromium fails fast and clearly
   stack = await startStack();
-  gateway = createGateway({ client: stack.env.client, taskQueue: stack.taskQueue, now: () => new Date(`${ANCHOR_DATE}T12:00:00Z`) });
+  gateway = createGateway({ client: stack.env.client, taskQueue: stack.taskQueue, now: testNow });
   ({ url } = await gateway.listen(0));
 });
 after(async () => {
@@ -41,8 +41,8 @@ test('start an analysis of the sample account, watch it live, and read its repor
     await page.waitForSelector('#new-analysis');
     assert.equal(await page.locator('input[name=agent]').count(), 6, 'the agents picker lists the six agents');
     await page.fill('textarea[name=accounts]', SAMPLE_ACCOUNT);
-    await page.fill('input[name=start]', '2026-10-01');
-    await page.fill('input[name=end]', '2026-11-01');
+    await page.fill('input[name=start]', lastFullMonths(1).start);
+    await page.fill('input[name=end]', lastFullMonths(1).end);
     await page.click('#start');
 
     // Live, agent by agent.

@@ -14,7 +14,7 @@ import { formatUsd } from '../../src/domain/money';
 import type { AnalysisProgress } from '../../src/domain/progress';
 import type { AnalysisReport } from '../../src/domain/report';
 import { createGateway, type Gateway } from '../../src/gateway/app';
-import { ANCHOR_DATE, SAMPLE_ACCOUNT, startStack, type TestStack } from '../helpers/stack';
+import { lastFullMonths, SAMPLE_ACCOUNT, startStack, testNow, type TestStack } from '../helpers/stack';
 
 let stack: TestStack;
 let gateway: Gateway;
@@ -25,7 +25,7 @@ before(async () => {
   gateway = createGateway({
     client: stack.env.client,
     taskQueue: stack.taskQueue,
-    now: () => new Date(`${ANCHOR_DATE}T12:00:00Z`),
+    now: testNow,
   });
   ({ url } = await gateway.listen(0));
 });
@@ -34,7 +34,7 @@ after(async () => {
   await stack?.close();
 });
 
-const period = { start: '2026-10-01', end: '2026-11-01' };
+const period = lastFullMonths(1);
 
 function runDemoClient(args: string[]): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {

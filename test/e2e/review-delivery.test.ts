@@ -26,6 +26,9 @@ let sim: RunningSimulator;
 let receiver: Server;
 let base: string;
 let storeDir: string;
+// Schedules fire on the Temporal server's clock, which no test can move: this test's sample account and
+// worker follow the real date, whatever FINOPS_TODAY says.
+const today = new Date().toISOString().slice(0, 10);
 const taskQueue = `review-crash-${process.pid}`;
 const workers: Proc[] = [];
 const received: { path: string; headers: IncomingHttpHeaders }[] = [];
@@ -34,7 +37,6 @@ const heldPaths = new Set<string>();
 
 before(async () => {
   storeDir = mkdtempSync(join(tmpdir(), 'finops-review-crash-'));
-  const today = new Date().toISOString().slice(0, 10);
   [env, sim] = await Promise.all([startTemporal(), startSimulator({ port: 0, scenario: generateScenario({ seed: 42, anchorDate: today }) })]);
   receiver = createServer((req, res) => {
     req.resume();
@@ -71,6 +73,7 @@ function startWorker(): Proc {
     AWS_ACCESS_KEY_ID: 'sample',
     AWS_SECRET_ACCESS_KEY: 'sample',
     FINOPS_STORE_DIR: storeDir,
+    FINOPS_TODAY: today,
     FINOPS_REVIEW_SCHEDULES: JSON.stringify([{ tenant: 'durable', accounts: [SAMPLE_ACCOUNT], agents: ['ec2'] }]),
     FINOPS_REVIEW_DESTINATIONS: JSON.stringify({
       durable: [

@@ -13,7 +13,7 @@ import { generateScenario } from '../../src/sim/scenario';
 import { startSimulator, type RunningSimulator } from '../../src/sim/server';
 import { progressQuery } from '../../src/workflows/messages';
 import { startProcess, type Proc } from '../helpers/processes';
-import { ANCHOR_DATE, SAMPLE_ACCOUNT } from '../helpers/stack';
+import { lastFullMonths, SAMPLE_ACCOUNT, TEST_TODAY, testNow } from '../helpers/stack';
 import { startTemporal } from '../helpers/temporal';
 
 let env: TestWorkflowEnvironment;
@@ -25,7 +25,7 @@ before(async () => {
   [env, sim] = await Promise.all([
     startTemporal(),
     // Small pages and slow responses: each agent pages for a few seconds, so the kill lands mid-activity.
-    startSimulator({ port: 0, scenario: generateScenario({ seed: 7, anchorDate: ANCHOR_DATE }), costExplorerPageSize: 25 }),
+    startSimulator({ port: 0, scenario: generateScenario({ seed: 7, anchorDate: TEST_TODAY }), costExplorerPageSize: 25 }),
   ]);
   sim.setFaults([{ operation: 'GetCostAndUsage', latencyMs: 250 }]);
 });
@@ -49,8 +49,8 @@ function startWorker(): Proc {
 }
 
 const validated = validateAnalysisRequest(
-  { tenant: 'durable', accounts: [SAMPLE_ACCOUNT], period: { start: '2026-09-01', end: '2026-11-01' } },
-  new Date(`${ANCHOR_DATE}T12:00:00Z`),
+  { tenant: 'durable', accounts: [SAMPLE_ACCOUNT], period: lastFullMonths(2) },
+  testNow(),
 );
 assert.ok(validated.ok);
 const request = validated.request;

@@ -20,12 +20,15 @@ import { credentialAuthenticator } from '../../src/gateway/auth';
 import { apiPath, type Harness, signal, startFixture, startHarness } from './harness';
 
 const acme = generateApiKey('cli', ['acme']);
+/** The fixture reads its script from who asked, which the gateway takes from the key's id. */
+const scripted = Object.fromEntries(['report-60-1-partial', 'report-8-1', 'report-30-0'].map((id) => [id, generateApiKey(id, ['acme'])]));
+const as = (id: string) => ({ FINOPS_API_KEY: scripted[id]!.key });
 let h: Harness;
 let url: string;
 
 before(async () => {
   h = await startHarness();
-  ({ url } = await h.gateway({ authenticate: credentialAuthenticator({ apiKeys: new ApiKeyStore([acme.entry]) }), relay: { pollIntervalMs: 100, maxPollIntervalMs: 300 } }));
+  ({ url } = await h.gateway({ authenticate: credentialAuthenticator({ apiKeys: new ApiKeyStore([acme.entry, ...Object.values(scripted).map((k) => k.entry)]) }), relay: { pollIntervalMs: 100, maxPollIntervalMs: 300 } }));
 });
 after(async () => {
   await h?.close();
@@ -65,7 +68,7 @@ async function api(path: string): Promise<Response> {
 
 describe('finops command line', { concurrency: 3 }, () => {
   test('analyze: start, live progress as lines (not a terminal), then the report; exit 0', async () => {
-    const run = await finops(['analyze', '--account', '123456789012', '--account', '210987654321', '--start', '2025-01-01', '--end', '2025-02-01', '--requested-by', 'report:60:1:partial']);
+    const run = await finops(['analyze', '--account', '123456789012', '--account', '210987654321', '--start', '2025-01-01', '--end', '2025-02-01', ], as('report-60-1-partial'));
     assert.equal(run.code, 0, run.stderr);
     const id = /^Started (analysis\/acme\/\S+)$/m.exec(run.stdout)?.[1];
     assert.ok(id, run.stdout);
@@ -84,7 +87,7 @@ describe('finops command line', { concurrency: 3 }, () => {
   });
 
   test('analyze --progress bars draws one bar per agent, redrawn in place', async () => {
-    const run = await finops(['analyze', '--account', '123456789012', '--start', '2025-01-01', '--end', '2025-02-01', '--requested-by', 'report:8:1', '--progress', 'bars']);
+    const run = await finops(['analyze', '--account', '123456789012', '--start', '2025-01-01', '--end', '2025-02-01', '--progress', 'bars'], as('report-8-1'));
     assert.equal(run.code, 0, run.stderr);
     assert.ok(/\[\d+A/.test(run.stdout) && run.stdout.includes('\u001b['), 'cursor moves up to redraw');
     assert.match(run.stdout, /Progress [█░]{24} 6\/6 agents done/);
@@ -93,7 +96,7 @@ describe('finops command line', { concurrency: 3 }, () => {
   });
 
   test('list, get and report in every format match the API', async () => {
-    const run = await finops(['analyze', '--account', '123456789012', '--start', '2025-01-01', '--end', '2025-02-01', '--requested-by', 'report:30:0', '--json']);
+    const run = await finops(['analyze', '--account', '123456789012', '--start', '2025-01-01', '--end', '2025-02-01', '--json'], as('report-30-0'));
     assert.equal(run.code, 0, run.stderr);
     const report = JSON.parse(run.stdout) as { analysisId: string };
     const id = report.analysisId;

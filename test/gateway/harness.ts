@@ -3,7 +3,11 @@
  * fixture `analysis` workflow (bundled once per file), gateways on port 0, and a WebSocket test client.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ReportStore } from '../../src/activities/reports';
+import { LocalFileStore } from '../../src/activities/store';
 import type { Client } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -65,7 +69,9 @@ export async function startHarness(): Promise<Harness> {
     bundle,
     startWorker,
     gateway: async (options = {}) => {
-      const gateway = createGateway({ client: env.client, taskQueue, ...options });
+      // Each gateway reads kept reports from its own empty folder unless a test gives one.
+      const reports = new ReportStore(new LocalFileStore(mkdtempSync(join(tmpdir(), 'finops-gateway-reports-'))), 0);
+      const gateway = createGateway({ client: env.client, taskQueue, reports, ...options });
       gateways.push(gateway);
       const { url } = await gateway.listen(0);
       return { gateway, url, wsUrl: `${url.replace(/^http/, 'ws')}/ws` };
@@ -105,6 +111,7 @@ export async function startFixture(
     accounts: ['123456789012'],
     regions: ['us-east-1'],
     period: { start: '2025-01-01', end: '2025-02-01' },
+    asOf: '2025-02-01',
     agents: ['ec2'],
     ...(options.requestedBy ? { requestedBy: options.requestedBy } : {}),
   };

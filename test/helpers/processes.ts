@@ -4,6 +4,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../scripts/temporal-cli';
+import { ENV } from '../../src/config';
+import { TEST_TODAY } from './today';
 
 
 export interface Proc {
@@ -19,7 +21,8 @@ export function startProcess(entry: string, env: Record<string, string>): Proc {
   // orphan the real worker.
   const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, entry)], {
     cwd: PROJECT_ROOT,
-    env: { ...process.env, ...env, FORCE_COLOR: '0' },
+    // The test run's today, unless the test sets another: the process and the sample account agree on "now".
+    env: { ...process.env, [ENV.today]: TEST_TODAY, ...env, FORCE_COLOR: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -12,12 +12,14 @@ import { generateScenario, type Scenario } from '../../src/sim/scenario';
 import { startSimulator, type RunningSimulator } from '../../src/sim/server';
 import { createWorker, WORKFLOWS_PATH } from '../../src/worker/worker';
 import { startTemporal } from './temporal';
+import { TEST_TODAY } from './today';
+
+export { lastFullMonths, TEST_TODAY, testNow } from './today';
 
 // Workflow failures that tests provoke on purpose are logged at WARN by the SDK; keep the output readable.
 Runtime.install({ logger: new DefaultLogger('ERROR') });
 
 export const SAMPLE_ACCOUNT = '123456789012';
-export const ANCHOR_DATE = '2026-11-21';
 export const SIM_CREDENTIALS = { accessKeyId: 'sample', secretAccessKey: 'sample' };
 
 export interface TestStack {
@@ -59,7 +61,7 @@ export async function startStack(
         options.scenario ??
         generateScenario({
           seed: options.seed ?? 42,
-          anchorDate: ANCHOR_DATE,
+          anchorDate: TEST_TODAY,
           ...(options.size ? { size: options.size } : {}),
           ...(options.waste ? { waste: options.waste } : {}),
         }),

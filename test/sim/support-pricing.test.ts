@@ -198,9 +198,18 @@ describe('Pricing GetProducts', () => {
       assert.ok((page.PriceList?.length ?? 0) <= 3);
       for (const doc of page.PriceList ?? []) skus.push((JSON.parse(String(doc)) as { product: { sku: string } }).product.sku);
     }
+    // The whole catalogue, as the Pricing API serves it: the scenario's own prices and every other type in every Region.
     const expected = scenario.prices.filter((p) => p.serviceCode === 'AmazonEC2' && p.attributes['marketoption'] !== 'Spot');
-    assert.equal(skus.length, expected.length);
+    assert.ok(skus.length > expected.length, `${skus.length} products`);
+    for (const p of expected) assert.ok(skus.includes(p.sku), p.sku);
     assert.equal(new Set(skus).size, skus.length);
+    const products: { attributes: Record<string, string> }[] = [];
+    const filter = { ServiceCode: 'AmazonEC2', Filters: [{ Type: 'TERM_MATCH' as const, Field: 'instanceType', Value: 'm7g.large' }] };
+    for await (const page of paginateGetProducts({ client }, filter))
+      for (const doc of page.PriceList ?? []) products.push((JSON.parse(String(doc)) as { product: { attributes: Record<string, string> } }).product);
+    const regions = new Set(products.map((p) => p.attributes['regionCode']));
+    assert.ok(products.every((p) => p.attributes['networkPerformance'] === 'Up to 12.5 Gigabit'), 'networkPerformance as AWS words it');
+    assert.ok(regions.has('us-east-1') && regions.has('eu-west-1') && regions.has('ap-southeast-2'), [...regions].join(','));
   });
 
   test('storage and database prices; bad input', async () => {

@@ -91,22 +91,32 @@ test('an idle data volume: under 1,000 operations on every day; a root volume is
   assert.ok(!wantsVolumeOps(volume({ createTime: '2026-11-15T00:00:00.000Z' }), HOSTS.get('i-running'), new Set(), ASOF, t), 'too young');
 });
 
-test('io1 whose IOPS fit gp3 moves to gp3 with the same IOPS', () => {
+test('io1 whose IOPS fit gp3 moves to gp3 with the same IOPS and the throughput they carry', () => {
   const [f] = run([volume({ volumeType: 'io1', sizeGiB: 200, iops: 4000, throughput: undefined })]);
   assert.equal(f?.check, 'ebs-io1-to-gp3');
-  // io1: 200 × 0.125 + 4000 × 0.065 = 285; gp3: 200 × 0.08 + 1000 × 0.005 = 21.
-  assert.equal(f?.monthlySavings, '264');
-  assert.equal(f?.cliCommand, 'aws ec2 modify-volume --region us-east-1 --volume-id vol-0aaa --volume-type gp3 --iops 4000 --throughput 125');
+  // io1: 200 × 0.125 + 4000 × 0.065 = 285; 4,000 IOPS carry 500 MiB/s (256 KiB each, capped at 500).
+  // gp3: 200 × 0.08 + 1000 × 0.005 + 375 × 0.04 = 36.
+  assert.equal(f?.monthlySavings, '249');
+  assert.equal(f?.cliCommand, 'aws ec2 modify-volume --region us-east-1 --volume-id vol-0aaa --volume-type gp3 --iops 4000 --throughput 500');
+  assert.deepEqual([f?.evidence['throughputMiBps'], f?.evidence['targetThroughputMiBps'], f?.evidence['targetIops']], [500, 500, 4000]);
+  // 1,000 IOPS carry 250 MiB/s: gp3 needs 3,000 IOPS (included) and 250 MiB/s.
+  assert.match(run([volume({ volumeType: 'io1', sizeGiB: 200, iops: 1000, throughput: undefined })])[0]?.cliCommand ?? '', /--iops 3000 --throughput 250$/);
+  // io2 stays: it is chosen for durability and latency gp3 does not give.
+  assert.deepEqual(run([volume({ volumeType: 'io2', sizeGiB: 200, iops: 1000, throughput: undefined })]), []);
   // Beyond 16,000 IOPS gp3 cannot take it; io2 costs the same here, so nothing.
   assert.deepEqual(run([volume({ volumeType: 'io1', sizeGiB: 1000, iops: 20_000 })]), []);
 });
 
-test("gp2 moves to gp3 with gp2's baseline IOPS; a long-stopped instance's volumes are its finding's", () => {
+test("gp2 moves to gp3 keeping gp2's IOPS and throughput; a long-stopped instance's volumes are its finding's", () => {
   const [f] = run([volume({ volumeType: 'gp2', sizeGiB: 2000, iops: 6000 })]);
   assert.equal(f?.check, 'ebs-gp2-to-gp3');
-  // gp2 2000 × 0.1 = 200; gp3 2000 × 0.08 + (6000 − 3000) × 0.005 = 175.
-  assert.equal(f?.monthlySavings, '25');
-  assert.equal(f?.evidence['targetIops'], 6000);
+  // 2,000 GiB gp2 gives 6,000 IOPS and 250 MiB/s. gp2 2000 × 0.1 = 200; gp3 2000 × 0.08 + 3000 × 0.005 + 125 × 0.04 = 180.
+  assert.equal(f?.monthlySavings, '20');
+  assert.deepEqual([f?.evidence['targetIops'], f?.evidence['targetThroughputMiBps'], f?.evidence['monthlyCostUsd']], [6000, 250, 200]);
+  assert.match(f?.cliCommand ?? '', /--iops 6000 --throughput 250$/);
+  // 100 GiB gp2: 300 IOPS and 128 MiB/s → gp3 with 3,000 IOPS and 128 MiB/s.
+  const [small] = run([volume({ volumeType: 'gp2', sizeGiB: 100 })]);
+  assert.deepEqual([small?.evidence['targetIops'], small?.evidence['targetThroughputMiBps']], [3000, 128]);
   assert.deepEqual(run([volume({ volumeType: 'gp2', attachedTo: 'i-stopped-long' })]), []);
 });
 
@@ -151,6 +161,6 @@ test('orphaned snapshots: source volume gone and 90 days old; priced at the bill
   assert.equal(f.confidence, 'low');
   const billed = withBilledSize(f, 87);
   assert.equal(billed.monthlySavings, '4.35');
-  assert.equal(billed.evidence['billedSizeGb'], 87);
+  assert.equal(billed.evidence['billedSizeGB'], 87);
   assert.equal(billed.confidence, 'medium');
 });

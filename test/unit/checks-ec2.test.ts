@@ -77,8 +77,8 @@ test('an idle instance: CPU p95 under 2% and under 5 MB of network on every day 
   assert.equal(f.monthlySavings, '280.32'); // 0.384 × 730
   assert.equal(f.id, 'ec2-idle/111122223333/us-east-1/i-0123456789abcdef0');
   assert.equal(f.resource.name, 'web-1');
-  assert.equal(f.evidence['cpuP95'], 0.8);
-  assert.equal(f.evidence['days'], 14);
+  assert.equal(f.evidence['cpuP95Percent'], 0.8);
+  assert.equal(f.evidence['metricDays'], 14);
   assert.equal(f.cliCommand, 'aws ec2 stop-instances --region us-east-1 --instance-ids i-0123456789abcdef0');
   assert.match(f.consoleUrl ?? '', /^https:\/\/us-east-1\.console\.aws\.amazon\.com\/ec2\//);
 });
@@ -95,11 +95,42 @@ test('an over-provisioned instance goes one size down when the CPU fits with hea
   const f = findings[0]!;
   assert.equal(f.check, 'ec2-overprovisioned');
   assert.equal(f.action, 'rightsize');
-  assert.equal(f.evidence['targetType'], 'm5.xlarge');
-  assert.equal(f.evidence['projectedCpuP95'], 30);
-  assert.equal(f.evidence['projectedCpuMax'], 48);
+  assert.equal(f.evidence['targetInstanceType'], 'm5.xlarge');
+  assert.equal(f.evidence['projectedCpuP95Percent'], 30);
+  assert.equal(f.evidence['projectedCpuMaxPercent'], 48);
+  // Graviton priced at the target size, not the current one.
+  assert.deepEqual(
+    [f.evidence['gravitonInstanceType'], f.evidence['gravitonHourlyPriceUsd'], f.evidence['gravitonExtraMonthlySavingsUsd']],
+    ['m7g.xlarge', 0.1632, 21.02],
+  );
+  assert.match(f.recommendation, /Graviton m7g\.xlarge .* further 21\.02 USD a month/);
   assert.equal(f.monthlySavings, '140.16'); // (0.384 − 0.192) × 730
   assert.match(f.cliCommand ?? '', /modify-instance-attribute --region us-east-1 --instance-id i-0123456789abcdef0 --instance-type Value=m5\.xlarge/);
+});
+
+test('rightsizing checks network bandwidth: the smaller size must carry the busiest day at 25% of its baseline', () => {
+  const withNetwork = (performance: string): PriceBook => {
+    const book = { ...BOOK };
+    for (const type of ['m5.2xlarge', 'm5.xlarge']) {
+      const key = priceKey.ec2Instance(REGION, type);
+      book[key] = { ...book[key]!, attributes: { ...book[key]!.attributes, networkPerformance: performance } };
+    }
+    return book;
+  };
+  // m5.xlarge: "Up to 10 Gigabit", 4 vCPUs → 1.25 Gbit/s sustained; 25% is 312.5 Mbit/s = 3.375 TB a day.
+  const quiet = run([instance()], { 'i-0123456789abcdef0': { cpuP95: 15, cpuMax: 24, networkDaily: BUSY_NETWORK } }, withNetwork('Up to 10 Gigabit'));
+  assert.equal(quiet.findings[0]?.evidence['networkChecked'], true);
+  assert.equal(quiet.findings[0]?.evidence['targetNetworkBaselineMbps'], 1250);
+  const heavy = Array.from({ length: 14 }, (_, i) => (i === 5 ? 3.5e12 : 1e9));
+  assert.deepEqual(run([instance()], { 'i-0123456789abcdef0': { cpuP95: 15, cpuMax: 24, networkDaily: heavy } }, withNetwork('Up to 10 Gigabit')).findings, []);
+  // A sustained "25 Gigabit" carries it.
+  assert.equal(run([instance()], { 'i-0123456789abcdef0': { cpuP95: 15, cpuMax: 24, networkDaily: heavy } }, withNetwork('25 Gigabit')).findings.length, 1);
+});
+
+test('the types to price include Graviton at every size a recommendation may land on', () => {
+  const types = typesToPrice('m5.2xlarge');
+  for (const type of ['m7g.2xlarge', 'm7g.xlarge', 'm7g.large']) assert.ok(types.includes(type), type);
+  assert.ok(typesToPrice('m4.xlarge').includes('m7g.large'), 'the upgrade target one size down too');
 });
 
 test('a smaller size that would not fit is not recommended', () => {
@@ -119,10 +150,10 @@ test('a previous-generation instance moves to the same size of the newer family,
   const f = findings[0]!;
   assert.equal(f.check, 'ec2-previous-generation');
   assert.equal(f.action, 'upgrade');
-  assert.equal(f.evidence['targetType'], 'm5.xlarge');
+  assert.equal(f.evidence['targetInstanceType'], 'm5.xlarge');
   assert.equal(f.monthlySavings, '5.84'); // (0.2 − 0.192) × 730
-  assert.equal(f.evidence['gravitonType'], 'm7g.xlarge');
-  assert.equal(f.evidence['gravitonMonthlyDifference'], '21.024'); // (0.192 − 0.1632) × 730
+  assert.equal(f.evidence['gravitonInstanceType'], 'm7g.xlarge');
+  assert.equal(f.evidence['gravitonExtraMonthlySavingsUsd'], 21.02); // (0.192 − 0.1632) × 730
   assert.equal(f.confidence, 'high');
 });
 
@@ -160,7 +191,7 @@ test('an Auto Scaling group whose members all run quiet is one group-level revie
   assert.equal(f.resource.id, 'web-asg');
   assert.equal(f.monthlySavings, '0');
   assert.equal(f.evidence['suggestedCapacity'], 1);
-  assert.equal(f.evidence['potentialMonthlySavings'], '140.16'); // two m5.large
+  assert.equal(f.evidence['potentialMonthlySavingsUsd'], 140.16); // two m5.large
   // One busy member: the group is not quiet.
   assert.deepEqual(run(members, { 'i-a': { cpuP95: 5, cpuMax: 9 }, 'i-b': { cpuP95: 60, cpuMax: 90 } }).findings, []);
 });
@@ -171,7 +202,7 @@ test('a burstable instance out of CPU credits is flagged the other way (no savin
   const { findings } = run([burst], { 'i-0123456789abcdef0': m });
   const f = findings[0]!;
   assert.equal(f.check, 'ec2-burstable-credits');
-  assert.equal(f.evidence['targetType'], 't3.xlarge');
+  assert.equal(f.evidence['targetInstanceType'], 't3.xlarge');
   assert.equal(f.monthlySavings, '0');
   assert.ok(wantsCredits(burst, m, ASOF, t));
   // With credits to spare, nothing.

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { mergeFindings, summariseFindings } from '../../src/domain/checks/merge';
+import { TRUSTED_ADVISOR_RELATIONS } from '../../src/domain/checks/trusted-advisor';
 import type { Finding } from '../../src/domain/findings';
 
 const A = '111122223333';
@@ -39,7 +40,7 @@ test('Trusted Advisor and the EC2 agent about one instance: one finding, both so
   assert.deepEqual(f.sources, ['ec2', 'trusted-advisor:X']);
   assert.equal(f.monthlySavings, '280.32');
   assert.equal(f.confidence, 'high', 'two independent sources agree');
-  assert.equal(f.evidence['confirmedBy'], 'ta-ec2-low-utilization');
+  assert.deepEqual(f.folded, [{ check: 'ta-ec2-low-utilization', sources: ['trusted-advisor:X'], relation: 'confirms', monthlySavings: '280.00' }]);
 });
 
 test('terminate and rightsize the same instance: the termination saving, counted once', () => {
@@ -50,7 +51,13 @@ test('terminate and rightsize the same instance: the termination saving, counted
   assert.equal(findings.length, 1);
   assert.equal(findings[0]!.check, 'ec2-idle');
   assert.equal(findings[0]!.monthlySavings, '280.32');
-  assert.match(String(findings[0]!.evidence['alsoFlagged']), /ec2-overprovisioned \(140\.16 USD\/month\)/);
+  assert.deepEqual(
+    findings[0]!.folded?.map((o) => [o.check, o.relation, o.monthlySavings]),
+    [
+      ['ec2-overprovisioned', 'overlaps', '140.16'],
+      ['ce-rightsizing-modify', 'confirms', '140.16'],
+    ],
+  );
   assert.equal(summariseFindings(findings, 10).monthlySavings, '280.32');
 });
 
@@ -92,17 +99,93 @@ test('a finding covering others indirectly: a long-stopped instance absorbs its 
   );
 });
 
-test('what our agent evaluated and did not flag stays for review at no dollars; where we did not look, it stands', () => {
+test('what our agent examined and declined is a second opinion, never a finding; where we did not look, it stands', () => {
   const ta = finding('ta-ec2-low-utilization', 'i-young', '70');
-  const looked = mergeFindings([
-    { agent: 'ec2', findings: [], coverage: [`ec2-utilisation/${A}/${R}`] },
-    { agent: 'trusted-advisor', findings: [ta] },
-  ]);
-  assert.equal(looked.unconfirmed, 1);
-  assert.deepEqual([looked.findings[0]!.monthlySavings, looked.findings[0]!.confidence, looked.findings[0]!.action], ['0', 'low', 'review']);
-  assert.equal(looked.findings[0]!.evidence['sourceEstimatedMonthlySavings'], '70');
+  const looked = mergeFindings(
+    [
+      { agent: 'ec2', findings: [], coverage: [`ec2-utilisation/${A}/${R}`] },
+      { agent: 'trusted-advisor', findings: [ta] },
+    ],
+    { declined: [{ kind: 'ec2-utilisation', account: A, region: R, id: 'i-young', reason: 'launched 5 day(s) ago: less than 14 days of metrics' }] },
+  );
+  assert.equal(looked.findings.length, 0, 'not counted as a finding');
+  assert.equal(summariseFindings(looked.findings, 10).monthlySavings, '0');
+  assert.equal(looked.secondOpinions.length, 1);
+  const opinion = looked.secondOpinions[0]!;
+  assert.deepEqual(
+    [opinion.check, opinion.resource.id, opinion.estimatedMonthlySavings, opinion.examinedBy, opinion.declinedBecause],
+    ['ta-ec2-low-utilization', 'i-young', '70', 'ec2-utilisation', 'launched 5 day(s) ago: less than 14 days of metrics'],
+  );
   const notLooked = mergeFindings([{ agent: 'trusted-advisor', findings: [ta] }]);
   assert.equal(notLooked.findings[0]!.monthlySavings, '70');
+  assert.equal(notLooked.secondOpinions.length, 0);
+});
+
+test('the same bucket from the S3 agent and Trusted Advisor is one finding, whatever each calls its type or id', () => {
+  const ours = { account: A, region: 'eu-west-1', id: 'logs-bucket', type: 'S3 bucket', tags: {} };
+  for (const taId of ['logs-bucket', 'arn:aws:s3:::logs-bucket']) {
+    const { findings } = mergeFindings([
+      { agent: 's3', findings: [finding('s3-no-lifecycle', 'logs-bucket', '30', { resource: ours })], coverage: [`s3/${A}/eu-west-1`] },
+      {
+        agent: 'trusted-advisor',
+        findings: [finding('ta-s3-no-lifecycle', taId, '0', { resource: { account: A, region: 'eu-west-1', id: taId, type: 's3-bucket', tags: {} } })],
+      },
+    ]);
+    assert.equal(findings.length, 1, taId);
+    assert.deepEqual(findings[0]!.sources, ['s3', 'trusted-advisor:X']);
+  }
+});
+
+test('every Trusted Advisor check folds into each of our checks it corroborates, as each source names the resource', () => {
+  const arnOf: Record<string, (id: string) => string> = {
+    'ta-ec2-stopped': (id) => `arn:aws:ec2:${R}:${A}:instance/${id}`,
+    'ta-s3-no-lifecycle': (id) => `arn:aws:s3:::${id}`,
+    'ta-s3-versioned-no-lifecycle': (id) => `arn:aws:s3:::${id}`,
+  };
+  let pairs = 0;
+  for (const relation of Object.values(TRUSTED_ADVISOR_RELATIONS)) {
+    for (const ours of relation.related) {
+      const id = ours.startsWith('s3-') ? 'bucket-1' : ours.startsWith('rds-') ? 'orders-db' : ours.startsWith('ec2-') ? 'i-1' : 'vol-1';
+      const taId = ours === 'ec2-stopped-long' && relation.check === 'ta-ebs-underutilized' ? 'vol-1' : (arnOf[relation.check]?.(id) ?? id);
+      const native = finding(ours, id, '10', {
+        resource: { account: A, region: R, id, type: ours.startsWith('s3-') ? 'S3 bucket' : 'anything', tags: {} },
+        ...(ours === 'ec2-stopped-long' ? { evidence: { volumeIds: 'vol-1' } } : {}),
+      });
+      const other = finding(relation.check, taId, '12', { resource: { account: A, region: R, id: taId, type: 'another-label', tags: {} } });
+      const { findings } = mergeFindings([
+        { agent: native.agent, findings: [native] },
+        { agent: 'trusted-advisor', findings: [other] },
+      ]);
+      assert.equal(findings.length, 1, `${relation.check} → ${ours}`);
+      assert.equal(findings[0]!.check, ours);
+      assert.equal(findings[0]!.monthlySavings, '10', 'our dollars');
+      pairs++;
+    }
+  }
+  assert.ok(pairs >= 15, `${pairs} pairs`);
+});
+
+test('with a scope, findings outside the requested accounts and Regions are dropped and counted', () => {
+  const out = finding('ta-ec2-low-utilization', 'i-eu', '500', { resource: { account: A, region: 'eu-west-1', id: 'i-eu', tags: {} } });
+  const other = finding('ta-ec2-low-utilization', 'i-x', '400', { resource: { account: '999999999999', region: R, id: 'i-x', tags: {} } });
+  const inside = finding('ec2-idle', 'i-1', '10');
+  const result = mergeFindings([{ agent: 'ec2', findings: [inside] }, { agent: 'trusted-advisor', findings: [out, other] }], {
+    scope: { accounts: [A], regions: [R] },
+  });
+  assert.deepEqual(result.findings.map((f) => f.resource.id), ['i-1']);
+  assert.equal(result.outOfScope, 2);
+});
+
+test('a source confirming twice is listed once, and raises confidence once', () => {
+  const { findings } = mergeFindings([
+    { agent: 'ec2', findings: [finding('ec2-idle', 'i-1', '280.32', { confidence: 'low' })] },
+    { agent: 'trusted-advisor', findings: [finding('ta-ec2-low-utilization', 'i-1', '280')] },
+    { agent: 'trusted-advisor', findings: [finding('ta-ec2-low-utilization', 'i-1', '280', { id: 'other-id' })] },
+  ]);
+  assert.equal(findings.length, 1);
+  assert.deepEqual(findings[0]!.folded?.map((o) => [o.check, o.sources]), [['ta-ec2-low-utilization', ['trusted-advisor:X']]]);
+  assert.equal(findings[0]!.confidence, 'medium');
+  assert.deepEqual(findings[0]!.sources, ['ec2', 'trusted-advisor:X']);
 });
 
 test('two other sources about the same resource are one finding too; identical findings from two lists are one', () => {

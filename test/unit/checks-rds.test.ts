@@ -71,13 +71,20 @@ test('gp2 storage moves to gp3: at list prices the saving is 0 and the finding s
   assert.equal(findings[0]?.check, 'rds-gp2-to-gp3');
   assert.equal(findings[0]?.monthlySavings, '0');
   assert.match(findings[0]?.title ?? '', /the same price/);
+  // From 400 GiB gp3 includes 12,000 IOPS and 500 MiB/s: at least gp2's 3 IOPS per GiB and 250 MiB/s.
+  const large = run([db({ storageType: 'gp2', allocatedStorageGiB: 2000 })]).findings[0];
+  assert.deepEqual([large?.check, large?.evidence['iops'], large?.evidence['targetIops'], large?.evidence['targetThroughputMiBps']], ['rds-gp2-to-gp3', 6000, 12000, 500]);
+  // 171 to 399 GiB: gp2 carries 250 MiB/s, RDS gp3 125 and no more: no recommendation, and why.
+  const mid = run([db({ storageType: 'gp2', allocatedStorageGiB: 300 })]);
+  assert.equal(mid.findings.some((f) => f.check === 'rds-gp2-to-gp3'), false);
+  assert.match(mid.declinedResources.map((d) => d.reason).join(' '), /RDS gp3 under 400 GiB gives 3000 IOPS and 125 MiB\/s/);
 });
 
 test('an over-provisioned database goes one class down; a previous-generation class moves up a generation', () => {
   const quiet = { connectionsMax: 12, cpuP95: 8, cpuMax: 15 };
   const big = run([db({ dbInstanceClass: 'db.m5.xlarge' })], { 'orders-db': quiet }).findings;
   assert.equal(big[0]?.check, 'rds-overprovisioned');
-  assert.equal(big[0]?.evidence['targetClass'], 'db.m5.large');
+  assert.equal(big[0]?.evidence['targetDbInstanceClass'], 'db.m5.large');
   assert.equal(big[0]?.monthlySavings, '144.54');
   const old = run([db({ dbInstanceClass: 'db.m4.large' })]).findings;
   assert.equal(old[0]?.check, 'rds-previous-generation');

@@ -39,7 +39,7 @@ test('a bucket without lifecycle rules: IA savings on its current bytes, with th
   assert.deepEqual(findings.map((f) => f.check).sort(), ['s3-no-abort-multipart', 's3-no-lifecycle']);
   const lifecycle = findings.find((f) => f.check === 's3-no-lifecycle')!;
   assert.equal(lifecycle.monthlySavings, '10.5'); // 1000 GiB x (0.023 - 0.0125)
-  assert.equal(lifecycle.evidence['oneTimeTransitionCharge'], '20'); // 2,000,000 objects x $0.01 / 1000
+  assert.equal(lifecycle.evidence['oneTimeTransitionChargeUsd'], 20); // 2,000,000 objects x $0.01 / 1000
   assert.equal(lifecycle.evidence['breakEvenMonths'], 1.9);
   assert.equal(lifecycle.action, 'add-lifecycle-rule');
   assert.match(
@@ -56,7 +56,7 @@ test('a bucket without lifecycle rules: IA savings on its current bytes, with th
 
 test('retrievals count against the saving when access is known', () => {
   const busy = checkBucket(bucket({ bytesDownloaded30d: 2000 * GIB }), prices).find((f) => f.check === 's3-no-lifecycle')!;
-  assert.equal(busy.evidence['monthlyRetrievalCharge'], '20');
+  assert.equal(busy.evidence['monthlyRetrievalChargeUsd'], 20);
   assert.equal(busy.confidence, 'low', 'reads would cost more than the move saves');
   assert.equal(busy.evidence['breakEvenMonths'], undefined);
 });
@@ -90,7 +90,8 @@ test('without Storage Lens the configuration findings stand, with no dollar figu
       ['s3-no-abort-multipart', '0', 'low'],
     ],
   );
-  assert.equal(findings[0]!.evidence['noncurrentGiB'], 'unknown');
+  assert.equal(findings[0]!.evidence['noncurrentGiB'], undefined);
+  assert.equal(findings[0]!.evidence['storageLens'], false);
 });
 
 test('a tidy bucket has no findings; a disabled rule does not count', () => {

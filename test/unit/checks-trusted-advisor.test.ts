@@ -53,7 +53,7 @@ test('low-utilization EC2: the instance ID, type and dollar figure come from the
   assert.deepEqual(f.sources, ['trusted-advisor:Qch7DwouX1']);
   assert.deepEqual([f.resource.account, f.resource.region, f.resource.id, f.resource.type, f.resource.name], [ACCOUNT, 'eu-west-1', 'i-0abc', 'm5.2xlarge', 'reporting-old']);
   assert.equal(f.monthlySavings, '1312.59');
-  assert.equal(f.evidence['lowUtilizationDays'], '14 days');
+  assert.equal(f.evidence['lowUtilizationDays'], 14);
 });
 
 test('Elastic IPs are named by address and priced from the Price List (Trusted Advisor gives no figure)', () => {

@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import { startAnalysis } from '../../src/client/analyses';
 import type { AnalysisReport } from '../../src/domain/report';
 import { validateAnalysisRequest } from '../../src/domain/request';
-import { ANCHOR_DATE, SAMPLE_ACCOUNT, startStack, type TestStack } from '../helpers/stack';
+import { lastFullMonths, SAMPLE_ACCOUNT, startStack, testNow, type TestStack } from '../helpers/stack';
 
 let stack: TestStack;
 before(async () => {
@@ -18,8 +18,8 @@ after(async () => {
 });
 
 const validated = validateAnalysisRequest(
-  { tenant: 'chaos', accounts: [SAMPLE_ACCOUNT], period: { start: '2026-09-01', end: '2026-11-01' } },
-  new Date(`${ANCHOR_DATE}T12:00:00Z`),
+  { tenant: 'chaos', accounts: [SAMPLE_ACCOUNT], period: lastFullMonths(2) },
+  testNow(),
 );
 if (!validated.ok) throw new Error(validated.errors.join('; '));
 const request = validated.request;

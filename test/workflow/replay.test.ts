@@ -15,7 +15,7 @@ import { ensureTemporalCli } from '../../scripts/temporal-cli';
 import { startAnalysis } from '../../src/client/analyses';
 import { validateAnalysisRequest } from '../../src/domain/request';
 import { WORKFLOWS_PATH } from '../../src/worker/worker';
-import { ANCHOR_DATE, SAMPLE_ACCOUNT, startStack, type TestStack } from '../helpers/stack';
+import { lastFullMonths, SAMPLE_ACCOUNT, startStack, testNow, type TestStack } from '../helpers/stack';
 
 const HISTORIES = join(__dirname, '..', 'fixtures', 'histories');
 const MANIFEST = 'manifest.json';
@@ -45,8 +45,8 @@ test('recorded analysis histories replay on the current workflow code', { skip: 
 
 test('record histories', { skip: !recording }, async () => {
   const validated = validateAnalysisRequest(
-    { tenant: 'replay', accounts: [SAMPLE_ACCOUNT], period: { start: '2026-10-01', end: '2026-11-01' } },
-    new Date(`${ANCHOR_DATE}T12:00:00Z`),
+    { tenant: 'replay', accounts: [SAMPLE_ACCOUNT], period: lastFullMonths(1) },
+    testNow(),
   );
   assert.ok(validated.ok);
   await stack!.withWorker(async () => {

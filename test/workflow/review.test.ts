@@ -39,6 +39,8 @@ interface Received {
 }
 
 const SECRET = 'test-webhook-secret';
+// Schedules fire on the Temporal server's clock, which no test can move: these reviews follow the real
+// date, whatever FINOPS_TODAY says (the stack's activities take the sample account's day as theirs).
 const today = new Date().toISOString().slice(0, 10);
 const lastWeek = addDays(today, -7);
 const agents = ['ec2', 'tagging'];

@@ -6,11 +6,13 @@
  *   <analysisId>/findings/<agent>.json            the agent's full list (Finding[]), ranked
  *   <analysisId>/findings/<agent>.coverage.json   what the agent evaluated (see merge.ts)
  *   <analysisId>/parts/<agent>/<account>-<region>.json   one activity's findings and coverage
+ *   <analysisId>/findings/<agent>.declined.json   what the agent examined and declined, with why
  *   <analysisId>/findings/merged.json             the parent's merged list
+ *   <analysisId>/findings/second-opinions.json    other sources' opinions our checks declined
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { AgentKind } from '../../domain/agents';
-import type { Finding } from '../../domain/findings';
+import type { DeclinedResource, Finding } from '../../domain/findings';
 import { addMissing } from '../../domain/checks/common';
 import type { MissingAccess } from '../../domain/report';
 import type { AwsUsage } from '../../domain/usage';
@@ -32,10 +34,22 @@ export function mergedKey(analysisId: string): string {
   return `${analysisId}/findings/merged.json`;
 }
 
+/** What an agent's checks examined and declined, with why (DeclinedResource[]). */
+export function declinedKey(analysisId: string, agent: string): string {
+  return `${analysisId}/findings/${agent}.declined.json`;
+}
+
+/** The merge's second opinions (SecondOpinion[]): other sources' findings our checks declined. */
+export function secondOpinionsKey(analysisId: string): string {
+  return `${analysisId}/findings/second-opinions.json`;
+}
+
 /** One activity's share of an agent's findings, in the store. */
 export interface FindingsPart {
   findings: Finding[];
   coverage: string[];
+  /** Resources examined and declined, with why (absent in parts written before it existed). */
+  declined?: DeclinedResource[];
 }
 
 /** What a per-account/region activity returns to its workflow: counts, never the findings themselves. */

@@ -36,6 +36,7 @@ import { DAY_MS, atLeastDaysBefore, dayStart } from '../../domain/checks/common'
 import { mergeFindings, summariseFindings } from '../../domain/checks/merge';
 import { thresholdsForReport, type Thresholds } from '../../domain/checks/thresholds';
 import type { Finding, FindingsSummary } from '../../domain/findings';
+import { costExplorerPeriodProblem, dayOf, daysInMonth, lastFinalDay } from '../../domain/calendar';
 import { addDays } from '../../domain/period';
 import type { MissingAccess } from '../../domain/report';
 import { countRequest, emptyUsage, type AwsUsage } from '../../domain/usage';
@@ -48,6 +49,7 @@ import { accountFilter } from '../spend';
 import { PriceReader } from './pricing';
 import {
   coverageKey,
+  declinedKey,
   countBy,
   describeCounts,
   needsOf,
@@ -307,7 +309,9 @@ export function createComputeActivities(deps: AgentDeps) {
     if (addresses && instances) coverage.push(`eip/${where}`);
 
     const key = partKey(analysisId, 'ec2', `${target.account}-${target.region}`);
-    await store.putJson(key, { findings, coverage } satisfies FindingsPart);
+    // Declines count only where the data was there: a coverage kind we did not get is no opinion.
+    const declined = (instanceResult?.declinedResources ?? []).filter((d) => coverage.includes(`${d.kind}/${where}`));
+    await store.putJson(key, { findings, coverage, declined } satisfies FindingsPart);
     return {
       key,
       target,
@@ -330,8 +334,11 @@ export function createComputeActivities(deps: AgentDeps) {
     usage: AwsUsage,
   ): Promise<Map<string, number>> {
     const sizes = new Map<string, number>();
-    const day = addDays(asOf, -2); // the last day that is no longer an estimate
-    const daysInMonth = new Date(Date.UTC(Number(day.slice(0, 4)), Number(day.slice(5, 7)), 0)).getUTCDate();
+    const day = lastFinalDay(asOf);
+    // An analysis as of a past day can reach back past resource-level data: say so rather than ask.
+    const outside = costExplorerPeriodProblem({ start: day, end: addDays(day, 1) }, dayOf(deps.now()), { resourceLevel: true });
+    if (outside) throw Object.assign(new Error(`not asked for ${day}: ${outside}`), { type: 'DataUnavailable' });
+    const monthDays = daysInMonth(day);
     const arnOf = (f: Finding) => `arn:aws:ec2:${f.resource.region}:${f.resource.account}:snapshot/${f.resource.id}`;
     const arns = snapshots.map(arnOf);
     for (let i = 0; i < arns.length; i += 500) {
@@ -371,7 +378,7 @@ export function createComputeActivities(deps: AgentDeps) {
         nextToken: (page) => page.NextPageToken,
       });
       countRequest(usage, 'ce:GetCostAndUsageWithResources', requests);
-      for (const [arn, gbMonthPerDay] of Object.entries(value)) sizes.set(arn, Math.round(gbMonthPerDay * daysInMonth * 1e6) / 1e6);
+      for (const [arn, gbMonthPerDay] of Object.entries(value)) sizes.set(arn, Math.round(gbMonthPerDay * monthDays * 1e6) / 1e6);
     }
     return new Map(snapshots.flatMap((f) => (sizes.has(arnOf(f)) ? [[f.id, sizes.get(arnOf(f)) as number]] : [])));
   }
@@ -408,6 +415,7 @@ export function createComputeActivities(deps: AgentDeps) {
     const key = findingsKey(input.analysisId, input.agent);
     await store.putJson(key, findings);
     await store.putJson(coverageKey(input.analysisId, input.agent), [...new Set(parts.flatMap((p) => p.coverage))].sort());
+    await store.putJson(declinedKey(input.analysisId, input.agent), parts.flatMap((p) => p.declined ?? []));
     const byCheck = countBy(findings.map((f) => f.check));
     if (findings.length) notes.unshift(`${findings.length} findings: ${describeCounts(byCheck)}`);
     const groups: (keyof Thresholds)[] = input.agent === 'ec2' ? ['ec2', 'ebs', 'commitments'] : input.agent === 'rds' ? ['rds', 'commitments'] : [];
@@ -422,7 +430,7 @@ export function createComputeActivities(deps: AgentDeps) {
 
   /** The analysis day for the metric windows: today by the activities' clock (read once per agent). */
   function analysisDay(): Promise<string> {
-    return Promise.resolve(deps.now().toISOString().slice(0, 10));
+    return Promise.resolve(dayOf(deps.now()));
   }
 
   return { analyseEc2Target, finishAgentFindings, analysisDay };

@@ -87,11 +87,11 @@ export function createDatabaseActivities(deps: AgentDeps) {
 
     const result = databases
       ? evaluateDatabases({ databases, metrics, prices: prices.book, asOf, thresholds: t })
-      : { findings: [], reservationCandidates: [], declined: {} };
+      : { findings: [], reservationCandidates: [], declined: {}, declinedResources: [] };
     if (Object.keys(result.declined).length) notes.push(`${where}: no recommendation for ${describeCounts(result.declined)}`);
     const coverage = databases && metrics ? [`rds-connections/${where}`] : [];
     const key = partKey(analysisId, 'rds', `${target.account}-${target.region}`);
-    await store.putJson(key, { findings: result.findings, coverage } satisfies FindingsPart);
+    await store.putJson(key, { findings: result.findings, coverage, declined: coverage.length ? result.declinedResources : [] } satisfies FindingsPart);
     return {
       key,
       target,

@@ -30,7 +30,8 @@ import {
   type BudgetInfo,
   type ForecastSummary,
 } from '../../domain/forecast';
-import { addDays, daysOf, toEpochDay } from '../../domain/period';
+import { backtestWindows, budgetMonths, forecastWindow, monthStart, periodEndingOn } from '../../domain/calendar';
+import { addDays, daysOf } from '../../domain/period';
 import { countRequest, emptyUsage, type AwsUsage } from '../../domain/usage';
 import type { AwsClientFactory } from '../aws-clients';
 import { toActivityFailure } from '../aws-errors';
@@ -75,15 +76,6 @@ function noteOrThrow(err: unknown, what: string, notes: string[]): void {
   notes.push(needs ? `${what} skipped: needs ${needs}.` : `${what} unavailable: ${failure.message ?? String(err)}`);
 }
 
-function monthStart(date: string): string {
-  return `${date.slice(0, 7)}-01`;
-}
-
-function nextMonth(date: string): string {
-  const [y, m] = date.split('-').map(Number) as [number, number];
-  return m === 12 ? `${y + 1}-01-01` : `${y}-${String(m + 1).padStart(2, '0')}-01`;
-}
-
 export function createForecastingActivities(clients: AwsClientFactory, options: { now: () => Date }) {
   /** Daily (or monthly) cost grouped as asked: date → group key ("a|b") → amount. */
   function costByDay(
@@ -107,7 +99,7 @@ export function createForecastingActivities(clients: AwsClientFactory, options: 
       out = await retryTransient(() =>
         clients.costExplorer().send(
           new GetCostForecastCommand({
-            TimePeriod: { Start: asOf, End: addDays(asOf, horizon) },
+            TimePeriod: { Start: asOf, End: forecastWindow(asOf, horizon).end },
             Metric: 'UNBLENDED_COST',
             Granularity: 'DAILY',
             PredictionIntervalLevel: LEVEL * 100,
@@ -243,7 +235,7 @@ export function createForecastingActivities(clients: AwsClientFactory, options: 
       const historyDays = input.historyDays ?? 182;
       const horizon = input.horizonDays ?? 30;
       const asOf = input.asOf ?? options.now().toISOString().slice(0, 10);
-      const history = { start: addDays(asOf, -historyDays), end: asOf };
+      const history = periodEndingOn(asOf, historyDays);
       const filter = accountFilter(input.accounts);
 
       const daily = await costByDay('daily-by-service', history, 'DAILY', filter, [{ Type: 'DIMENSION', Key: 'SERVICE' }], usage);
@@ -368,9 +360,7 @@ export function createForecastingActivities(clients: AwsClientFactory, options: 
         }
       }
       const month = monthStart(asOf);
-      const monthEnd = nextMonth(asOf);
-      const remainingDays = toEpochDay(monthEnd) - toEpochDay(asOf);
-      const nextMonthDays = toEpochDay(nextMonth(monthEnd)) - toEpochDay(monthEnd);
+      const { remainingDays, nextMonthDays } = budgetMonths(asOf);
       const monthToDate = usableDates.reduce((s, d, i) => (d >= month ? s + (usable[i] as number) : s), 0);
       const remaining = ours.window(0, remainingDays);
       const following = ours.window(remainingDays, remainingDays + nextMonthDays);
@@ -415,7 +405,7 @@ export function createForecastingActivities(clients: AwsClientFactory, options: 
               },
             }
           : {}),
-        ...(tested ? { backtest: tested } : {}),
+        ...(tested ? { backtest: { ...tested, ...backtestWindows({ start: usableDates[0] as string, end: asOf }, horizon) } } : {}),
         anomalies,
         costExplorerAnomalies: ceAnomalies.slice(0, 20),
         budget,

@@ -25,6 +25,7 @@ import { getMetricData, metricQueryId, type MetricQuery, type MetricSeries } fro
 import { mapWithConcurrency, whileHeartbeating } from '../paging';
 import { findingsKey, type ArtefactStore } from '../store';
 import { retryTransient } from './retry';
+import { coverageKey } from './common';
 import { rankFindings, summariseFindings } from './summary';
 
 export interface AnalyseStorageInput {
@@ -275,6 +276,9 @@ export function createStorageActivities(clients: AwsClientFactory, options: Stor
       const findings = rankFindings(facts.flatMap((b) => checkBucket(b, prices.get(b.region), thresholds, now)));
       const key = findingsKey(input.analysisId, 's3');
       await options.store.putJson(key, findings);
+      // Where we read buckets' configurations, so the merge can tell "we looked" from "we did not".
+      const coverage = [...new Set(facts.map((b) => `s3/${b.account}/${b.region}`))].sort();
+      await options.store.putJson(coverageKey(input.analysisId, 's3'), coverage);
       return {
         findings: summariseFindings(findings, key, AGENT_INLINE_FINDINGS),
         thresholds: { ...thresholds },

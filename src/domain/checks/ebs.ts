@@ -2,15 +2,15 @@
  * EBS volumes, Elastic IPs and snapshots. Pure functions over compact inventories, metric summaries
  * and prices.
  *
- * Volumes get one finding at most, first match wins: unattached (delete) → idle (delete) → io1 whose
- * IOPS fit gp3 → gp2 → gp3. Volumes of instances stopped long enough for `ec2-stopped-long` are that
+ * Volumes get one finding at most, first match wins: unattached (delete) → idle (delete) → io1/io2
+ * whose IOPS and throughput fit gp3 → io1 → io2 → gp2 → gp3 (io2 is kept: its durability and latency
+ * are why it was chosen). A gp3 target always delivers what the
+ * volume delivers now (volume-performance.ts). Volumes of instances stopped long enough for `ec2-stopped-long` are that
  * finding's saving and get none of their own.
  */
 import Big from 'big.js';
 import type { Finding } from '../findings';
 import {
-  GP3_BASELINE_IOPS,
-  GP3_BASELINE_THROUGHPUT,
   cents,
   isPositive,
   monthlyFromHourly,
@@ -18,10 +18,12 @@ import {
   priceOf,
   subtract,
   volumeMonthlyCost,
+  usd,
   type PriceBook,
 } from '../pricing';
 import { atLeastDaysBefore, cli, daysBefore, ec2ConsoleUrl, makeFinding, resourceOf } from './common';
 import type { EbsThresholds } from './thresholds';
+import { gp2Performance, gp3For, provisionedIopsPerformance } from './volume-performance';
 
 export interface VolumeFacts {
   account: string;
@@ -140,7 +142,7 @@ export function evaluateVolumes(input: VolumeCheckInput): { findings: Finding[];
           agent: 'ec2',
           resource: volumeResource(v),
           title: `Unattached ${v.sizeGiB} GiB ${v.volumeType} volume`,
-          evidence: { ...common, state: v.state, ...(age !== undefined ? { ageDays: age } : {}), monthlyCost: cost },
+          evidence: { ...common, state: v.state, ...(age !== undefined ? { ageDays: age } : {}), monthlyCostUsd: usd(cost) },
           action: 'delete',
           recommendation: `Snapshot ${v.volumeId} if its data may be needed, then delete it: ${cents(cost)} USD a month.`,
           monthlySavings: cost,
@@ -162,7 +164,7 @@ export function evaluateVolumes(input: VolumeCheckInput): { findings: Finding[];
             agent: 'ec2',
             resource: volumeResource(v),
             title: `Idle volume: at most ${Math.round(busiest)} operations a day for 14 days`,
-            evidence: { ...common, attachedTo: v.attachedTo ?? '', maxDailyOps: Math.round(busiest), days: ops.length, monthlyCost: cost },
+            evidence: { ...common, attachedTo: v.attachedTo ?? '', maxDailyOps: Math.round(busiest), metricDays: ops.length, monthlyCostUsd: usd(cost) },
             action: 'delete',
             recommendation: `${v.volumeId} on ${v.attachedTo} is not read or written: snapshot it, detach and delete it (${cents(cost)} USD a month).`,
             monthlySavings: cost,
@@ -174,9 +176,12 @@ export function evaluateVolumes(input: VolumeCheckInput): { findings: Finding[];
         continue;
       }
     }
-    if (v.volumeType === 'io1' && v.iops !== undefined && v.iops <= t.gp3MaxIops && v.iops <= t.gp3MaxIopsPerGiB * v.sizeGiB) {
-      const iops = Math.max(GP3_BASELINE_IOPS, v.iops);
-      const target = volumeMonthlyCost(prices, { region: v.region, volumeType: 'gp3', sizeGiB: v.sizeGiB, iops, throughput: GP3_BASELINE_THROUGHPUT });
+    // io1 only: io2 is chosen for its durability (99.999%) and latency, which gp3 does not match.
+    const provisioned = v.volumeType === 'io1' && v.iops !== undefined ? provisionedIopsPerformance(v.iops) : undefined;
+    const piopsTarget = provisioned ? gp3For(provisioned, v.sizeGiB, t.gp3MaxIops, t.gp3MaxIopsPerGiB) : undefined;
+    if (provisioned && piopsTarget) {
+      // The same IOPS and the throughput those IOPS can carry: gp3 priced to deliver what the volume does.
+      const target = volumeMonthlyCost(prices, { region: v.region, volumeType: 'gp3', sizeGiB: v.sizeGiB, iops: piopsTarget.iops, throughput: piopsTarget.throughputMiBps });
       if (target !== undefined && isPositive(subtract(cost, target))) {
         const savings = subtract(cost, target);
         findings.push(
@@ -184,13 +189,21 @@ export function evaluateVolumes(input: VolumeCheckInput): { findings: Finding[];
             check: 'ebs-io1-to-gp3',
             agent: 'ec2',
             resource: volumeResource(v),
-            title: `io1 with ${v.iops} IOPS fits gp3`,
-            evidence: { ...common, targetType: 'gp3', targetIops: iops, targetThroughput: GP3_BASELINE_THROUGHPUT, monthlyCost: cost, targetMonthlyCost: target },
+            title: `${v.volumeType} with ${provisioned.iops} IOPS fits gp3 at the same performance`,
+            evidence: {
+              ...common,
+              throughputMiBps: provisioned.throughputMiBps,
+              targetVolumeType: 'gp3',
+              targetIops: piopsTarget.iops,
+              targetThroughputMiBps: piopsTarget.throughputMiBps,
+              monthlyCostUsd: usd(cost),
+              targetMonthlyCostUsd: usd(target),
+            },
             action: 'upgrade',
-            recommendation: `Modify ${v.volumeId} to gp3 with ${iops} IOPS and 125 MiB/s: ${cents(savings)} USD a month less for the same IOPS.`,
+            recommendation: `Modify ${v.volumeId} to gp3 with ${piopsTarget.iops} IOPS and ${piopsTarget.throughputMiBps} MiB/s (what ${provisioned.iops} provisioned IOPS carry on ${v.volumeType}): ${cents(savings)} USD a month less for the same performance.`,
             monthlySavings: savings,
             confidence: 'high',
-            cliCommand: cli('aws', 'ec2', 'modify-volume', '--region', v.region, '--volume-id', v.volumeId, '--volume-type', 'gp3', '--iops', iops, '--throughput', GP3_BASELINE_THROUGHPUT),
+            cliCommand: cli('aws', 'ec2', 'modify-volume', '--region', v.region, '--volume-id', v.volumeId, '--volume-type', 'gp3', '--iops', piopsTarget.iops, '--throughput', piopsTarget.throughputMiBps),
             consoleUrl: volumeConsole(v),
           }),
         );
@@ -207,7 +220,7 @@ export function evaluateVolumes(input: VolumeCheckInput): { findings: Finding[];
             agent: 'ec2',
             resource: volumeResource(v),
             title: `io1 with ${v.iops} IOPS costs less as io2`,
-            evidence: { ...common, targetType: 'io2', monthlyCost: cost, targetMonthlyCost: target },
+            evidence: { ...common, targetVolumeType: 'io2', monthlyCostUsd: usd(cost), targetMonthlyCostUsd: usd(target) },
             action: 'upgrade',
             recommendation: `Modify ${v.volumeId} to io2 (same IOPS, higher durability): ${cents(savings)} USD a month less.`,
             monthlySavings: savings,
@@ -220,22 +233,34 @@ export function evaluateVolumes(input: VolumeCheckInput): { findings: Finding[];
       }
     }
     if (v.volumeType === 'gp2') {
-      const iops = Math.min(t.gp3MaxIops, Math.max(GP3_BASELINE_IOPS, 3 * v.sizeGiB));
-      const target = volumeMonthlyCost(prices, { region: v.region, volumeType: 'gp3', sizeGiB: v.sizeGiB, iops, throughput: GP3_BASELINE_THROUGHPUT });
-      if (target !== undefined && isPositive(subtract(cost, target))) {
+      const gp2 = gp2Performance(v.sizeGiB);
+      const gp3 = gp3For(gp2, v.sizeGiB, t.gp3MaxIops, t.gp3MaxIopsPerGiB);
+      const target = gp3
+        ? volumeMonthlyCost(prices, { region: v.region, volumeType: 'gp3', sizeGiB: v.sizeGiB, iops: gp3.iops, throughput: gp3.throughputMiBps })
+        : undefined;
+      if (gp3 && target !== undefined && isPositive(subtract(cost, target))) {
         const savings = subtract(cost, target);
         findings.push(
           makeFinding({
             check: 'ebs-gp2-to-gp3',
             agent: 'ec2',
             resource: volumeResource(v),
-            title: `gp2 volume: gp3 costs less for the same baseline`,
-            evidence: { ...common, targetType: 'gp3', targetIops: iops, targetThroughput: GP3_BASELINE_THROUGHPUT, monthlyCost: cost, targetMonthlyCost: target },
+            title: `gp2 volume: gp3 costs less for the same ${gp2.iops} IOPS and ${gp2.throughputMiBps} MiB/s`,
+            evidence: {
+              ...common,
+              iops: gp2.iops,
+              throughputMiBps: gp2.throughputMiBps,
+              targetVolumeType: 'gp3',
+              targetIops: gp3.iops,
+              targetThroughputMiBps: gp3.throughputMiBps,
+              monthlyCostUsd: usd(cost),
+              targetMonthlyCostUsd: usd(target),
+            },
             action: 'upgrade',
-            recommendation: `Modify ${v.volumeId} to gp3 with ${iops} IOPS (gp2's baseline for ${v.sizeGiB} GiB) and 125 MiB/s: ${cents(savings)} USD a month less, no downtime.`,
+            recommendation: `Modify ${v.volumeId} to gp3 with ${gp3.iops} IOPS and ${gp3.throughputMiBps} MiB/s (what gp2 gives ${v.sizeGiB} GiB): ${cents(savings)} USD a month less, no downtime.`,
             monthlySavings: savings,
             confidence: 'high',
-            cliCommand: cli('aws', 'ec2', 'modify-volume', '--region', v.region, '--volume-id', v.volumeId, '--volume-type', 'gp3', '--iops', iops, '--throughput', GP3_BASELINE_THROUGHPUT),
+            cliCommand: cli('aws', 'ec2', 'modify-volume', '--region', v.region, '--volume-id', v.volumeId, '--volume-type', 'gp3', '--iops', gp3.iops, '--throughput', gp3.throughputMiBps),
             consoleUrl: volumeConsole(v),
           }),
         );
@@ -268,7 +293,7 @@ export function evaluateAddresses(input: AddressCheckInput): Finding[] {
         agent: 'ec2',
         resource: resourceOf(a.account, a.region, a.allocationId, 'elastic-ip', a.tags),
         title: unassociated ? `Elastic IP ${a.publicIp} is not associated` : `Elastic IP ${a.publicIp} is on a ${hostState} instance`,
-        evidence: { publicIp: a.publicIp, associated: !unassociated, ...(a.instanceId ? { instanceId: a.instanceId, instanceState: hostState ?? '' } : {}), hourlyPrice: hourly },
+        evidence: { publicIp: a.publicIp, associated: !unassociated, ...(a.instanceId ? { instanceId: a.instanceId, instanceState: hostState ?? '' } : {}), hourlyPriceUsd: Number(hourly) },
         action: 'release',
         recommendation: `Release ${a.publicIp} (${a.allocationId}) unless a DNS record or allow-list depends on it: an idle public IPv4 address costs ${cents(monthly)} USD a month.`,
         monthlySavings: monthly,
@@ -321,7 +346,7 @@ export function evaluateSnapshots(input: SnapshotCheckInput): Finding[] {
           ageDays: daysBefore(asOf, s.startTime) ?? 0,
           volumeSizeGiB: s.sizeGiB,
           storageTier: tier,
-          pricePerGbMonth: perGb,
+          priceUsdPerGbMonth: Number(perGb),
           sizeSource: 'volume size (upper bound)',
         },
         action: 'delete',
@@ -338,11 +363,11 @@ export function evaluateSnapshots(input: SnapshotCheckInput): Finding[] {
 
 /** The snapshot finding priced at its billed size (GB-months a day × the days of that month, from Cost Explorer). */
 export function withBilledSize(finding: Finding, billedGb: number): Finding {
-  const perGb = String(finding.evidence['pricePerGbMonth'] ?? '0');
+  const perGb = String(finding.evidence['priceUsdPerGbMonth'] ?? '0');
   const savings = new Big(perGb).times(billedGb).toString();
   return {
     ...finding,
-    evidence: { ...finding.evidence, billedSizeGb: billedGb, sizeSource: 'Cost Explorer resource-level usage' },
+    evidence: { ...finding.evidence, billedSizeGB: billedGb, sizeSource: 'Cost Explorer resource-level usage' },
     monthlySavings: savings,
     confidence: 'medium',
     recommendation: `${finding.recommendation} It bills ${billedGb} GB: ${cents(savings)} USD a month.`,

@@ -10,7 +10,7 @@
  * reported as groups.
  */
 import Big from 'big.js';
-import type { Finding } from '../findings';
+import type { DeclinedResource, Evidence, Finding } from '../findings';
 import {
   HOURS_PER_MONTH,
   cents,
@@ -19,6 +19,7 @@ import {
   priceKey,
   subtract,
   volumeMonthlyCost,
+  usd,
   type PriceBook,
   type PricePoint,
 } from '../pricing';
@@ -159,7 +160,8 @@ export function typesToPrice(instanceType: string): string[] {
     const at = SIZE_LADDER.indexOf(split.size);
     for (const size of SIZE_LADDER.slice(at + 1, at + 3)) out.add(`${split.family}.${size}`);
   }
-  for (const g of gravitonAlternatives(instanceType)) out.add(g);
+  // Graviton at every size a recommendation may land on: the current size and each rightsizing target.
+  for (const type of [...out]) for (const g of gravitonAlternatives(type)) out.add(g);
   return [...out];
 }
 
@@ -176,10 +178,32 @@ function vcpus(point: PricePoint | undefined): number | undefined {
   return Number.isFinite(n) && n > 0 ? n : undefined;
 }
 
-/** The busiest network figure in "Up to 10 Gigabit" / "25 Gigabit", in bits per second. */
+/** The Price List's words for older types' bandwidth, as a sustained figure (Gbit/s, conservative). */
+const NETWORK_WORDS: Readonly<Record<string, number>> = {
+  'very low': 0.05,
+  low: 0.1,
+  'low to moderate': 0.3,
+  moderate: 0.5,
+  high: 1,
+};
+
+/**
+ * The bandwidth an instance type sustains, in bits per second, from the Price List's networkPerformance:
+ * "25 Gigabit" is sustained; "Up to 10 Gigabit" is a burst over a per-vCPU baseline — about the figure
+ * × vCPUs / 32 (m5.large: 10 × 2 / 32 = 0.625 of its published 0.75 Gbit/s baseline; m6i.large 0.78 of
+ * 0.781), so the estimate errs low; older types' words map to NETWORK_WORDS. Undefined when unknown.
+ */
 export function networkCapacityBps(point: PricePoint | undefined): number | undefined {
-  const match = /([\d.]+)\s*Gigabit/i.exec(point?.attributes?.['networkPerformance'] ?? '');
-  return match ? Number(match[1]) * 1e9 : undefined;
+  const text = (point?.attributes?.['networkPerformance'] ?? '').trim();
+  const figure = /([\d.]+)\s*Gigabit/i.exec(text);
+  if (figure) {
+    const gbps = Number(figure[1]);
+    if (!/^up to/i.test(text)) return gbps * 1e9;
+    const cpus = vcpus(point);
+    return cpus ? Math.min(gbps, (gbps * cpus) / 32) * 1e9 : undefined;
+  }
+  const words = NETWORK_WORDS[text.toLowerCase()];
+  return words === undefined ? undefined : words * 1e9;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -243,6 +267,8 @@ export interface Ec2CheckOutput {
   stoppedLong: Set<string>;
   /** Why instances got no recommendation, counted (for the agent's notes). */
   declined: Record<string, number>;
+  /** The instances examined with their data and not flagged, each with why (for the merge's second opinions). */
+  declinedResources: DeclinedResource[];
 }
 
 export function evaluateInstances(input: Ec2CheckInput): Ec2CheckOutput {
@@ -250,7 +276,12 @@ export function evaluateInstances(input: Ec2CheckInput): Ec2CheckOutput {
   const findings: Finding[] = [];
   const stoppedLong = new Set<string>();
   const declined: Record<string, number> = {};
-  const decline = (reason: string) => (declined[reason] = (declined[reason] ?? 0) + 1);
+  const declinedResources: DeclinedResource[] = [];
+  // `kind` is what examined it (the coverage kind the merge matches other sources against).
+  const decline = (reason: string, instance?: InstanceFacts, kind = 'ec2-utilisation', detail = reason) => {
+    declined[reason] = (declined[reason] ?? 0) + 1;
+    if (instance) declinedResources.push({ kind, account: instance.account, region: instance.region, id: instance.instanceId, reason: detail });
+  };
   const volumesOf = new Map<string, AttachedVolume[]>();
   for (const v of input.volumes ?? []) {
     if (!v.attachedTo) continue;
@@ -266,11 +297,32 @@ export function evaluateInstances(input: Ec2CheckInput): Ec2CheckOutput {
         stoppedLong.add(instance.instanceId);
         findings.push(finding);
       } else if (!instance.stoppedAt) decline('stopped, but when is unknown');
+      else {
+        const days = daysBefore(asOf, instance.stoppedAt) ?? 0;
+        decline('stopped recently', instance, 'ec2-state', `stopped ${days} day(s) ago, under the ${t.stoppedDays}-day threshold`);
+        decline('stopped recently', instance, 'ec2-utilisation', `stopped ${days} day(s) ago: a stopped instance has no compute to save`);
+      }
       continue;
     }
     const e = eligibility(instance, asOf, t);
     if (e !== 'eligible') {
-      if (e !== 'not-running' && e !== 'auto-scaling') decline(e === 'too-young' ? `less than ${t.minHistoryDays} days of metrics` : e);
+      if (e === 'too-young') {
+        const age = daysBefore(asOf, instance.launchTime);
+        decline(
+          `less than ${t.minHistoryDays} days of metrics`,
+          instance,
+          'ec2-utilisation',
+          `launched ${age ?? 'an unknown number of'} day(s) ago: less than ${t.minHistoryDays} days of metrics`,
+        );
+      } else if (e === 'spot') decline('spot', instance, 'ec2-utilisation', 'a Spot instance: its capacity is already discounted and interruptible');
+      else if (e === 'auto-scaling')
+        declinedResources.push({
+          kind: 'ec2-utilisation',
+          account: instance.account,
+          region: instance.region,
+          id: instance.instanceId,
+          reason: `a member of Auto Scaling group ${instance.autoScalingGroup ?? ''}: judged with its group, not alone`,
+        });
       continue;
     }
     const current = price(prices, instance, instance.instanceType);
@@ -300,9 +352,17 @@ export function evaluateInstances(input: Ec2CheckInput): Ec2CheckOutput {
     }
     const upgrade = previousGenerationFinding(instance, current, prices, t, input.metrics !== undefined);
     if (upgrade) findings.push(upgrade);
+    else if (m?.cpuP95 !== undefined && m.cpuMax !== undefined)
+      declinedResources.push({
+        kind: 'ec2-utilisation',
+        account: instance.account,
+        region: instance.region,
+        id: instance.instanceId,
+        reason: `in use: CPU p95 ${round(m.cpuP95)}% and maximum ${round(m.cpuMax)}% over the window (idle below ${t.idleCpuP95Percent}%, rightsizing below ${t.overprovisionedCpuP95Percent}%)`,
+      });
   }
   findings.push(...autoScalingFindings(input));
-  return { findings, stoppedLong, declined };
+  return { findings, stoppedLong, declined, declinedResources };
 }
 
 function instanceResource(i: InstanceFacts) {
@@ -340,7 +400,7 @@ function stoppedLongFinding(
     evidence: {
       stoppedDays: days,
       stoppedAt: i.stoppedAt ?? '',
-      volumes: attached.length,
+      volumeCount: attached.length,
       volumeIds: attached.map((v) => v.volumeId).join(','),
       storageGiB: attached.reduce((n, v) => n + v.sizeGiB, 0),
       ...(priced ? {} : { savingsIncomplete: true }),
@@ -372,12 +432,12 @@ function idleFinding(i: InstanceFacts, m: InstanceMetrics, current: PricePoint, 
     resource: instanceResource(i),
     title: `Idle for ${t.metricWindowDays} days: CPU p95 ${round(m.cpuP95)}%, network under ${round(busiest / 1e6)} MB a day`,
     evidence: {
-      cpuP95: round(m.cpuP95),
-      cpuMax: round(m.cpuMax ?? 0),
-      networkMaxDailyMB: round(busiest / 1e6, 3),
-      days: t.metricWindowDays,
-      launchedDaysAgo: daysBefore(asOf, i.launchTime) ?? 0,
-      hourlyPrice: current.usd,
+      cpuP95Percent: round(m.cpuP95),
+      cpuMaxPercent: round(m.cpuMax ?? 0),
+      networkPeakDailyMB: round(busiest / 1e6, 3),
+      metricDays: t.metricWindowDays,
+      ageDays: daysBefore(asOf, i.launchTime) ?? 0,
+      hourlyPriceUsd: Number(current.usd),
     },
     action: 'stop',
     recommendation: `Stop ${i.instanceId} (${i.instanceType}), or terminate it after a snapshot if nobody claims it: it saves its on-demand price, ${cents(monthly)} USD a month (its EBS volumes still bill while stopped).`,
@@ -433,16 +493,18 @@ function rightsizeFinding(
     resource: instanceResource(i),
     title: `Over-provisioned: CPU p95 ${round(m.cpuP95)}%, max ${round(m.cpuMax)}% over ${t.metricWindowDays} days`,
     evidence: {
-      cpuP95: round(m.cpuP95),
-      cpuMax: round(m.cpuMax),
-      days: t.metricWindowDays,
-      targetType: best.type,
-      projectedCpuP95: round(projectedP95),
-      projectedCpuMax: round(projectedMax),
-      networkMaxDailyMB: round(networkMaxDaily(m) / 1e6, 3),
-      networkChecked: capacity !== undefined,
-      hourlyPrice: current.usd,
-      targetHourlyPrice: best.point.usd,
+      cpuP95Percent: round(m.cpuP95),
+      cpuMaxPercent: round(m.cpuMax),
+      metricDays: t.metricWindowDays,
+      targetInstanceType: best.type,
+      projectedCpuP95Percent: round(projectedP95),
+      projectedCpuMaxPercent: round(projectedMax),
+      networkPeakDailyMB: round(networkMaxDaily(m) / 1e6, 3),
+      networkPeakMbps: round(busiestBps / 1e6, 3),
+      ...(capacity !== undefined ? { targetNetworkBaselineMbps: round(capacity / 1e6, 0) } : {}),
+      networkChecked: capacity !== undefined && m.networkDaily !== undefined,
+      hourlyPriceUsd: Number(current.usd),
+      targetHourlyPriceUsd: Number(best.point.usd),
       ...graviton.evidence,
     },
     action: 'rightsize',
@@ -463,22 +525,23 @@ function modifyTypeCommand(i: InstanceFacts, type: string): string {
   ].join(' && ');
 }
 
-function gravitonNote(
-  i: InstanceFacts,
-  baseType: string,
-  base: PricePoint,
-  prices: PriceBook,
-): { evidence: Record<string, string>; text: string } {
-  const size = splitType(baseType)?.size;
-  for (const candidate of gravitonAlternatives(i.instanceType)) {
-    const type = size ? `${splitType(candidate)?.family}.${size}` : candidate;
+/**
+ * The Graviton alternative at the size recommended (`baseType`): its type, price and the further saving
+ * over `base`, wherever the price list has one. Empty when no Graviton type of that class and size is priced.
+ */
+function gravitonNote(i: InstanceFacts, baseType: string, base: PricePoint, prices: PriceBook): { evidence: Evidence; text: string } {
+  for (const type of gravitonAlternatives(baseType)) {
     const point = price(prices, i, type);
     if (!point) continue;
     const difference = subtract(monthlyFromHourly(base.usd), monthlyFromHourly(point.usd));
     return {
-      evidence: { gravitonType: type, gravitonMonthlyDifference: difference },
+      evidence: {
+        gravitonInstanceType: type,
+        gravitonHourlyPriceUsd: Number(point.usd),
+        gravitonExtraMonthlySavingsUsd: usd(difference),
+      },
       text: isPositive(difference)
-        ? ` A Graviton ${type} would save a further ${cents(difference)} USD a month if the software runs on arm64.`
+        ? ` A Graviton ${type} (${point.usd} USD an hour) would save a further ${cents(difference)} USD a month if the software runs on arm64.`
         : ` A Graviton ${type} would not be cheaper here.`,
     };
   }
@@ -508,10 +571,10 @@ function previousGenerationFinding(
     resource: instanceResource(i),
     title: `${i.instanceType} is a previous generation; ${target} costs less`,
     evidence: {
-      family: split.family,
-      targetType: target,
-      hourlyPrice: current.usd,
-      targetHourlyPrice: point.usd,
+      instanceFamily: split.family,
+      targetInstanceType: target,
+      hourlyPriceUsd: Number(current.usd),
+      targetHourlyPriceUsd: Number(point.usd),
       ...(utilisationKnown ? {} : { utilisationUnknown: true }),
       ...graviton.evidence,
     },
@@ -553,12 +616,12 @@ function creditsFinding(
     resource: instanceResource(i),
     title: exhausted ? 'Burstable instance runs out of CPU credits' : 'Burstable instance pays for surplus CPU credits',
     evidence: {
-      cpuP95: round(m.cpuP95 ?? 0),
-      cpuMax: round(m.cpuMax ?? 0),
-      ...(m.creditBalanceMin !== undefined ? { creditBalanceMin: round(m.creditBalanceMin) } : {}),
+      cpuP95Percent: round(m.cpuP95 ?? 0),
+      cpuMaxPercent: round(m.cpuMax ?? 0),
+      ...(m.creditBalanceMin !== undefined ? { cpuCreditBalanceMin: round(m.creditBalanceMin) } : {}),
       surplusCreditsCharged: round(surplus),
-      surplusMonthlyCost: surplusMonthly.toString(),
-      ...(larger ? { targetType: larger, targetMonthlyIncrease: larger$ ?? '0' } : {}),
+      surplusMonthlyCostUsd: usd(surplusMonthly.toString()),
+      ...(larger ? { targetInstanceType: larger, targetMonthlyIncreaseUsd: usd(larger$ ?? '0') } : {}),
     },
     action: 'rightsize',
     recommendation: larger
@@ -605,11 +668,11 @@ function autoScalingFindings(input: Ec2CheckInput): Finding[] {
         resource: resourceOf(first.account, first.region, group, 'auto-scaling-group', {}, group),
         title: `Auto Scaling group runs quiet: ${measured.length} instance(s) under ${t.overprovisionedCpuP95Percent}% CPU p95`,
         evidence: {
-          instances: measured.length,
-          cpuP95Max: round(Math.max(...measured.map((x) => x.p95))),
-          cpuP95Average: round(demand / measured.length),
+          instanceCount: measured.length,
+          cpuP95MaxPercent: round(Math.max(...measured.map((x) => x.p95))),
+          cpuP95AveragePercent: round(demand / measured.length),
           suggestedCapacity: needed,
-          potentialMonthlySavings: potential.toString(),
+          potentialMonthlySavingsUsd: usd(potential.toString()),
         },
         action: 'review',
         recommendation:

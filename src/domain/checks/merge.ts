@@ -10,12 +10,16 @@
  *   our checks flagged too is folded into ours: one finding, both sources, our dollar figure (computed
  *   from prices and the account's metrics), confidence raised a step. It also finds the finding that
  *   covers its resource indirectly (a volume of a long-stopped instance; an Elastic IP by its address).
- * - When our agent evaluated that kind of resource in that account and region and did not flag it, the
- *   other source's finding stays, as a low-confidence item to review that adds no dollars (its own
- *   estimate is kept in the evidence). Where we did not look, it stands with its own figure.
+ * - When our agent evaluated that kind of resource in that account and region (with the data it needed)
+ *   and did not flag it, the other source's finding is a second opinion: shown with the resource and the
+ *   reason we declined, never a finding, never in a total. Where we did not look, it stands with its
+ *   own figure.
+ * - Sources agree on identity (account, Region, canonical id: see identity.ts), never on type labels.
+ * - With a scope, nothing outside the requested accounts and Regions survives (counted in `outOfScope`).
  */
 import Big from 'big.js';
-import type { Confidence, Finding, FindingsSummary } from '../findings';
+import type { Confidence, DeclinedResource, Finding, FindingResource, FindingsSummary, FoldedOpinion, SecondOpinion } from '../findings';
+import { identityKey, identityOf, inScope } from './identity';
 import { TRUSTED_ADVISOR_RELATIONS } from './trusted-advisor';
 
 /** One agent's full list, as its activities stored it. */
@@ -62,7 +66,8 @@ export function isCorroborating(f: Finding): boolean {
   return relationOf(f.check) !== undefined;
 }
 
-function scopeOf(check: string): readonly string[] {
+/** What part of a resource's cost a check's saving comes from (a corroborating check takes its first related check's). */
+export function scopeOf(check: string): readonly string[] {
   const relation = relationOf(check);
   if (relation?.related[0]) return scopeOf(relation.related[0]);
   return SCOPES[check] ?? [check];
@@ -72,14 +77,8 @@ function overlaps(a: readonly string[], b: readonly string[]): boolean {
   return a.some((s) => b.includes(s));
 }
 
-/** S3 bucket names are global: their findings match whatever region each source reports. */
-function keyOf(account: string, region: string, id: string, type?: string): string {
-  const bucket = type === 's3-bucket' || type === 'bucket' || id.startsWith('arn:aws:s3:::');
-  return bucket ? `${account}/*/${id.replace(/^arn:aws:s3:::/, '')}` : `${account}/${region}/${id}`;
-}
-
 function resourceKey(f: Finding): string {
-  return keyOf(f.resource.account, f.resource.region, f.resource.id, f.resource.type);
+  return identityKey(f.check, f.resource);
 }
 
 /** Other keys under which a finding is found: an Elastic IP by its address, a stopped instance by its volumes. */
@@ -87,10 +86,10 @@ function aliasKeys(f: Finding): string[] {
   const { account, region } = f.resource;
   const out: string[] = [];
   const ip = f.evidence['publicIp'];
-  if (typeof ip === 'string' && ip) out.push(keyOf(account, region, ip));
+  if (typeof ip === 'string' && ip) out.push(identityOf('regional', account, region, ip));
   const volumes = f.evidence['volumeIds'];
   if (f.check === 'ec2-stopped-long' && typeof volumes === 'string' && volumes)
-    for (const v of volumes.split(',')) out.push(keyOf(account, region, v));
+    for (const v of volumes.split(',')) out.push(identityOf('regional', account, region, v));
   return out;
 }
 
@@ -100,20 +99,30 @@ function union(a: readonly string[], b: readonly string[]): string[] {
   return [...new Set([...a, ...b])];
 }
 
-function describe(f: Finding): string {
-  return `${f.check} (${new Big(f.monthlySavings).round(2, Big.roundHalfEven).toFixed(2)} USD/month)`;
+/** Add an opinion to a list, one entry per check (sources merged): the same source is never listed twice. */
+function addOpinion(list: readonly FoldedOpinion[], opinion: FoldedOpinion): FoldedOpinion[] {
+  const at = list.findIndex((o) => o.check === opinion.check);
+  if (at < 0) return [...list, opinion];
+  return list.map((o, i) => (i === at ? { ...o, sources: union(o.sources, opinion.sources) } : o));
 }
 
 /** `into` absorbs `other`: one finding, both sources; `into`'s dollars. */
 function fold(into: Finding, other: Finding, corroborating: boolean): Finding {
-  const key = corroborating ? 'confirmedBy' : 'alsoFlagged';
-  const previous = into.evidence[key];
-  const note = corroborating ? other.check : describe(other);
+  let folded = into.folded ?? [];
+  folded = addOpinion(folded, {
+    check: other.check,
+    sources: other.sources,
+    relation: corroborating ? 'confirms' : 'overlaps',
+    monthlySavings: other.monthlySavings,
+  });
+  for (const nested of other.folded ?? []) folded = addOpinion(folded, nested);
+  const newSource = other.sources.some((s) => !into.sources.includes(s));
   return {
     ...into,
     sources: union(into.sources, other.sources),
-    evidence: { ...into.evidence, [key]: previous ? `${String(previous)}; ${note}` : note },
-    confidence: corroborating && into.evidence['unconfirmed'] !== true ? RAISE[into.confidence] : into.confidence,
+    folded,
+    // A second, independent source raises confidence a step; the same source saying it again does not.
+    confidence: corroborating && newSource ? RAISE[into.confidence] : into.confidence,
   };
 }
 
@@ -121,27 +130,51 @@ function rank(a: Finding, b: Finding): number {
   return new Big(b.monthlySavings).cmp(a.monthlySavings) || a.id.localeCompare(b.id);
 }
 
-export interface MergeResult {
-  findings: Finding[];
-  /** Findings folded into another (duplicates, overlaps, corroborations). */
-  folded: number;
-  /** Other sources' findings our agents evaluated and did not confirm. */
-  unconfirmed: number;
+export interface MergeOptions {
+  /** The requested accounts and Regions: findings outside them are dropped and counted. */
+  scope?: { accounts: readonly string[]; regions: readonly string[] };
+  /** Resources our checks examined and declined, with why (the agents' declined lists). */
+  declined?: readonly DeclinedResource[];
 }
 
-export function mergeFindings(lists: readonly AgentFindingList[]): MergeResult {
+export interface MergeResult {
+  findings: Finding[];
+  /** Other sources' findings about resources our checks examined and declined: not findings. */
+  secondOpinions: SecondOpinion[];
+  /** Findings folded into another (duplicates, overlaps, corroborations). */
+  folded: number;
+  /** Findings outside the requested accounts and Regions, dropped. */
+  outOfScope: number;
+}
+
+function declinedKey(kind: string, check: string, resource: Pick<FindingResource, 'account' | 'region' | 'id'>): string {
+  return `${kind}|${identityKey(check, resource)}`;
+}
+
+export function mergeFindings(lists: readonly AgentFindingList[], options: MergeOptions = {}): MergeResult {
   const coverage = new Set(lists.flatMap((l) => l.coverage ?? []));
+  const reasons = new Map<string, string>();
+  for (const d of options.declined ?? []) {
+    const key = `${d.kind}|${identityOf(d.kind === 's3' ? 'bucket' : 'regional', d.account, d.region, d.id)}`;
+    if (!reasons.has(key)) reasons.set(key, d.reason);
+  }
   let folded = 0;
-  let unconfirmed = 0;
+  let outOfScope = 0;
 
   // The same finding from two lists (or twice in one) is one finding.
   const byId = new Map<string, Finding>();
   for (const list of lists) {
     for (const f of list.findings) {
+      if (options.scope && !inScope(f.resource, options.scope)) {
+        outOfScope++;
+        continue;
+      }
       const seen = byId.get(f.id);
       if (seen) {
         folded++;
-        byId.set(f.id, { ...seen, sources: union(seen.sources, f.sources) });
+        // Whichever list came first, the larger figure is kept (the same input in any order, the same output).
+        const [kept, other] = new Big(f.monthlySavings).gt(seen.monthlySavings) ? [f, seen] : [seen, f];
+        byId.set(f.id, { ...kept, sources: union(kept.sources, other.sources).sort() });
       } else byId.set(f.id, f);
     }
   }
@@ -177,9 +210,11 @@ export function mergeFindings(lists: readonly AgentFindingList[]): MergeResult {
   }
   const standing: Finding[] = [];
   const standingByKey = new Map<string, number[]>();
+  const secondOpinions = new Map<string, SecondOpinion>();
   for (const f of others) {
     const relation = relationOf(f.check)!;
-    const candidates = index.get(resourceKey(f)) ?? [];
+    const key = resourceKey(f);
+    const candidates = index.get(key) ?? [];
     const match =
       candidates.find((c) => relation.related.includes(c.group[c.at]!.check)) ??
       candidates.find((c) => overlaps(scopeOf(c.group[c.at]!.check), scopeOf(f.check)));
@@ -188,32 +223,47 @@ export function mergeFindings(lists: readonly AgentFindingList[]): MergeResult {
       folded++;
       continue;
     }
+    // Where our check examined the resource with the data it needed and said no, the other source's
+    // opinion is evidence shown with the resource, never a finding.
+    const { account, region } = f.resource;
+    if (relation.coverage && coverage.has(`${relation.coverage}/${account}/${region}`)) {
+      const opinionKey = `${f.check}|${key}`;
+      const seen = secondOpinions.get(opinionKey);
+      if (seen) {
+        secondOpinions.set(opinionKey, { ...seen, sources: union(seen.sources, f.sources) });
+        continue;
+      }
+      secondOpinions.set(opinionKey, {
+        check: f.check,
+        sources: f.sources,
+        resource: f.resource,
+        title: f.title,
+        recommendation: f.recommendation,
+        estimatedMonthlySavings: f.monthlySavings,
+        evidence: f.evidence,
+        examinedBy: relation.coverage,
+        declinedBecause:
+          reasons.get(declinedKey(relation.coverage, f.check, f.resource)) ??
+          `our ${relation.coverage} checks examined ${account} in ${region} and did not flag this resource`,
+      });
+      continue;
+    }
     // Two other sources about the same resource and dollars (Trusted Advisor and Cost Explorer both
     // calling an instance idle) are one finding too.
-    const twin = (standingByKey.get(resourceKey(f)) ?? []).find((at) => overlaps(scopeOf(standing[at]!.check), scopeOf(f.check)));
+    const twin = (standingByKey.get(key) ?? []).find((at) => overlaps(scopeOf(standing[at]!.check), scopeOf(f.check)));
     if (twin !== undefined) {
       standing[twin] = fold(standing[twin]!, f, true);
       folded++;
       continue;
     }
-    const { account, region } = f.resource;
-    standingByKey.set(resourceKey(f), [...(standingByKey.get(resourceKey(f)) ?? []), standing.length]);
-    if (relation.coverage && coverage.has(`${relation.coverage}/${account}/${region}`)) {
-      unconfirmed++;
-      standing.push({
-        ...f,
-        evidence: { ...f.evidence, sourceEstimatedMonthlySavings: f.monthlySavings, unconfirmed: true },
-        monthlySavings: '0',
-        confidence: 'low',
-        action: 'review',
-        recommendation: `${f.recommendation} Our own check of this resource, on its metrics and prices, did not confirm it: review before acting (not counted in the savings).`,
-      });
-      continue;
-    }
+    standingByKey.set(key, [...(standingByKey.get(key) ?? []), standing.length]);
     standing.push(f);
   }
   const merged = [...[...groups.values()].flat(), ...standing].sort(rank);
-  return { findings: merged, folded, unconfirmed };
+  const opinions = [...secondOpinions.values()].sort(
+    (a, b) => new Big(b.estimatedMonthlySavings).cmp(a.estimatedMonthlySavings) || `${a.check}/${identityKey(a.check, a.resource)}`.localeCompare(`${b.check}/${identityKey(b.check, b.resource)}`),
+  );
+  return { findings: merged, secondOpinions: opinions, folded, outOfScope };
 }
 
 /** Totals, by check, and the top `limit` findings of a ranked list. */

@@ -7,7 +7,7 @@
  * else previous generation) and one storage change (gp2 → gp3, else over-allocated).
  */
 import Big from 'big.js';
-import type { Finding } from '../findings';
+import type { DeclinedResource, Finding } from '../findings';
 import {
   HOURS_PER_MONTH,
   cents,
@@ -16,12 +16,14 @@ import {
   priceKey,
   priceOf,
   subtract,
+  usd,
   type DatabaseConfig,
   type PriceBook,
 } from '../pricing';
 import { atLeastDaysBefore, cli, daysBefore, environmentTag, isNonProduction, makeFinding, rdsConsoleUrl, resourceOf, round } from './common';
 import { SIZE_LADDER } from './ec2';
 import type { RdsThresholds } from './thresholds';
+import { gp2Performance, rdsGp3For } from './volume-performance';
 
 export interface DatabaseFacts extends DatabaseConfig {
   account: string;
@@ -96,6 +98,8 @@ export interface RdsCheckOutput {
   findings: Finding[];
   reservationCandidates: ReservationCandidate[];
   declined: Record<string, number>;
+  /** Databases examined with their data and not flagged idle, each with why (for the merge's second opinions). */
+  declinedResources: DeclinedResource[];
 }
 
 function dbResource(db: DatabaseFacts) {
@@ -111,7 +115,12 @@ export function evaluateDatabases(input: RdsCheckInput): RdsCheckOutput {
   const findings: Finding[] = [];
   const reservationCandidates: ReservationCandidate[] = [];
   const declined: Record<string, number> = {};
-  const decline = (reason: string) => (declined[reason] = (declined[reason] ?? 0) + 1);
+  const declinedResources: DeclinedResource[] = [];
+  const decline = (reason: string, db?: DatabaseFacts, detail = reason) => {
+    declined[reason] = (declined[reason] ?? 0) + 1;
+    if (db)
+      declinedResources.push({ kind: 'rds-connections', account: db.account, region: db.region, id: db.dbInstanceIdentifier, reason: detail });
+  };
 
   for (const db of input.databases) {
     const costs = databaseMonthlyCost(prices, db);
@@ -134,7 +143,8 @@ export function evaluateDatabases(input: RdsCheckInput): RdsCheckOutput {
     }
     // A database being created, modified or only days old is not judged yet.
     if (!wantsDatabaseMetrics(db, asOf, t)) {
-      decline(db.status === 'available' ? `created less than ${t.minAgeDays} days ago` : `status ${db.status}`);
+      const reason = db.status === 'available' ? `created less than ${t.minAgeDays} days ago` : `status ${db.status}`;
+      decline(reason, db, db.status === 'available' ? `created ${age ?? 'an unknown number of'} day(s) ago: less than ${t.minAgeDays} days to judge` : `status ${db.status}: not judged until it is available`);
       continue;
     }
     const m = input.metrics?.get(db.dbInstanceIdentifier);
@@ -148,12 +158,12 @@ export function evaluateDatabases(input: RdsCheckInput): RdsCheckOutput {
           title: `No connections in ${t.idleConnectionDays} days`,
           evidence: {
             connectionsMax: 0,
-            days: t.idleConnectionDays,
-            ...(m.cpuP95 !== undefined ? { cpuP95: round(m.cpuP95) } : {}),
+            idleDays: t.idleConnectionDays,
+            ...(m.cpuP95 !== undefined ? { cpuP95Percent: round(m.cpuP95) } : {}),
             multiAz: db.multiAz,
             allocatedStorageGiB: db.allocatedStorageGiB,
-            instanceMonthlyCost: costs.instance,
-            storageMonthlyCost: costs.storage,
+            instanceMonthlyCostUsd: usd(costs.instance),
+            storageMonthlyCostUsd: usd(costs.storage),
           },
           action: 'delete',
           recommendation: `Take a final snapshot of ${db.dbInstanceIdentifier} and delete it (or stop it, for up to 7 days at a time): ${cents(costs.total)} USD a month for instance hours and storage.`,
@@ -176,6 +186,14 @@ export function evaluateDatabases(input: RdsCheckInput): RdsCheckOutput {
       continue;
     }
     if (measured && m === undefined) decline('no metrics');
+    else if (measured && m?.connectionsMax !== undefined)
+      declinedResources.push({
+        kind: 'rds-connections',
+        account: db.account,
+        region: db.region,
+        id: db.dbInstanceIdentifier,
+        reason: `in use: up to ${m.connectionsMax} connection(s) in the last ${t.idleConnectionDays} days`,
+      });
 
     if (db.multiAz && isNonProduction(db.tags, t.nonProductionValues)) {
       const single = databaseMonthlyCost(prices, { ...db, multiAz: false });
@@ -190,8 +208,8 @@ export function evaluateDatabases(input: RdsCheckInput): RdsCheckOutput {
             evidence: {
               environment: environmentTag(db.tags) ?? '',
               multiAz: true,
-              monthlyCost: costs.total,
-              singleAzMonthlyCost: single.total,
+              monthlyCostUsd: usd(costs.total),
+              singleAzMonthlyCostUsd: usd(single.total),
             },
             action: 'disable-multi-az',
             recommendation: `Convert ${db.dbInstanceIdentifier} (tagged ${environmentTag(db.tags)}) to Single-AZ: a standby is rarely worth paying for outside production; ${cents(savings)} USD a month.`,
@@ -215,17 +233,31 @@ export function evaluateDatabases(input: RdsCheckInput): RdsCheckOutput {
     if (db.storageType === 'gp2') {
       const gp3 = priceOf(prices, priceKey.rdsStorage(db.region, 'gp3', db.multiAz));
       const gp2 = priceOf(prices, priceKey.rdsStorage(db.region, 'gp2', db.multiAz));
-      if (gp3 !== undefined && gp2 !== undefined) {
+      // gp3 must deliver what gp2 delivers now: under 400 GiB it cannot be raised above 3,000 IOPS and 125 MiB/s.
+      const fit = rdsGp3For(db.allocatedStorageGiB);
+      const need = gp2Performance(db.allocatedStorageGiB);
+      if ('shortfall' in fit) decline('gp3 would lower its storage performance', db, fit.shortfall);
+      else if (fit.extraIops > 0) decline('gp3 would need IOPS provisioned above its baseline', db);
+      else if (gp3 !== undefined && gp2 !== undefined) {
         const savings = new Big(gp2).minus(gp3).times(db.allocatedStorageGiB);
         findings.push(
           makeFinding({
             check: 'rds-gp2-to-gp3',
             agent: 'rds',
             resource: dbResource(db),
-            title: `gp2 storage: gp3 gives 3,000 IOPS and 125 MiB/s at ${savings.gt(0) ? 'a lower' : 'the same'} price`,
-            evidence: { allocatedStorageGiB: db.allocatedStorageGiB, gp2PerGbMonth: gp2, gp3PerGbMonth: gp3 },
+            title: `gp2 storage: gp3 gives at least its ${need.iops} IOPS and ${need.throughputMiBps} MiB/s at ${savings.gt(0) ? 'a lower' : 'the same'} price`,
+            evidence: {
+              allocatedStorageGiB: db.allocatedStorageGiB,
+              iops: need.iops,
+              throughputMiBps: need.throughputMiBps,
+              targetStorageType: 'gp3',
+              targetIops: fit.performance.iops,
+              targetThroughputMiBps: fit.performance.throughputMiBps,
+              gp2PriceUsdPerGbMonth: Number(gp2),
+              gp3PriceUsdPerGbMonth: Number(gp3),
+            },
             action: 'upgrade',
-            recommendation: `Modify ${db.dbInstanceIdentifier}'s storage to gp3: ${savings.gt(0) ? `${cents(savings.toString())} USD a month less, and` : 'the same price per GB,'} a 3,000 IOPS baseline whatever the size.`,
+            recommendation: `Modify ${db.dbInstanceIdentifier}'s storage to gp3: ${savings.gt(0) ? `${cents(savings.toString())} USD a month less, and` : 'the same price per GB, and'} ${fit.performance.iops} IOPS and ${fit.performance.throughputMiBps} MiB/s included, at least what gp2 gives it now.`,
             monthlySavings: savings.gt(0) ? savings.toString() : '0',
             confidence: 'high',
             cliCommand: modify(db, '--storage-type', 'gp3'),
@@ -240,7 +272,7 @@ export function evaluateDatabases(input: RdsCheckInput): RdsCheckOutput {
       if (over) findings.push(over);
     }
   }
-  return { findings, reservationCandidates, declined };
+  return { findings, reservationCandidates, declined, declinedResources };
 }
 
 function rightsizeDatabase(
@@ -267,7 +299,7 @@ function rightsizeDatabase(
     agent: 'rds',
     resource: dbResource(db),
     title: `Over-provisioned: CPU p95 ${round(m.cpuP95)}%, max ${round(m.cpuMax)}%`,
-    evidence: { cpuP95: round(m.cpuP95), cpuMax: round(m.cpuMax), targetClass: target },
+    evidence: { cpuP95Percent: round(m.cpuP95), cpuMaxPercent: round(m.cpuMax), targetDbInstanceClass: target },
     action: 'rightsize',
     recommendation: `Modify ${db.dbInstanceIdentifier} from ${db.dbInstanceClass} to ${target} (check memory and connections first): ${cents(savings)} USD a month.`,
     monthlySavings: savings,
@@ -291,7 +323,7 @@ function previousGenerationDatabase(db: DatabaseFacts, instanceMonthly: string, 
     agent: 'rds',
     resource: dbResource(db),
     title: `${db.dbInstanceClass} is a previous generation; ${target} costs less`,
-    evidence: { targetClass: target },
+    evidence: { targetDbInstanceClass: target },
     action: 'upgrade',
     recommendation: `Modify ${db.dbInstanceIdentifier} to ${target} during a maintenance window: ${cents(savings)} USD a month less.`,
     monthlySavings: savings,

@@ -120,6 +120,8 @@ export const DEFAULT_S3_THRESHOLDS: S3Thresholds = {
 
 const money = (value: Big): string => value.round(6, Big.roundHalfUp).toString();
 const gib = (bytes: number): Big => new Big(bytes).div(GIB);
+/** A dollar figure as an evidence number, to the cent. */
+const usdOf = (value: Big): number => Number(value.round(2, Big.roundHalfEven).toFixed(2));
 const shortGib = (bytes: number): number => Math.round((bytes / GIB) * 10) / 10;
 
 function base(bucket: BucketFacts, check: string) {
@@ -191,8 +193,8 @@ export function checkBucket(
       standardGiB: shortGib(standard),
       transitionableGiB: shortGib(transitionable),
       ...(objects !== undefined ? { objects } : {}),
-      ...(transitionCharge ? { oneTimeTransitionCharge: money(transitionCharge) } : {}),
-      ...(retrieval ? { monthlyRetrievalCharge: money(retrieval) } : {}),
+      ...(transitionCharge ? { oneTimeTransitionChargeUsd: usdOf(transitionCharge) } : {}),
+      ...(retrieval ? { monthlyRetrievalChargeUsd: usdOf(retrieval) } : {}),
       ...(breakEven !== undefined ? { breakEvenMonths: breakEven } : {}),
       storageLens: lensKnown,
       ...priceNote,
@@ -224,7 +226,7 @@ export function checkBucket(
       title: `Versioned bucket ${bucket.name} keeps noncurrent versions forever`,
       evidence: {
         versioning: 'Enabled',
-        noncurrentGiB: known ? shortGib(noncurrent) : 'unknown',
+        ...(known ? { noncurrentGiB: shortGib(noncurrent) } : {}),
         storageLens: known,
         ...priceNote,
       },
@@ -247,7 +249,7 @@ export function checkBucket(
     out.push({
       ...base(bucket, 's3-no-abort-multipart'),
       title: `Bucket ${bucket.name} never aborts incomplete multipart uploads`,
-      evidence: { incompleteMultipartGiB: known ? shortGib(incomplete) : 'unknown', storageLens: known, ...priceNote },
+      evidence: { ...(known ? { incompleteMultipartGiB: shortGib(incomplete) } : {}), storageLens: known, ...priceNote },
       action: 'add-lifecycle-rule',
       recommendation:
         `Abort incomplete multipart uploads after ${t.abortMultipartDays} days` +
@@ -311,9 +313,9 @@ function storageClassFinding(bucket: BucketFacts, prices: S3Prices, t: S3Thresho
         standardGiB: shortGib(bytes),
         readGiB30d: shortGib(bucket.bytesDownloaded30d),
         monthlyReadRatio: Math.round(ratio * 1000) / 1000,
-        storageSaving: money(storage),
-        monthlyRetrievalCharge: money(retrieval),
-        oneTimeTransitionCharge: money(transition),
+        storageMonthlySavingsUsd: usdOf(storage),
+        monthlyRetrievalChargeUsd: usdOf(retrieval),
+        oneTimeTransitionChargeUsd: usdOf(transition),
         breakEvenMonths: breakEven,
         priceSource: prices.source,
       },
@@ -337,7 +339,7 @@ function storageClassFinding(bucket: BucketFacts, prices: S3Prices, t: S3Thresho
       standardGiB: shortGib(bytes),
       objects,
       assumedColdShare: 0.5,
-      monthlyMonitoringFee: money(monitoring),
+      monthlyMonitoringFeeUsd: usdOf(monitoring),
       accessMetrics: false,
       priceSource: prices.source,
     },

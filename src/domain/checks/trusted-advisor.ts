@@ -37,6 +37,17 @@ export interface TrustedAdvisorCheckResult {
 
 type Row = (column: string) => string | undefined;
 
+/** How a metadata column reads into typed evidence: "1.2%" and "14+ days" are numbers, "Yes" a boolean. */
+type ColumnType = 'number' | 'boolean' | 'text';
+
+function readColumn(value: string, type: ColumnType): string | number | boolean | undefined {
+  if (type === 'text') return value;
+  if (type === 'boolean') return /^(yes|true|enabled)$/i.test(value.trim()) ? true : /^(no|false|disabled)$/i.test(value.trim()) ? false : undefined;
+  const match = /-?[\d,]*\.?\d+/.exec(value);
+  const n = match ? Number(match[0].replace(/,/g, '')) : NaN;
+  return Number.isFinite(n) ? n : undefined;
+}
+
 interface Mapping {
   check: string;
   resourceType: string;
@@ -46,8 +57,8 @@ interface Mapping {
   type?: string;
   /** Column holding a dollar figure, e.g. "$140.16". */
   savings?: string;
-  /** Columns copied into the evidence, as evidence key → column. */
-  evidence?: Record<string, string>;
+  /** Columns copied into the evidence, as evidence key → [column, how to read it]; the key names the unit. */
+  evidence?: Record<string, [string, ColumnType]>;
   title(row: Row, id: string): string;
   recommendation(id: string, region: string, savings: string): string;
   command?(id: string, region: string): string;
@@ -86,9 +97,9 @@ const MAPPINGS: Readonly<Record<string, Mapping & TrustedAdvisorRelation>> = {
     type: 'Instance Type',
     savings: 'Estimated Monthly Savings',
     evidence: {
-      averageCpu14d: '14-Day Average CPU Utilization',
-      averageNetwork14d: '14-Day Average Network I/O',
-      lowUtilizationDays: 'Number of Days Low Utilization',
+      cpuAverage14dPercent: ['14-Day Average CPU Utilization', 'number'],
+      networkIoAverage14dMB: ['14-Day Average Network I/O', 'number'],
+      lowUtilizationDays: ['Number of Days Low Utilization', 'number'],
     },
     title: (row) => `Low utilization (Trusted Advisor): ${row('Number of Days Low Utilization') ?? 'several'} low days of 14`,
     recommendation: (id, _r, savings) => `Trusted Advisor flags ${id} as low utilization: stop or downsize it (${cents(savings)} USD a month by its estimate).`,
@@ -117,7 +128,7 @@ const MAPPINGS: Readonly<Record<string, Mapping & TrustedAdvisorRelation>> = {
     name: 'Volume Name',
     type: 'Volume Type',
     savings: 'Monthly Storage Cost',
-    evidence: { volumeSizeGiB: 'Volume Size', volumeTypeName: 'Volume Type' },
+    evidence: { sizeGiB: ['Volume Size', 'number'], volumeTypeName: ['Volume Type', 'text'] },
     title: () => 'Underutilized EBS volume (Trusted Advisor): unattached or under 1 IOPS a day',
     recommendation: (id, _r, savings) => `Trusted Advisor flags ${id} as unattached or unused: snapshot and delete it (${cents(savings)} USD a month).`,
     command: (id, region) =>
@@ -145,7 +156,11 @@ const MAPPINGS: Readonly<Record<string, Mapping & TrustedAdvisorRelation>> = {
     id: (row) => row('DB Instance Name'),
     type: 'Instance Type',
     savings: 'Estimated Monthly Savings (On Demand)',
-    evidence: { daysSinceLastConnection: 'Days Since Last Connection', multiAz: 'Multi-AZ', storageGiB: 'Storage Provisioned (GB)' },
+    evidence: {
+      daysSinceLastConnection: ['Days Since Last Connection', 'number'],
+      multiAz: ['Multi-AZ', 'boolean'],
+      allocatedStorageGiB: ['Storage Provisioned (GB)', 'number'],
+    },
     title: (row) => `Idle DB instance (Trusted Advisor): ${row('Days Since Last Connection') ?? '7+'} days without a connection`,
     recommendation: (id, _r, savings) => `Trusted Advisor flags ${id} as idle: final snapshot and delete (${cents(savings)} USD a month).`,
     command: (id, region) =>
@@ -155,6 +170,7 @@ const MAPPINGS: Readonly<Record<string, Mapping & TrustedAdvisorRelation>> = {
   c18d2gz100: {
     check: 'ta-s3-no-lifecycle',
     related: ['s3-no-lifecycle'],
+    coverage: 's3',
     resourceType: 's3-bucket',
     action: 'add-lifecycle-rule',
     id: (row) => s3Bucket(row('Resource')),
@@ -164,6 +180,7 @@ const MAPPINGS: Readonly<Record<string, Mapping & TrustedAdvisorRelation>> = {
   c18d2gz171: {
     check: 'ta-s3-versioned-no-lifecycle',
     related: ['s3-versioned-no-noncurrent-expiration'],
+    coverage: 's3',
     resourceType: 's3-bucket',
     action: 'add-lifecycle-rule',
     id: (row) => s3Bucket(row('Resource')),
@@ -173,6 +190,7 @@ const MAPPINGS: Readonly<Record<string, Mapping & TrustedAdvisorRelation>> = {
   c1cj39rr6v: {
     check: 'ta-s3-no-abort-multipart',
     related: ['s3-no-abort-multipart'],
+    coverage: 's3',
     resourceType: 's3-bucket',
     action: 'add-lifecycle-rule',
     id: (row) => row('Bucket Name') ?? s3Bucket(row('Bucket ARN')),
@@ -186,7 +204,7 @@ const MAPPINGS: Readonly<Record<string, Mapping & TrustedAdvisorRelation>> = {
     action: 'delete',
     id: (row) => row('Load Balancer Name'),
     savings: 'Estimated Monthly Savings',
-    evidence: { reason: 'Reason' },
+    evidence: { reason: ['Reason', 'text'] },
     title: (row) => `Idle load balancer (Trusted Advisor): ${row('Reason') ?? 'no traffic'}`,
     recommendation: (id, _r, savings) => `Delete the load balancer ${id} if nothing uses it (${cents(savings)} USD a month).`,
   },
@@ -266,8 +284,9 @@ export function trustedAdvisorFindings(
       if (hourly !== undefined) savings = monthlyFromHourly(hourly);
     }
     const evidence: Finding['evidence'] = { trustedAdvisorCheck: check.name };
-    for (const [key, column] of Object.entries(mapping.evidence ?? {})) {
-      const value = row(column);
+    for (const [key, [column, type]] of Object.entries(mapping.evidence ?? {})) {
+      const text = row(column);
+      const value = text === undefined ? undefined : readColumn(text, type);
       if (value !== undefined) evidence[key] = value;
     }
     const command = mapping.command?.(id, region);

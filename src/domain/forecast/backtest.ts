@@ -5,6 +5,7 @@
  * weekday of the last training week), so the report shows whether the model earns its keep.
  */
 import { fitHoltWinters, forecastHoltWinters, type HoltWintersOptions } from './holt-winters';
+import type { Period } from '../period';
 import { coverage, mape, round } from './stats';
 
 export interface BacktestResult {
@@ -22,6 +23,9 @@ export interface BacktestResult {
   baseline: 'seasonal-naive (same weekday of the last week)';
   /** Error of the held-out period's total, in percent (signed: positive = over-forecast). */
   totalErrorPct: number;
+  /** The dates fitted and held out (calendar.ts backtestWindows), where the series' dates are known. */
+  training?: Period;
+  holdout?: Period;
 }
 
 /** The last `horizon` values forecast by repeating the last full season before them. */

@@ -17,10 +17,13 @@ import type { Converser } from '../../llm/bedrock';
 import { planQuestion, type PlanResult } from '../../llm/planner';
 import { answerQuestion, MAX_QUESTION_CHARS } from '../../llm/questions';
 import { callerOf, canAccessAnalysis, canAccessTenant, tenantsOf, type Caller } from '../auth';
-import { ApiError, MAX_BODY_BYTES, notFound } from '../errors';
+import { ApiError, bodyDecodeError, MAX_BODY_BYTES, notFound } from '../errors';
 import { analysisLinks } from '../links';
-import { DEFAULT_PAGE_SIZE, LIST_STATUSES, listAnalyses, MAX_PAGE_SIZE, type ListFilter, type ListStatus } from '../listing';
+import { DEFAULT_PAGE_SIZE, existingAnalyses, LIST_STATUSES, listAnalyses, MAX_PAGE_SIZE, type AnalysisListItem, type ListFilter, type ListStatus } from '../listing';
 import { withDeadline } from '../temporal';
+import type { TenantBindings } from '../../activities/tenancy';
+import type { ReportStore } from '../../activities/reports';
+import { tenantOfAnalysisId } from '../../workflows/ids';
 import { readView, type GatewayAnalysisView } from '../views';
 
 export interface AnalysesRouteOptions {
@@ -31,6 +34,10 @@ export interface AnalysesRouteOptions {
   /** Deadline for the progress query of a running analysis (GET /:id). */
   queryTimeoutMs: number;
   now: () => Date;
+  /** Which accounts each tenant may analyse. */
+  tenancy: TenantBindings;
+  /** Completed reports, read from here once Temporal no longer holds the run. */
+  reports: ReportStore;
   /** The planner and follow-up questions: Bedrock when configured (else the deterministic planner and writer). */
   llm?: AnalysesLlmOptions;
 }
@@ -52,7 +59,15 @@ export const requireJson: RequestHandler = (req, _res, next) => {
   next();
 };
 
-export const jsonBody = express.json({ limit: MAX_BODY_BYTES, type: JSON_TYPES, strict: false });
+const parseJson = express.json({ limit: MAX_BODY_BYTES, type: JSON_TYPES, strict: false });
+
+/** The JSON body parser; anything it fails on (bad compression included) is a 4xx naming the problem. */
+export const jsonBody: RequestHandler = (req, res, next) => {
+  parseJson(req, res, (err?: unknown) => {
+    if (err) next(bodyDecodeError(err, req.headers['content-encoding']));
+    else next();
+  });
+};
 
 const REPORT_FORMATS = ['json', 'md', 'csv'] as const;
 type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -71,8 +86,18 @@ export function registerAnalysisRoutes(api: Router, options: AnalysesRouteOption
 
   const read = async (id: string, progress: boolean): Promise<GatewayAnalysisView> => {
     const view = await readView(client, id, { rpcTimeoutMs, queryTimeoutMs, progress });
-    if (!view) throw notFound(`Analysis ${JSON.stringify(id)}`);
-    return view;
+    if (view) return view;
+    // Past Temporal's retention the run is gone, its report is not.
+    const stored = await options.reports.get(tenantOfAnalysisId(id) ?? '', id);
+    if (!stored) throw notFound(`Analysis ${JSON.stringify(id)}`);
+    return {
+      analysisId: id,
+      status: 'COMPLETED',
+      startTime: stored.startTime,
+      closeTime: stored.closeTime,
+      report: stored.report,
+      notice: 'Read from the report store: Temporal no longer holds this run (its retention has ended).',
+    };
   };
 
   api.post('/analyses', requireJson, jsonBody, async (req, res) => {
@@ -82,25 +107,29 @@ export function registerAnalysisRoutes(api: Router, options: AnalysesRouteOption
     if (isPlainObject(body) && body.tenant === undefined && caller.tenants !== 'all' && caller.tenants.length === 1) {
       body = { ...body, tenant: caller.tenants[0] };
     }
-    if (isPlainObject(body) && body.requestedBy === undefined && caller.via !== undefined && caller.via !== 'none') {
-      body = { ...body, requestedBy: caller.subject };
+    // Who asked comes from the credentials only (API-key id or token subject): a body cannot sign for someone else.
+    if (isPlainObject(body) && 'requestedBy' in body) {
+      throw new ApiError(400, 'invalid_request', 'requestedBy is set from your credentials (API-key id or token subject); remove it from the body', {
+        details: ['requestedBy: not allowed in the body'],
+      });
     }
     // A question instead of agents: the planner turns it into a request.
     let plan: Extract<PlanResult, { ok: true }> | undefined;
     let validation: ValidationResult;
     if (isPlainObject(body) && body.question !== undefined) {
       plan = await planFromQuestion(body, caller);
-      validation = { ok: true, request: { ...plan.request, ...(typeof body.requestedBy === 'string' ? { requestedBy: body.requestedBy } : {}) } };
+      validation = { ok: true, request: plan.request };
     } else {
       validation = validateAnalysisRequest(body, now());
     }
     if (!validation.ok) {
       throw new ApiError(400, 'invalid_request', 'The analysis request is not valid', { details: validation.errors });
     }
-    const request = validation.request;
+    const request = { ...validation.request, requestedBy: caller.subject };
     if (!canAccessTenant(caller, request.tenant)) {
       throw new ApiError(403, 'forbidden', `You may not start analyses for tenant ${JSON.stringify(request.tenant)}`);
     }
+    await enforceBinding(options.tenancy, request.tenant, request.accounts);
     const started = await temporal(() => startAnalysis(client, taskQueue, request, now()));
     const links = analysisLinks(req, started.analysisId);
     res
@@ -123,7 +152,7 @@ export function registerAnalysisRoutes(api: Router, options: AnalysesRouteOption
     if (accounts !== undefined && (!Array.isArray(accounts) || !accounts.every((a) => typeof a === 'string' && /^\d{12}$/.test(a)))) {
       errors.push('accounts must be a list of 12-digit AWS account IDs');
     }
-    const unknown = Object.keys(body).filter((k) => !['question', 'tenant', 'accounts', 'requestedBy'].includes(k));
+    const unknown = Object.keys(body).filter((k) => !['question', 'tenant', 'accounts'].includes(k));
     if (unknown.length) errors.push(`with a question, give only question, tenant and accounts (not ${unknown.join(', ')})`);
     if (errors.length) throw new ApiError(400, 'invalid_request', 'The analysis request is not valid', { details: errors });
     const tenantId = tenant as string;
@@ -161,11 +190,32 @@ export function registerAnalysisRoutes(api: Router, options: AnalysesRouteOption
     const pageSize = pageSizeOf(req.query.pageSize);
     const pageToken = singleQuery(req.query.pageToken, 'pageToken');
     const page = await temporal(() => listAnalyses(client, filter, { pageSize, ...(pageToken ? { pageToken } : {}) }));
+    // Newest first: reports kept past Temporal's retention are older than every run it still holds, so they follow its last page.
+    const kept = page.nextPageToken ? [] : await keptReports(filter, new Set(page.analyses.map((a) => a.analysisId)));
     res.json({
-      analyses: page.analyses.map((a) => ({ ...a, links: analysisLinks(req, a.analysisId) })),
+      analyses: [...page.analyses, ...kept].map((a) => ({ ...a, links: analysisLinks(req, a.analysisId) })),
       ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}),
     });
   });
+
+  /** Stored reports matching the filter whose runs Temporal no longer holds. */
+  const keptReports = async (filter: ListFilter, listed: ReadonlySet<string>): Promise<AnalysisListItem[]> => {
+    if (filter.statuses && !filter.statuses.includes('COMPLETED')) return [];
+    const tenants = filter.tenants ?? (await options.reports.tenants());
+    const summaries = (await Promise.all(tenants.map((t) => options.reports.list(t)))).flat().filter(
+      (s) =>
+        !listed.has(s.analysisId) &&
+        (filter.account === undefined || s.accounts.includes(filter.account)) &&
+        (filter.startedAfter === undefined || Date.parse(s.startTime) >= filter.startedAfter.getTime()) &&
+        (filter.startedBefore === undefined || Date.parse(s.startTime) < filter.startedBefore.getTime()),
+    );
+    if (summaries.length === 0) return [];
+    const live = await temporal(() => existingAnalyses(client, summaries.map((s) => s.analysisId)));
+    return summaries
+      .filter((s) => !live.has(s.analysisId))
+      .sort((a, b) => b.startTime.localeCompare(a.startTime))
+      .map((s) => ({ analysisId: s.analysisId, tenant: s.tenant, accounts: s.accounts, status: 'COMPLETED' as const, startTime: s.startTime, closeTime: s.closeTime, retained: 'report-store' as const }));
+  };
 
   api.get('/analyses/:id', async (req, res) => {
     const id = analysisIdOf(req.params.id, callerOf(res));
@@ -198,6 +248,12 @@ export function registerAnalysisRoutes(api: Router, options: AnalysesRouteOption
     await temporal(() => handle.cancel());
     res.status(202).json({ analysisId: id, status: 'cancel_requested', links: analysisLinks(req, id) });
   });
+}
+
+/** 403 naming the tenant and each account outside its binding (the worker checks the same before any AWS call). */
+export async function enforceBinding(tenancy: TenantBindings, tenant: string, accounts: readonly string[]): Promise<void> {
+  const decision = await tenancy.check(tenant, accounts);
+  if (!decision.ok) throw new ApiError(403, decision.code, decision.message, { details: decision.accounts.map((a) => `account ${a}: not bound to ${tenant}`) });
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -8,7 +8,6 @@
 import type { Client } from '@temporalio/client';
 import { Router } from 'express';
 import { ApiError, TEMPORAL_UNAVAILABLE_MESSAGE } from '../errors';
-import { withDeadline } from '../temporal';
 
 export interface HealthOptions {
   client: Client;
@@ -29,7 +28,8 @@ export function healthRouter(options: HealthOptions): Router {
       throw new ApiError(503, 'shutting_down', 'The gateway is shutting down; use another instance');
     }
     try {
-      await withDeadline(options.client, options.timeoutMs, () => options.client.workflowService.getSystemInfo({}));
+      // Not through the gateway's queue of Temporal calls: readiness is about Temporal, not about our load.
+      await options.client.withDeadline(Date.now() + options.timeoutMs, () => options.client.workflowService.getSystemInfo({}));
     } catch {
       throw new ApiError(503, 'temporal_unavailable', TEMPORAL_UNAVAILABLE_MESSAGE);
     }

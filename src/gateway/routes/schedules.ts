@@ -22,7 +22,8 @@ import { reviewIndexKey, reviewKey, type ReviewDocument } from '../../domain/rev
 import { callerOf, canAccessTenant, type Caller } from '../auth';
 import { ApiError, notFound } from '../errors';
 import { withDeadline } from '../temporal';
-import { jsonBody, requireJson } from './analyses';
+import { enforceBinding, jsonBody, requireJson } from './analyses';
+import type { TenantBindings } from '../../activities/tenancy';
 
 export interface ScheduleRouteOptions {
   client: Client;
@@ -30,6 +31,8 @@ export interface ScheduleRouteOptions {
   rpcTimeoutMs: number;
   /** The report store the worker keeps reviews in. */
   store: ArtefactStore;
+  /** Which accounts each tenant may analyse. */
+  tenancy: TenantBindings;
 }
 
 export function registerScheduleRoutes(api: Router, options: ScheduleRouteOptions): void {
@@ -65,6 +68,7 @@ export function registerScheduleRoutes(api: Router, options: ScheduleRouteOption
     if (!canAccessTenant(caller, parsed.data.tenant)) {
       throw new ApiError(403, 'forbidden', `You may not manage schedules of tenant ${JSON.stringify(parsed.data.tenant)}`);
     }
+    await enforceBinding(options.tenancy, parsed.data.tenant, parsed.data.accounts);
     // Pass the body as given: an update keeps the pause state unless `paused` is in it.
     const result = await temporal(() => upsertReviewSchedule(client, taskQueue, body as Parameters<typeof upsertReviewSchedule>[2]));
     const view = await temporal(() => describeReviewSchedule(client, result.scheduleId));

@@ -17,8 +17,41 @@ export interface InstanceTypeInfo {
   currentGeneration: boolean;
   instanceFamily: 'General purpose' | 'Compute optimized' | 'Memory optimized' | 'GPU instance';
   physicalProcessor: string;
+  /** The Price List's networkPerformance attribute, as AWS words it ("Up to 10 Gigabit", "25 Gigabit", "Moderate"). */
+  networkPerformance: string;
   /** USD per hour in us-east-1, Linux, shared tenancy. */
   usEast1Hourly: number;
+}
+
+/**
+ * AWS's published network performance of these types: burstable and small sizes "Up to" a figure,
+ * larger sizes a sustained one; previous generations in words.
+ */
+const NETWORK: Readonly<Record<string, { upTo?: string; sized?: Record<string, string>; words?: Record<string, string> }>> = {
+  t2: { words: { nano: 'Low', micro: 'Low to Moderate', small: 'Low to Moderate', medium: 'Low to Moderate', large: 'Low to Moderate', xlarge: 'Moderate', '2xlarge': 'Moderate' } },
+  t3: { upTo: '5' },
+  t4g: { upTo: '5' },
+  m3: { words: { medium: 'Moderate', large: 'Moderate', xlarge: 'High', '2xlarge': 'High' } },
+  m4: { words: { large: 'Moderate', xlarge: 'High', '2xlarge': 'High', '4xlarge': 'High' }, sized: { '10xlarge': '10', '16xlarge': '25' } },
+  c4: { words: { large: 'Moderate', xlarge: 'High', '2xlarge': 'High', '4xlarge': 'High' }, sized: { '8xlarge': '10' } },
+  r4: { upTo: '10', sized: { '8xlarge': '10', '16xlarge': '25' } },
+  m5: { upTo: '10', sized: { '8xlarge': '10', '12xlarge': '12', '16xlarge': '20' } },
+  c5: { upTo: '10', sized: { '9xlarge': '12', '12xlarge': '12', '18xlarge': '25' } },
+  r5: { upTo: '10', sized: { '8xlarge': '10', '12xlarge': '12', '16xlarge': '20' } },
+  m6i: { upTo: '12.5', sized: { '8xlarge': '12.5', '12xlarge': '18.75', '16xlarge': '25' } },
+  r6i: { upTo: '12.5', sized: { '8xlarge': '12.5', '12xlarge': '18.75', '16xlarge': '25' } },
+  m7g: { upTo: '12.5', sized: { '8xlarge': '15', '12xlarge': '22.5', '16xlarge': '30' } },
+  c6g: { upTo: '10', sized: { '8xlarge': '12', '12xlarge': '20', '16xlarge': '25' } },
+  p3: { upTo: '10', sized: { '8xlarge': '10' } },
+};
+
+export function networkPerformanceOf(family: string, size: string): string {
+  const n = NETWORK[family];
+  const words = n?.words?.[size];
+  if (words) return words;
+  const sized = n?.sized?.[size];
+  if (sized) return `${sized} Gigabit`;
+  return n?.upTo ? `Up to ${n.upTo} Gigabit` : 'Moderate';
 }
 
 /** Size ladder within a family, smallest first. */
@@ -233,6 +266,7 @@ for (const spec of FAMILIES) {
       currentGeneration: spec.currentGeneration,
       instanceFamily: spec.instanceFamily,
       physicalProcessor: spec.physicalProcessor,
+      networkPerformance: networkPerformanceOf(spec.family, size),
       usEast1Hourly: price,
     });
   }

@@ -9,7 +9,15 @@
  */
 import { createHash } from 'node:crypto';
 import type { PriceEntry } from '../model';
-import { DATABASE_ENGINE, ENGINE_PRICE_FACTOR, RDS_OPERATION, dbClassInfo, requireInstanceType } from './catalog';
+import {
+  DATABASE_ENGINE,
+  ENGINE_PRICE_FACTOR,
+  RDS_OPERATION,
+  dbClassInfo,
+  knownDbClasses,
+  knownInstanceTypes,
+  requireInstanceType,
+} from './catalog';
 
 export interface RegionInfo {
   /** Pricing API `location`. */
@@ -261,6 +269,7 @@ function describeCharge(spec: PriceSpec): Charge {
           vcpu: String(info.vcpu),
           memory: `${info.memoryGiB} GiB`,
           physicalProcessor: info.physicalProcessor,
+          networkPerformance: info.networkPerformance,
           processorArchitecture: info.architecture === 'arm64' ? '64-bit' : '64-bit',
           operatingSystem: 'Linux',
           tenancy: 'Shared',
@@ -648,6 +657,37 @@ export function priceEntry(spec: PriceSpec, price: number): PriceEntry {
     unit: c.unit,
     termType: 'OnDemand',
   };
+}
+
+/**
+ * Everything the simulator can price, in every Region it serves: the Pricing API serves its whole
+ * catalogue, not only what an account uses. About 1,500 products; built on first request (pricing.ts).
+ */
+export function catalogueSpecs(): PriceSpec[] {
+  const specs: PriceSpec[] = [];
+  for (const region of Object.keys(REGIONS)) {
+    for (const instanceType of knownInstanceTypes()) specs.push({ kind: 'ec2-instance', region, instanceType });
+    for (const dbInstanceClass of knownDbClasses())
+      for (const engine of Object.keys(DATABASE_ENGINE))
+        for (const multiAz of [false, true]) specs.push({ kind: 'rds-instance', region, dbInstanceClass, engine, multiAz });
+    for (const multiAz of [false, true]) {
+      for (const storageType of Object.keys(RDS_STORAGE) as ('gp2' | 'gp3' | 'io1' | 'io2' | 'standard')[])
+        specs.push({ kind: 'rds-storage', region, storageType, multiAz });
+      specs.push({ kind: 'rds-iops', region, multiAz });
+    }
+    for (const volumeType of Object.keys(EBS_VOLUME) as ('gp2' | 'gp3' | 'io1' | 'io2' | 'st1' | 'sc1' | 'standard')[])
+      specs.push({ kind: 'ebs-volume', region, volumeType });
+    for (const volumeType of Object.keys(EBS_IOPS) as ('gp3' | 'io1' | 'io2')[]) specs.push({ kind: 'ebs-iops', region, volumeType });
+    specs.push(
+      { kind: 'ebs-throughput', region },
+      { kind: 'ebs-snapshot', region, tier: 'standard' },
+      { kind: 'ebs-snapshot', region, tier: 'archive' },
+      { kind: 'public-ipv4', region, inUse: false },
+      { kind: 'public-ipv4', region, inUse: true },
+    );
+    for (const storageType of Object.keys(S3_STORAGE_TYPES)) specs.push({ kind: 's3-storage', region, storageType });
+  }
+  return specs;
 }
 
 /**

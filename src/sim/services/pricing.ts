@@ -13,6 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import { AwsError, validationError } from '../errors';
+import { catalogueSpecs, completePriceList } from '../generator/prices';
 import type { PriceEntry } from '../model';
 import type { JsonObject, JsonServiceDefinition } from '../protocols/json';
 import type { Scenario } from '../scenario';
@@ -93,6 +94,21 @@ function fieldValue(entry: PriceEntry, field: string): string | undefined {
   return undefined;
 }
 
+/**
+ * What GetProducts serves: the scenario's own prices (they win), then the rest of the catalogue in
+ * every Region the simulator serves, as the Pricing API serves its whole catalogue. Built once per
+ * scenario, on the first request.
+ */
+const served = new WeakMap<Scenario, PriceEntry[]>();
+function servedPrices(scenario: Scenario): PriceEntry[] {
+  let list = served.get(scenario);
+  if (!list) {
+    list = completePriceList(catalogueSpecs(), scenario.prices);
+    served.set(scenario, list);
+  }
+  return list;
+}
+
 export function getProducts(scenario: Scenario, input: JsonObject): unknown {
   const serviceCode = readString(input['ServiceCode'], 'ServiceCode');
   if (serviceCode === undefined)
@@ -109,7 +125,7 @@ export function getProducts(scenario: Scenario, input: JsonObject): unknown {
       `1 validation error detected: Value '${JSON.stringify(maxResults)}' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and 100`,
     );
   }
-  const entries = scenario.prices.filter((p) => p.serviceCode === serviceCode && p.attributes['marketoption'] !== 'Spot');
+  const entries = servedPrices(scenario).filter((p) => p.serviceCode === serviceCode && p.attributes['marketoption'] !== 'Spot');
   if (entries.length === 0 && !KNOWN_SERVICE_CODES.includes(serviceCode)) {
     throw new AwsError('NotFoundException', `Service code ${serviceCode} is not found.`, 400);
   }

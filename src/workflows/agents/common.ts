@@ -36,11 +36,18 @@ export interface AgentInput {
   asOf?: string;
 }
 
+/**
+ * Every agent activity's heartbeat timeout. Attempts beat every second (src/worker/liveness.ts), so a
+ * worker that dies mid-attempt is noticed within this and the attempt retried on another worker: kill to
+ * resume in well under 10 s, where 30-60 s timeouts made it about a minute.
+ */
+export const AGENT_HEARTBEAT_TIMEOUT = '5 seconds';
+
 const { fetchSpend } = proxyActivities<Activities>({
   startToCloseTimeout: '5 minutes',
   // Short enough that a cancelled analysis reaches a blocked activity within seconds (heartbeats are
   // throttled to 80% of this), and the child waits until its activity has really stopped.
-  heartbeatTimeout: '10 seconds',
+  heartbeatTimeout: AGENT_HEARTBEAT_TIMEOUT,
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 8 },
 });

@@ -27,6 +27,7 @@ import {
   spendUsage,
   targetsOf,
   type AgentInput,
+  AGENT_HEARTBEAT_TIMEOUT,
 } from './common';
 import { webUiMarkdown } from '../../presentation/web-ui';
 
@@ -35,7 +36,7 @@ export const FINDINGS_PATCH = 'agent-findings-v1';
 
 const activities = proxyActivities<Activities>({
   startToCloseTimeout: '30 minutes',
-  heartbeatTimeout: '1 minute',
+  heartbeatTimeout: AGENT_HEARTBEAT_TIMEOUT,
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
 });

@@ -18,13 +18,14 @@ import {
   spendUsage,
   targetsOf,
   type AgentInput,
+  AGENT_HEARTBEAT_TIMEOUT,
 } from './common';
 import { analysisDayOf, commitmentsUnavailable, FINDINGS_PATCH } from './ec2';
 import { webUiMarkdown } from '../../presentation/web-ui';
 
 const activities = proxyActivities<Activities>({
   startToCloseTimeout: '30 minutes',
-  heartbeatTimeout: '1 minute',
+  heartbeatTimeout: AGENT_HEARTBEAT_TIMEOUT,
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
 });

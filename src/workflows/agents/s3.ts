@@ -4,12 +4,12 @@ import type { Activities } from '../../activities';
 import { formatUsd } from '../../domain/money';
 import type { AgentResult } from '../../domain/report';
 import { addUsage } from '../../domain/usage';
-import { reportToParent, runSpendAgent, type AgentInput } from './common';
+import { AGENT_HEARTBEAT_TIMEOUT, reportToParent, runSpendAgent, type AgentInput } from './common';
 import { webUiMarkdown } from '../../presentation/web-ui';
 
 const { analyseStorage } = proxyActivities<Activities>({
   startToCloseTimeout: '30 minutes',
-  heartbeatTimeout: '30 seconds',
+  heartbeatTimeout: AGENT_HEARTBEAT_TIMEOUT,
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 8 },
 });

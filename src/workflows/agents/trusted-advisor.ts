@@ -10,13 +10,13 @@ import { mergeMissing } from '../../domain/checks/common';
 import { formatUsd } from '../../domain/money';
 import type { AgentResult } from '../../domain/report';
 import { addUsage } from '../../domain/usage';
-import { costExplorerRequestsOf, forEachWithProgress, reportToParent, runSpendAgent, spendUsage, type AgentInput } from './common';
+import { AGENT_HEARTBEAT_TIMEOUT, costExplorerRequestsOf, forEachWithProgress, reportToParent, runSpendAgent, spendUsage, type AgentInput } from './common';
 import { analysisDayOf, FINDINGS_PATCH } from './ec2';
 import { webUiMarkdown } from '../../presentation/web-ui';
 
 const activities = proxyActivities<Activities>({
   startToCloseTimeout: '15 minutes',
-  heartbeatTimeout: '1 minute',
+  heartbeatTimeout: AGENT_HEARTBEAT_TIMEOUT,
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
 });
