@@ -169,6 +169,14 @@ export const EVIDENCE_PATTERNS: { pattern: RegExp; checks?: RegExp; spec: (match
 Object.assign(EVIDENCE_CATALOGUE, {
   targetVolumeType: spec('Suggested volume type', 'text'),
   metricDays: spec('Days measured', 'days'),
+  targetInstanceType: spec('Suggested type', 'text'),
+  gravitonInstanceType: spec('Graviton alternative', 'text'),
+  instanceFamily: spec('Instance family', 'text'),
+  volumeCount: spec('Attached volumes', 'count'),
+  networkPeakMbps: spec('Network peak', 'text'),
+  targetNetworkBaselineMbps: spec('Network baseline after the change', 'text'),
+  priceUsdPerGbMonth: spec('Storage price', 'usd-gb-month'),
+  billedSizeGB: spec('Billed size', 'GB'),
 } satisfies Record<string, EvidenceSpec>);
 
 /** The catalogue entry for a key (of a check, for keys matched by pattern), or undefined when nobody described it. */
