@@ -12,6 +12,7 @@ import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ConfigError, ENV } from '../config';
 import { formatUsd } from '../domain/money';
+import type { SectionLine } from '../presentation/lines';
 import {
   carryFirstSeen,
   compareSnapshots,
@@ -286,12 +287,19 @@ export function slackMessage(h: ReviewHeadline, dashboardUrl: string) {
         ],
       },
       { type: 'section', text: { type: 'mrkdwn', text: `*Top actions*\n${actions}` } },
+      ...(h.sections?.length ? [{ type: 'section', text: { type: 'mrkdwn', text: sectionsText(h.sections) } }] : []),
       {
         type: 'actions',
         elements: [{ type: 'button', text: { type: 'plain_text', text: 'Open the report' }, url: reviewLink(dashboardUrl, h) }],
       },
     ],
   };
+}
+
+/** The report's sections, one line each, as the dashboard words them; within Slack's 3,000 characters a block. */
+function sectionsText(sections: readonly SectionLine[]): string {
+  const text = `*The report*\n${sections.map((l) => `• *${escapeSlack(l.title)}*: ${escapeSlack(l.text)}`).join('\n')}`;
+  return text.length > 2900 ? `${text.slice(0, 2899)}…` : text;
 }
 
 /** Account data is text: keep Slack's control characters out of it. */

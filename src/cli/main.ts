@@ -10,6 +10,9 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ENV } from '../config';
 import type { AnalysisProgress } from '../domain/progress';
 import type { AnalysisReport } from '../domain/report';
+import { reportToViewJson } from '../domain/report-export';
+import { buildReportView } from '../presentation/build';
+import type { viewToHtml as ViewToHtml } from '../presentation/html';
 import { generateApiKey } from '../gateway/api-keys';
 import { serveStdio } from '../mcp/stdio';
 import { analysisPath, CliError, Gateway, watchAnalysis, type Credentials, type WatchOutcome } from './client';
@@ -34,7 +37,9 @@ Commands:
       --limit N (default 20)  --all (every page)
   get ID             status, progress or report summary of one analysis
   report ID          download the report
-      --format json|md|csv (default json)  --table findings|spend (CSV)  --output FILE
+      --format json|md|csv|html|view (default json)  --table findings|spend (CSV)  --output FILE
+                     json: the report as the API serves it; md, csv: the gateway's exports;
+                     html: one self-contained file, charts inline; view: the report view model as JSON
   cancel ID          cancel a running analysis
   whoami             who your credentials stand for
   schedules list     weekly-review schedules (IDs review/<tenant>/<scope>)
@@ -244,18 +249,37 @@ async function get(values: Values, id: string): Promise<number> {
 async function report(values: Values, id: string): Promise<number> {
   const gateway = gatewayFrom(values);
   const format = values.format === 'markdown' ? 'md' : values.format;
-  if (format !== 'json' && format !== 'md' && format !== 'csv') throw usage('--format must be json, md or csv');
+  if (format !== 'json' && format !== 'md' && format !== 'csv' && format !== 'html' && format !== 'view') {
+    throw usage('--format must be json, md, csv, html or view');
+  }
   if (values.table && values.table !== 'findings' && values.table !== 'spend') throw usage('--table must be findings or spend');
-  const query = new URLSearchParams({ format, ...(values.table ? { table: values.table } : {}) });
-  const response = await gateway.fetch(analysisPath(id, `/report?${query.toString()}`), { accept: '*/*' });
-  const body = format === 'json' ? `${JSON.stringify(await response.json(), null, 2)}\n` : await response.text();
+  let body: string;
+  let table: string | null = null;
+  if (format === 'html' || format === 'view') {
+    // Rendered here from the report's JSON, with the same view model the gateway's exports use.
+    const response = await gateway.fetch(analysisPath(id, '/report?format=json'), { accept: 'application/json' });
+    const analysisReport = (await response.json()) as AnalysisReport;
+    body = format === 'html' ? reportHtml(analysisReport) : reportToViewJson(analysisReport);
+  } else {
+    const query = new URLSearchParams({ format, ...(values.table ? { table: values.table } : {}) });
+    const response = await gateway.fetch(analysisPath(id, `/report?${query.toString()}`), { accept: '*/*' });
+    body = format === 'json' ? `${JSON.stringify(await response.json(), null, 2)}\n` : await response.text();
+    table = response.headers.get('x-finops-csv-table');
+  }
   if (values.output) {
     await writeFile(values.output, body);
-    process.stderr.write(`Wrote ${values.output}${response.headers.get('x-finops-csv-table') ? ` (${response.headers.get('x-finops-csv-table')} table)` : ''}\n`);
+    process.stderr.write(`Wrote ${values.output}${table ? ` (${table} table)` : ''}\n`);
   } else {
     process.stdout.write(body);
   }
   return 0;
+}
+
+/** The self-contained HTML export, charts rendered to inline SVG (the chart library is loaded only for it). */
+function reportHtml(analysisReport: AnalysisReport): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a synchronous, lazy load in this CommonJS program
+  const { viewToHtml } = require('../presentation/html') as { viewToHtml: typeof ViewToHtml };
+  return viewToHtml(buildReportView(analysisReport));
 }
 
 async function cancel(values: Values, id: string): Promise<number> {

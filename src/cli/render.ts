@@ -6,7 +6,8 @@
 import { formatUsd } from '../domain/money';
 import type { AgentProgress, AnalysisProgress } from '../domain/progress';
 import type { AnalysisReport } from '../domain/report';
-import { hasFindings, missingAgents, readFindings, summaryText, totalSavings, usageLines } from '../domain/report-export';
+import { buildReportView } from '../presentation/build';
+import { viewToText } from '../presentation/text';
 
 /** Strip terminal control sequences and other control characters from untrusted text. */
 export function safe(text: string): string {
@@ -129,42 +130,9 @@ export class LinesDisplay {
   stop(): void {}
 }
 
-function pct(value: number | null): string {
-  return value === null ? 'new' : `${value >= 0 ? '+' : ''}${value.toFixed(1)}%`;
-}
-
+/** The report as text: every section of the report view model (src/presentation), account data cleaned. */
 export function reportText(report: AnalysisReport, options: { findings?: number } = {}): string {
-  const { spend } = report;
-  const money = (amount: string) => formatUsd(amount, spend.unit);
-  const out: string[] = [];
-  out.push(`${report.status === 'complete' ? 'Report' : 'PARTIAL report'} for ${safe(report.tenant)}: ${report.accounts.join(', ')}, ${report.period.start} to ${report.period.end} (end exclusive)`);
-  const missing = missingAgents(report);
-  if (missing.length) {
-    out.push('  Missing (agents that did not deliver):');
-    for (const m of missing) out.push(`    ${m.kind === 'skipped' ? '!' : '✗'} ${m.agent}${m.kind === 'skipped' ? ' (skipped)' : ''}: ${safe(m.reason)}`);
-  }
-  const summary = summaryText(report);
-  if (summary) out.push('', ...safe(summary).split('\n').map((l) => `  ${l}`), '');
-  out.push(`  Total spend    ${money(spend.total)}  (previous period ${money(spend.previousTotal)}, ${spend.changePct === null ? 'no previous data' : pct(spend.changePct)})`);
-  out.push('  By service:');
-  for (const line of spend.byService.slice(0, 10)) out.push(`    ${money(line.amount).padStart(14)}  ${pct(line.changePct).padStart(8)}  ${safe(line.service)}`);
-  if (spend.byService.length > 10) out.push(`    …and ${spend.byService.length - 10} more services`);
-  if (hasFindings(report)) {
-    const findings = readFindings(report);
-    out.push(`  Findings: ${findings.length}, ${money(totalSavings(findings))} per month`);
-    for (const f of findings.slice(0, options.findings ?? 10)) {
-      out.push(`    ${formatUsd(f.monthlySavings, f.unit).padStart(12)}/mo  ${pad(safe(f.action), 18)} ${safe(f.resourceName || f.resourceId)} (${safe(f.account)} ${safe(f.region)})${f.confidence ? `, ${safe(f.confidence)} confidence` : ''}`);
-    }
-    if (findings.length > (options.findings ?? 10)) out.push(`    …and ${findings.length - (options.findings ?? 10)} more (finops report <id> --format csv)`);
-  }
-  out.push('  Agents:');
-  for (const agent of report.agents) {
-    const outcome = agent.status === 'succeeded' ? `spend ${money(agent.spend ?? '0')}` : `${agent.status}: ${safe(agent.reason ?? '')}`;
-    out.push(`    ${agent.status === 'succeeded' ? '✓' : '✗'} ${safe(agent.title)}: ${outcome}`);
-  }
-  const usage = usageLines(report);
-  if (usage.length) out.push(`  Cost of this analysis: ${usage.map((u) => `${u.label} ${u.value}`).join('; ')}`);
-  return `${out.join('\n')}\n`;
+  return viewToText(buildReportView(report), { rows: options.findings ?? 10, clean: safe });
 }
 
 export interface ListRow {

@@ -71,6 +71,50 @@ export interface SpendSummary {
   /** 'whole-bill' when an agent read the whole bill; otherwise only the listed agents' services are counted. */
   coverage: 'whole-bill' | 'agent-services' | 'none';
   estimated: boolean;
+  /** The period's spend grouped by account, Region, usage type or a tag key, when an agent read them. */
+  groupings?: SpendGrouping[];
+  /** Daily spend of the largest services (the rest as "Other"), for the stacked chart. */
+  dailyByService?: DailyByGroup;
+  /** This month so far against the same days of last month, when the reads reach it. */
+  monthToDate?: MonthToDate;
+}
+
+export type SpendDimension = 'service' | 'account' | 'region' | 'usage-type' | 'tag';
+
+export interface SpendGroupLine {
+  key: string;
+  amount: string;
+  previousAmount: string;
+  change: string;
+  changePct: number | null;
+}
+
+export interface SpendGrouping {
+  dimension: SpendDimension;
+  /** For dimension 'tag': the tag key ("" values are spend without the tag). */
+  tagKey?: string;
+  /** Highest spend first. */
+  lines: SpendGroupLine[];
+}
+
+export interface DailyByGroup {
+  /** Group names, largest first; the last may be "Other". */
+  keys: string[];
+  /** One entry per day: amounts in the order of `keys`. */
+  days: { date: string; amounts: string[] }[];
+}
+
+export interface MonthToDate {
+  /** YYYY-MM, and its days counted so far (1st … `through`, inclusive). */
+  month: string;
+  through: string;
+  days: number;
+  amount: string;
+  /** The same days of the previous month (its 1st … the same day number, capped at its length). */
+  previousMonth: string;
+  previousAmount: string;
+  change: string;
+  changePct: number | null;
 }
 
 export interface AgentReportEntry {

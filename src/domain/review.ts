@@ -7,6 +7,8 @@ import { addAmounts, compareAmounts, percentChange, subtractAmounts, ZERO } from
 import type { Period } from './period';
 import { toEpochDay } from './period';
 import type { ForecastSummary } from './forecast';
+import { buildReportView } from '../presentation/build';
+import { sectionLines, type SectionLine } from '../presentation/lines';
 import type { AnalysisReport } from './report';
 
 /** One finding as a review keeps it: enough to say what it is, what it saves and since when it is open. */
@@ -34,6 +36,8 @@ export interface ReviewSnapshot {
   monthlySavings?: string;
   /** The month's projected spend and each budget's status, when the forecasting agent says. */
   forecast?: ReviewForecast;
+  /** Each section of the report view on one line (src/presentation/lines.ts), for the review message. */
+  sections?: SectionLine[];
 }
 
 export interface SpendChangeLine {
@@ -111,6 +115,8 @@ export interface ReviewHeadline {
   topMovers: SpendChangeLine[];
   /** The month's projection, and the budgets it puts at risk or over. */
   forecast?: { month: string; projected: string; budgetsAtRisk: { name: string; limit: string; status: string }[] };
+  /** Each section of the analysis's report on one line, as the dashboard shows it. */
+  sections?: SectionLine[];
 }
 
 const TOP = 5;
@@ -145,6 +151,11 @@ export function snapshotOf(report: AnalysisReport, date: string, previous?: Revi
   }
   const forecast = forecastOf(report);
   if (forecast) snapshot.forecast = forecast;
+  try {
+    snapshot.sections = sectionLines(buildReportView(report)).filter((l) => l.id !== 'headline' && l.id !== 'notes');
+  } catch {
+    // The message goes out without the per-section lines rather than not at all.
+  }
   return snapshot;
 }
 
@@ -256,6 +267,7 @@ export function headlineOf(doc: ReviewDocument, reviewKey: string): ReviewHeadli
     realisedMonthlySavings: c.findings?.realisedMonthlySavings ?? ZERO,
     topActions: open.slice(0, TOP).map((f) => ({ title: f.title, monthlySavings: f.monthlySavings, openDays: f.openDays })),
     topMovers: c.spend.byService.slice(0, TOP),
+    ...(doc.snapshot.sections ? { sections: doc.snapshot.sections } : {}),
     ...(c.forecast
       ? {
           forecast: {

@@ -23,6 +23,8 @@ import type { Activities } from '../activities';
 import { AGENTS, type AgentKind } from '../domain/agents';
 import type { FindingsSummary } from '../domain/findings';
 import { formatUsd } from '../domain/money';
+import { buildReportView } from '../presentation/build';
+import { progressDetails, reportDetails } from '../presentation/web-ui';
 import { previousPeriod } from '../domain/period';
 import {
   applyAgentUpdate,
@@ -249,6 +251,13 @@ export async function analysis(input: AnalysisRequest): Promise<AnalysisReport> 
       ? setOverall(progress, 'completed', `Report ready. ${headline}`, now())
       : setOverall(progress, 'partial', `Partial report: ${partialSummary(report)}. ${headline}`, now()),
   );
+  // The finished analysis's details: every section of the report view, as the dashboard shows them.
+  // Current details are not in the history: this changes nothing on replay.
+  try {
+    setCurrentDetails(reportDetails(buildReportView(report)));
+  } catch {
+    // Details are a courtesy: the progress details stay.
+  }
   return report;
 }
 
@@ -308,10 +317,4 @@ function ensureSearchAttributes(request: AnalysisRequest): void {
     { key: ACCOUNT, value: request.accounts },
     { key: KIND, value: 'analysis' },
   ]);
-}
-
-/** Markdown for the Web UI's "current details": a table of agents and where each one is. */
-export function progressDetails(progress: AnalysisProgress): string {
-  const rows = progress.agents.map((a) => `| ${a.title} | ${a.state} | ${a.step.replace(/\|/g, '/')} |`);
-  return [`**${progress.step}**`, '', '| Agent | State | Step |', '|---|---|---|', ...rows].join('\n');
 }

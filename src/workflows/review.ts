@@ -25,6 +25,7 @@ import type { DeliveryResult } from '../activities/review';
 import { analysis } from './analysis';
 import { analysisWorkflowId } from './ids';
 import { ACCOUNT, KIND, TENANT } from './search-attributes';
+import { webUiMarkdown } from '../presentation/web-ui';
 
 /** Set by the server on workflows a schedule starts. */
 const SCHEDULED_START = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);
@@ -97,7 +98,7 @@ export async function weeklyReview(input: ReviewInput): Promise<ReviewResult> {
   }
 
   const analysisId = analysisWorkflowId(request.tenant, started, `r${uuid4().replace(/-/g, '').slice(0, 6)}`);
-  setCurrentDetails(`**Running analysis** \`${analysisId}\` of ${request.period.start} to ${request.period.end}`);
+  setCurrentDetails(webUiMarkdown(`**Running analysis** \`${analysisId}\` of ${request.period.start} to ${request.period.end}`));
   const report = await executeChild(analysis, {
     workflowId: analysisId,
     args: [request],
@@ -111,7 +112,7 @@ export async function weeklyReview(input: ReviewInput): Promise<ReviewResult> {
     ],
   });
 
-  setCurrentDetails(`**Comparing** with the previous review of ${request.tenant}/${input.scope}`);
+  setCurrentDetails(webUiMarkdown(`**Comparing** with the previous review of ${request.tenant}/${input.scope}`));
   const headline = await storeReview({
     tenant: request.tenant,
     scope: input.scope,
@@ -121,7 +122,7 @@ export async function weeklyReview(input: ReviewInput): Promise<ReviewResult> {
   });
 
   const destinations = await reviewDestinations(request.tenant);
-  setCurrentDetails(`**Delivering** to ${destinations.length} destination(s)`);
+  setCurrentDetails(webUiMarkdown(`**Delivering** to ${destinations.length} destination(s)`));
   const deliveries = await Promise.all(
     destinations.map((d) =>
       deliverReview({ headline, destination: d.id }).catch(
@@ -136,13 +137,13 @@ export async function weeklyReview(input: ReviewInput): Promise<ReviewResult> {
     ),
   );
   const failed = deliveries.filter((d) => d.outcome === 'failed').length;
-  setCurrentDetails(
+  setCurrentDetails(webUiMarkdown(
     [
       `**Review ${date}**: spend ${formatUsd(headline.total, headline.unit)}` +
         (headline.change !== undefined ? `, change ${formatUsd(headline.change, headline.unit)}` : ', first review'),
       `Findings: ${headline.newFindings} new, ${headline.resolvedFindings} resolved, ${headline.stillOpenFindings} still open`,
       `Delivered: ${deliveries.length - failed} of ${deliveries.length}` + (failed ? ` (${failed} failed)` : ''),
     ].join('\n\n'),
-  );
+  ));
   return { reviewKey: headline.reviewKey, analysisId, headline, deliveries };
 }

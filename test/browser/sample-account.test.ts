@@ -8,10 +8,10 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
-import type { Page } from 'playwright-core';
 import { formatUsd } from '../../src/domain/money';
 import type { AnalysisReport } from '../../src/domain/report';
 import { hasFindings, missingAgents, readFindings } from '../../src/domain/report-export';
+import { buildReportView } from '../../src/presentation/build';
 import { createGateway, type Gateway } from '../../src/gateway/app';
 import { lastFullMonths, SAMPLE_ACCOUNT, startStack, testNow, type TestStack } from '../helpers/stack';
 import { attributes, launchBrowser, screenshotPath, type Browser } from './browser';
@@ -32,10 +32,6 @@ after(async () => {
   await gateway?.close();
   await stack?.close();
 });
-
-async function texts(page: Page, selector: string): Promise<string[]> {
-  return page.locator(selector).allTextContents();
-}
 
 test('start an analysis of the sample account, watch it live, and read its report', async () => {
   await stack.withWorker(async () => {
@@ -79,33 +75,23 @@ test('start an analysis of the sample account, watch it live, and read its repor
     assert.equal(await page.locator('#kpi-cost .kpi-value').textContent(), formatUsd(report.usage.costExplorerCost));
     assert.match((await page.locator('#kpi-cost .kpi-note').textContent()) ?? '', new RegExp(`Cost Explorer requests: ${report.usage.costExplorerRequests}`));
 
-    // The trend chart: one point per day, with the report's exact amounts, drawn to scale.
-    const points = (await attributes(page.locator('#trend circle'), ['data-date', 'data-amount', 'cy'])).map((c) => ({
-      date: c['data-date'],
-      amount: c['data-amount'],
-      cy: Number(c.cy),
-    }));
-    assert.equal(points.length, spend.daily.length);
-    assert.ok(points.length >= 28);
-    assert.deepEqual(points.map((p) => ({ date: p.date, amount: p.amount })), spend.daily);
-    const amounts = spend.daily.map((d) => Number(d.amount));
-    const highest = amounts.indexOf(Math.max(...amounts));
-    const lowest = amounts.indexOf(Math.min(...amounts));
-    assert.equal(Math.min(...points.map((p) => p.cy)), points[highest]!.cy, 'the highest day is drawn highest');
-    assert.equal(Math.max(...points.map((p) => p.cy)), points[lowest]!.cy, 'the lowest day is drawn lowest');
-
-    // The service breakdown, in the report's order, with exact amounts and bars to scale.
-    const rows = await attributes(page.locator('#services .bar-row'), ['data-service', 'data-amount']);
-    const widths = await attributes(page.locator('#services .bar-row .bar'), ['style']);
-    const bars = rows.map((r, i) => ({
-      service: r['data-service'],
-      amount: r['data-amount'],
-      width: parseFloat((widths[i]?.style ?? '').replace(/^width:\s*/, '')),
-    }));
-    assert.deepEqual(bars.map((b) => ({ service: b.service, amount: b.amount })), spend.byService.map((l) => ({ service: l.service, amount: l.amount })));
-    assert.equal(bars[0]!.width, 100);
-    for (let i = 1; i < bars.length; i++) assert.ok(bars[i]!.width <= bars[i - 1]!.width, 'bars shrink with spend');
-    assert.deepEqual(await texts(page, '#services .bar-row:not([hidden]) .bar-value'), spend.byService.slice(0, 10).map((l) => formatUsd(l.amount, spend.unit)));
+    // Every section of the view model, each with data or saying why; the daily chart drawn by ECharts.
+    const view = buildReportView(report, { maxFindings: 1000 });
+    for (const section of view.sections.filter((x) => x.id !== 'headline')) {
+      const shown = page.locator(`#section-${section.id}`);
+      assert.equal(await shown.count(), 1, `the ${section.id} section is shown`);
+      if (section.empty) assert.equal(await shown.locator('.empty-reason').textContent(), section.empty);
+      else assert.deepEqual(await shown.locator('.fact .fact-value').allTextContents(), section.id === 'summary' ? [] : section.facts.map((f) => f.text));
+      console.log(`  ${section.id}: ${section.empty ?? section.facts.map((f) => `${f.label} ${f.text}`).join('; ')}`);
+    }
+    await page.waitForSelector('#chart-spend-daily svg', { timeout: 10_000 });
+    const services = view.sections.find((x) => x.id === 'spend')!.tables.find((t) => t.id === 'spend-by-service')!;
+    assert.deepEqual(
+      await page.locator('#spend-by-service tbody tr td:first-child').allTextContents(),
+      services.rows.map((r) => r.key!.text),
+      'spend by service in the report\'s order',
+    );
+    assert.deepEqual(await page.locator('#spend-by-service tbody tr td:nth-child(2)').allTextContents(), spend.byService.map((l) => formatUsd(l.amount, spend.unit)));
 
     // Agents and what failed.
     const agents = (await attributes(page.locator('#agents-report tbody tr'), ['data-agent', 'data-status'])).map((r) => [r['data-agent'], r['data-status']]);
@@ -117,17 +103,8 @@ test('start an analysis of the sample account, watch it live, and read its repor
     if (hasFindings(report) && readFindings(report).length) {
       assert.ok((await page.locator('#finding-list .finding').count()) > 0);
     } else if (!hasFindings(report)) {
-      assert.equal(await page.locator('#findings').count(), 0);
+      assert.equal(await page.locator('#section-findings').getAttribute('data-state'), 'empty');
     }
-
-    // Tooltip on hover.
-    const chart = page.locator('#trend .overlay');
-    const box = await chart.boundingBox();
-    assert.ok(box);
-    // hover() scrolls the chart into view first (the report's sections above it may push it below the fold).
-    await chart.hover({ position: { x: box.width - 2, y: box.height / 2 } });
-    const tooltip = await page.locator('#trend .tooltip').textContent();
-    assert.ok(tooltip?.includes(formatUsd(spend.daily.at(-1)!.amount, spend.unit)), `tooltip: ${tooltip}`);
 
     // Export: the CSV download is the API's CSV.
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);

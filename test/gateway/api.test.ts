@@ -138,9 +138,9 @@ describe('report downloads', () => {
     assert.match(md.headers.get('content-type') ?? '', /^text\/markdown/);
     assert.match(md.headers.get('content-disposition') ?? '', /attachment; filename="?analysis-demo-\d{8}-\d{4}-[0-9a-f]+\.md"?$/);
     assert.match(md.text, /^# Cost analysis analysis\/demo\//);
-    assert.match(md.text, /PARTIAL/);
-    assert.match(md.text, /## What is missing\n\n- \*\*trusted-advisor\*\* \(failed\): support:DescribeTrustedAdvisorChecks: access denied.*\n- \*\*forecasting\*\* \(skipped\): needs IAM permission ce:GetCostForecast\n/);
-    assert.match(md.text, /120 findings, \*\*\$[\d,]+\.\d\d per month\*\*/);
+    assert.match(md.text, /- \*\*Status:\*\* Partial: 1 agent failed, 1 skipped/);
+    assert.match(md.text, /## Notes: what was skipped and why\n[^#]*\n- Trusted Advisor failed: support:DescribeTrustedAdvisorChecks: access denied.*\n- Forecast and trend was skipped: needs IAM permission ce:GetCostForecast\n/);
+    assert.match(md.text, /- \*\*Findings:\*\* 120\n- \*\*Savings per month:\*\* \\\$[\d,]+\.\d\d\n/);
     assert.ok(!md.text.includes('<img'), 'no raw HTML from account data');
     assert.ok(md.text.includes('&lt;img src=x onerror="window.\\_\\_pwned=1"&gt;'), 'hostile names are escaped');
     assert.match(md.text, /LLM tokens: 1200 in, 300 out/);
@@ -179,7 +179,7 @@ describe('report downloads', () => {
     assert.equal(csv.text.split('\r\n')[0], SPEND_CSV_COLUMNS.join(','));
     const md = await call(apiPath(id, '/report?format=markdown'));
     assert.match(md.text, /## Spend/);
-    assert.ok(!md.text.includes('## Findings'));
+    assert.match(md.text, /## Findings\n\n_No findings: none of the agents that run checks/, 'the findings section says why it is empty');
   });
 });
 

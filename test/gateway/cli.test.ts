@@ -11,6 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { PROJECT_ROOT } from '../../scripts/temporal-cli';
+import type { AnalysisReport } from '../../src/domain/report';
+import { buildReportView } from '../../src/presentation/build';
+import { viewToHtml } from '../../src/presentation/html';
+import { SECTION_IDS } from '../../src/presentation/model';
 import { ApiKeyStore, generateApiKey } from '../../src/gateway/api-keys';
 import { credentialAuthenticator } from '../../src/gateway/auth';
 import { apiPath, type Harness, signal, startFixture, startHarness } from './harness';
@@ -72,9 +76,12 @@ describe('finops command line', { concurrency: 3 }, () => {
     assert.match(run.stdout, /· \[\s*[\d.]+ s\] EC2 \(instances, EBS, Elastic IPs, snapshots\): Done/);
     assert.match(run.stdout, /✗ \[\s*[\d.]+ s\] Trusted Advisor: Failed/);
     assert.match(run.stdout, /PARTIAL report for acme: 123456789012, 210987654321/);
-    assert.match(run.stdout, /Findings: 60, \$[\d,.]+ per month/);
-    assert.match(run.stdout, /✗ trusted-advisor: support:DescribeTrustedAdvisorChecks: access denied/);
-    assert.match(run.stdout, /! forecasting \(skipped\): needs IAM permission ce:GetCostForecast/);
+    assert.match(run.stdout, /^ {2}Findings +60\n {2}Savings per month +\$[\d,.]+$/m);
+    assert.match(run.stdout, /^ {2}- Trusted Advisor failed: support:DescribeTrustedAdvisorChecks: access denied/m);
+    assert.match(run.stdout, /^ {2}- Forecast and trend was skipped: needs IAM permission ce:GetCostForecast$/m);
+    for (const title of ['HEADLINE', 'SPEND', 'FORECAST', 'ANOMALIES', 'TAGGING COMPLIANCE', 'COMMITMENTS', 'FINDINGS', 'NOTES: WHAT WAS SKIPPED AND WHY']) {
+      assert.match(run.stdout, new RegExp(`^${title}$`, 'm'), `the report shows its ${title.toLowerCase()} section`);
+    }
     assert.ok(!run.stdout.includes('\u001b['), 'no terminal codes when not a terminal');
     assert.ok(!run.stdout.includes('<img') || run.stdout.includes('<img src=x'), 'account data printed as plain text');
   });
@@ -106,7 +113,7 @@ describe('finops command line', { concurrency: 3 }, () => {
     const got = await finops(['get', id]);
     assert.equal(got.code, 0, got.stderr);
     assert.match(got.stdout, /Status: COMPLETED/);
-    assert.match(got.stdout, /Findings: 30/);
+    assert.match(got.stdout, /^ {2}Findings +30$/m);
 
     for (const format of ['json', 'md', 'csv'] as const) {
       const cli = await finops(['report', id, '--format', format]);
@@ -115,6 +122,17 @@ describe('finops command line', { concurrency: 3 }, () => {
       if (format === 'json') assert.deepEqual(JSON.parse(cli.stdout), JSON.parse(served));
       else assert.equal(cli.stdout, served);
     }
+    // HTML and the view model: rendered by the CLI from the report's JSON, with the same view model.
+    const served = (await (await api(apiPath(id, '/report?format=json'))).json()) as AnalysisReport;
+    const html = await finops(['report', id, '--format', 'html']);
+    assert.equal(html.code, 0, html.stderr);
+    assert.equal(html.stdout, viewToHtml(buildReportView(served)));
+    assert.match(html.stdout, /^<!doctype html>/);
+    for (const sectionId of SECTION_IDS) assert.ok(html.stdout.includes(`id="section-${sectionId}"`), `the HTML has the ${sectionId} section`);
+    assert.ok(!/<script/i.test(html.stdout));
+    const view = await finops(['report', id, '--format', 'view']);
+    assert.equal(view.code, 0, view.stderr);
+    assert.deepEqual(JSON.parse(view.stdout), JSON.parse(JSON.stringify(buildReportView(served))));
     const dir = mkdtempSync(join(tmpdir(), 'finops-cli-'));
     const file = join(dir, 'spend.csv');
     const saved = await finops(['report', id, '--format', 'csv', '--table', 'spend', '--output', file]);

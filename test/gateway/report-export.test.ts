@@ -51,7 +51,8 @@ describe('findings', () => {
     ]);
     const b = findings[0]!;
     assert.deepEqual([b.action, b.command, b.resourceName, b.resourceType, b.account, b.region], ['rightsize', 'aws rds modify-db-instance', 'orders', 'AWS::RDS::DBInstance', '2', 'eu-west-1']);
-    assert.equal(b.evidence, 'p95Cpu=3.2; days=14');
+    assert.equal(b.evidence, 'P95 cpu: 3.2 · Days measured: 14 days', 'evidence labelled, with units; unknown keys humanised');
+    assert.deepEqual(b.evidenceFields.map((f) => f.known), [false, true]);
     assert.deepEqual(b.tags, [['Env', 'prod']]);
     assert.deepEqual(findings[2]!.tags, [['Owner', 'x']]);
     assert.deepEqual(findings[1]!.sources, ['s3', 'trusted-advisor']);
@@ -95,8 +96,9 @@ describe('Markdown', () => {
     const md = reportToMarkdown({ ...report, summary: { text: `Spend rose.\n\nTop action: ${HOSTILE_NAME}` } } as unknown as AnalysisReport, { maxFindings: 10 });
     assert.ok(!md.includes('<img'));
     assert.match(md, /## Executive summary\n\nSpend rose\./);
-    assert.match(md, /…and 20 more in the CSV export\./);
-    const table = md.slice(md.indexOf('## Findings'), md.indexOf('## Agents')).split('\n').filter((l) => l.startsWith('|'));
+    assert.match(md, /…and 20 more \\\(CSV export\\\)/);
+    const start = md.indexOf('**Findings, highest savings first**');
+    const table = md.slice(start, md.indexOf('\n\n', md.indexOf('|', start))).split('\n').filter((l) => l.startsWith('|'));
     const pipes = (line: string) => line.split(/(?<!\\)\|/).length - 1;
     assert.equal(table.length, 12, 'header, rule and ten rows');
     for (const line of table) assert.equal(pipes(line), pipes(table[0]!), `every row has the header's cells: ${line}`);

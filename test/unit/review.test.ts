@@ -12,7 +12,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { S3Client } from '@aws-sdk/client-s3';
-import { createReviewActivities, parseDestinations, slackMessage } from '../../src/activities/review';
+import { createReviewActivities, parseDestinations, slackMessage, webhookBody } from '../../src/activities/review';
+import { buildReportView } from '../../src/presentation/build';
+import { sectionLines } from '../../src/presentation/lines';
+import { emptyReport, fullReport } from '../presentation/fixtures';
 import { LocalFileStore, S3Store, storeFromEnv } from '../../src/activities/store';
 import { parseScheduleId, reviewScheduleSchema, scheduleIdOf, scheduleSummary, schedulesFromEnv } from '../../src/client/schedules';
 import { ConfigError } from '../../src/config';
@@ -253,4 +256,34 @@ test('the S3 report store: put and get over the wire, missing keys are undefined
   } finally {
     server.close();
   }
+});
+
+test('the review message shows every section of the report, as the dashboard words it, or why it is empty', () => {
+  for (const [name, source] of [
+    ['full', fullReport()],
+    ['empty', emptyReport()],
+  ] as const) {
+    const snap = snapshotOf(source, '2026-11-23');
+    const doc: ReviewDocument = { schemaVersion: 1, tenant: 'acme', scope: 'all', date: '2026-11-23', analysisId: source.analysisId, reviewId: 'r', snapshot: snap, comparison: compareSnapshots(snap) };
+    const headline = headlineOf(doc, 'k');
+    const expected = sectionLines(buildReportView(source)).filter((l) => l.id !== 'headline' && l.id !== 'notes');
+    assert.deepEqual(headline.sections, expected, `${name}: the headline carries the view model's lines`);
+    const blocks = JSON.stringify(slackMessage(headline, 'http://d').blocks);
+    for (const line of expected) assert.ok(blocks.includes(`*${line.title}*: `), `${name}: Slack shows ${line.id}`);
+    const webhook = webhookBody(headline, 'http://d');
+    assert.deepEqual(webhook.review.sections, expected);
+  }
+  const full = headlineOf(
+    (() => {
+      const snap = snapshotOf(fullReport(), '2026-11-23');
+      return { schemaVersion: 1, tenant: 'acme', scope: 'all', date: '2026-11-23', analysisId: 'x', reviewId: 'r', snapshot: snap, comparison: compareSnapshots(snap) };
+    })(),
+    'k',
+  );
+  const text = JSON.stringify(slackMessage(full, 'http://d'));
+  assert.match(text, /\*Forecast\*: Next 30 days \$92,175\.00 \(80% range \$86,000\.00 – \$98,000\.00/);
+  assert.match(text, /\*Tagging compliance\*: Compliant by count 65%/);
+  assert.match(text, /\*Commitments\*: Savings Plans coverage 42\.5%/);
+  const empty = JSON.stringify(slackMessage(headlineOf({ ...(() => { const snap = snapshotOf(emptyReport(), '2026-11-23'); return { schemaVersion: 1 as const, tenant: 'acme', scope: 'all', date: '2026-11-23', analysisId: 'x', reviewId: 'r', snapshot: snap, comparison: compareSnapshots(snap) }; })() }, 'k'), 'http://d'));
+  assert.match(empty, /\*Forecast\*: No forecast: the Forecast and trend agent was skipped/);
 });

@@ -126,7 +126,21 @@ export const api = {
   get: (id: string) => request<AnalysisView>('GET', analysisPath(id)),
   start: (body: unknown) => request<{ analysisId: string; links: Links }>('POST', '/api/analyses', body),
   cancel: (id: string) => request<{ status: string }>('POST', analysisPath(id, '/cancel')),
+  /** A follow-up question about a finished analysis, answered from its report. */
+  ask: (id: string, question: string) => request<{ answer: string; source: string }>('POST', analysisPath(id, '/questions'), { question }),
 };
+
+/** Hand text made in the page to the browser as a download (the HTML export, the tag policy). */
+export function saveFile(content: string, name: string, mediaType: string): void {
+  const url = URL.createObjectURL(new Blob([content], { type: `${mediaType};charset=utf-8` }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
 
 /** Fetch an export with the caller's credentials and hand it to the browser as a download. */
 export async function download(path: string, fallbackName: string): Promise<void> {

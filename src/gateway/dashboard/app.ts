@@ -273,7 +273,40 @@ async function newView(): Promise<void> {
       },
     );
   });
-  mount(main, form);
+  mount(main, questionForm(tenantField), form);
+}
+
+/** Start an analysis from a question in plain language: the gateway's planner turns it into a request. */
+function questionForm(tenantField: HTMLInputElement | HTMLSelectElement): HTMLElement {
+  const question = h('textarea', { name: 'plan-question', id: 'plan-question', required: true, attrs: { rows: '2', maxlength: '500' }, placeholder: 'e.g. Why did EC2 spend rise last month in account 123456789012?' });
+  const problems = h('ul', { class: 'problems', role: 'alert', hidden: true });
+  const submit = h('button', { type: 'submit', id: 'start-question' }, 'Plan and start');
+  const form = h(
+    'form',
+    { class: 'panel narrow', id: 'question-analysis' },
+    h('h2', {}, 'Ask a question'),
+    h('label', {}, 'What do you want to know?', question),
+    h('p', { class: 'muted small' }, 'The planner picks the accounts, period and agents; the analysis starts with them.'),
+    problems,
+    submit,
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    submit.disabled = true;
+    problems.hidden = true;
+    api.start({ tenant: tenantField.value, question: question.value.trim() }).then(
+      (started) => {
+        location.hash = `#/analyses/${encodeURIComponent(started.analysisId)}`;
+      },
+      (err: unknown) => {
+        submit.disabled = false;
+        const details = err instanceof ApiError && err.details.length ? err.details : [errorText(err)];
+        problems.replaceChildren(...details.map((d) => h('li', {}, d)));
+        problems.hidden = false;
+      },
+    );
+  });
+  return form;
 }
 
 // --- one analysis --------------------------------------------------------------------------------

@@ -51,7 +51,9 @@ function card(f: ExportFinding): HTMLElement {
       h('dt', {}, 'Where'),
       h('dd', {}, [f.account, f.region].filter(Boolean).join(' · ') || '—'),
     ),
-    f.evidence ? h('p', { class: 'evidence' }, f.evidence) : null,
+    f.evidenceFields.length
+      ? h('dl', { class: 'evidence', aria: { label: 'Evidence' } }, f.evidenceFields.map((e) => [h('dt', { data: { key: e.key } }, e.label), h('dd', { data: { unit: e.unit } }, e.text)]))
+      : null,
     f.tags.length ? h('ul', { class: 'tags' }, f.tags.map(([k, v]) => h('li', { class: 'tag' }, h('span', { class: 'tag-key' }, k), h('span', { class: 'tag-value' }, v)))) : null,
     f.command ? h('details', { class: 'command' }, h('summary', {}, 'How to act on it'), h('code', {}, f.command)) : null,
   );

@@ -1,60 +1,127 @@
 /**
- * The report view: headline figures, what is missing (failed agents), executive summary, spend trend,
- * service breakdown, findings, tagging compliance, agents, the analysis's own cost, and exports.
- * Optional sections (summary, findings, forecast, tagging) appear when the report has them, so new
- * agents' output slots in without changing this page's structure.
+ * The report view: every section of the report view model (src/presentation), in order, each with its
+ * figures, charts (ECharts), tables and notes, or saying why it has nothing; the findings as cards with
+ * labelled evidence; a follow-up question box; and the exports (JSON, Markdown, CSV, self-contained HTML).
+ * Nothing here formats money, dates or evidence: the view model did.
  */
-import { formatUsd } from '../../domain/money';
 import type { AnalysisReport } from '../../domain/report';
-import { analysisCost, hasFindings, missingAgents, readFindings, summaryText, totalSavings, usageLines } from '../../domain/report-export';
-import { analysisPath, download } from './api';
-import { serviceBreakdown, trendChart, type BandPoint } from './charts';
+import { buildReportView } from '../../presentation/build';
+import { viewToHtml } from '../../presentation/html';
+import type { Attachment, Fact, ReportView, SectionView, TableView } from '../../presentation/model';
+import { missingAgents } from '../../presentation/read';
+import { analysisPath, api, download, saveFile } from './api';
+import { chartFigure } from './charts';
 import { h, type Child } from './dom';
 import { findingsSection } from './findings';
 
-type Loose = Record<string, unknown>;
-
-function isObject(value: unknown): value is Loose {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+function kpi(f: Fact): HTMLElement {
+  const tone = f.tone === 'bad' ? 'up' : f.tone === 'good' ? 'good' : '';
+  return h('div', { class: `kpi ${tone}`, id: `kpi-${f.id}` }, h('span', { class: 'kpi-label' }, f.label), h('span', { class: 'kpi-value num' }, f.text), h('span', { class: 'kpi-note' }, f.note ?? ''));
 }
 
-function pct(value: number | null): string {
-  return value === null ? 'no previous data' : `${value >= 0 ? '+' : ''}${value.toFixed(1)}% vs previous period`;
+function factList(facts: readonly Fact[]): HTMLElement {
+  return h('div', { class: 'facts' }, facts.map((f) => h('div', { class: `fact ${f.tone ?? ''}`, data: { fact: f.id } }, h('span', { class: 'fact-label' }, f.label), h('span', { class: 'fact-value num' }, f.text), f.note ? h('span', { class: 'fact-note' }, f.note) : null)));
 }
 
-function kpi(label: string, value: string, note: Child, id: string, tone = ''): HTMLElement {
-  return h('div', { class: `kpi ${tone}`, id }, h('span', { class: 'kpi-label' }, label), h('span', { class: 'kpi-value num' }, value), h('span', { class: 'kpi-note' }, note));
-}
-
-/** A forecast band if the report carries one in a shape we can draw: points of {date, mean|amount, lower, upper}. */
-function forecastBand(report: AnalysisReport): BandPoint[] {
-  const forecast = (report as unknown as Loose).forecast;
-  if (!isObject(forecast)) return [];
-  const raw = [forecast.daily, forecast.points, forecast.series].find(Array.isArray) as unknown[] | undefined;
-  if (!raw) return [];
-  return raw.flatMap((p) => {
-    if (!isObject(p) || typeof p.date !== 'string') return [];
-    const mean = Number(p.mean ?? p.amount ?? p.value);
-    const lower = Number(p.lower ?? p.low ?? mean);
-    const upper = Number(p.upper ?? p.high ?? mean);
-    return Number.isFinite(mean) ? [{ date: p.date, mean, lower, upper }] : [];
-  });
-}
-
-/** Any object section we do not know yet, shown as a plain list of its simple values. */
-function genericSection(title: string, id: string, value: unknown): HTMLElement | null {
-  if (!isObject(value)) return null;
-  const rows = Object.entries(value).filter(([, v]) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean');
-  if (rows.length === 0) return null;
+function tableView(t: TableView): HTMLElement {
+  if (t.rows.length === 0) return h('div', { class: 'table-block', id: t.id }, h('h4', {}, t.caption), h('p', { class: 'muted empty' }, t.empty ?? 'None.'));
   return h(
-    'section',
-    { class: 'panel', id },
-    h('h3', {}, title),
-    h('dl', { class: 'facts' }, rows.map(([k, v]) => [h('dt', {}, k.replace(/([a-z])([A-Z])/g, '$1 $2')), h('dd', {}, String(v))])),
+    'div',
+    // Focusable, so a keyboard can scroll a table wider than the screen.
+    { class: 'table-block table-scroll', id: t.id, attrs: { tabindex: '0' }, role: 'region', aria: { label: t.caption } },
+    h(
+      'table',
+      { class: 'table' },
+      h('caption', {}, t.caption),
+      h('thead', {}, h('tr', {}, t.columns.map((c) => h('th', { class: c.numeric ? 'num' : '', attrs: { scope: 'col' } }, c.label)))),
+      h('tbody', {}, t.rows.map((r) => h('tr', {}, t.columns.map((c) => h('td', { class: c.numeric ? 'num' : '' }, r[c.key]?.text ?? ''))))),
+    ),
+    t.more ? h('p', { class: 'muted small' }, t.more) : null,
   );
 }
 
-function exportsBar(report: AnalysisReport, onError: (message: string) => void): HTMLElement {
+function attachmentButton(a: Attachment): HTMLElement {
+  return h('button', { class: 'secondary', type: 'button', id: `download-${a.id}`, on: { click: () => saveFile(a.content, a.fileName, a.mediaType) } }, a.label);
+}
+
+function agentsTable(report: AnalysisReport, view: ReportView): HTMLElement {
+  const notes = view.sections.find((s) => s.id === 'notes');
+  const rows = notes?.tables.find((t) => t.id === 'agents')?.rows ?? [];
+  return h(
+    'div',
+    { class: 'table-block table-scroll', id: 'agents-report', attrs: { tabindex: '0' }, role: 'region', aria: { label: 'Agents' } },
+    h(
+      'table',
+      { class: 'table' },
+      h('caption', {}, 'Agents'),
+      h('thead', {}, h('tr', {}, h('th', { attrs: { scope: 'col' } }, 'Agent'), h('th', { attrs: { scope: 'col' } }, 'Outcome'), h('th', { class: 'num', attrs: { scope: 'col' } }, 'Spend'), h('th', { attrs: { scope: 'col' } }, 'Note'))),
+      h(
+        'tbody',
+        {},
+        report.agents.map((a, i) =>
+          h(
+            'tr',
+            { data: { agent: a.agent, status: a.status } },
+            h('td', {}, a.title),
+            h('td', {}, h('span', { class: `state ${a.status}` }, a.status)),
+            h('td', { class: 'num' }, rows[i]?.spend?.text ?? '—'),
+            h('td', { class: 'muted' }, a.reason ?? ''),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+function sectionPanel(s: SectionView, report: AnalysisReport, view: ReportView): HTMLElement {
+  const body: Child[] = [h('h3', {}, s.title)];
+  if (s.empty) body.push(h('p', { class: 'empty-reason' }, s.empty));
+  if (s.id === 'summary') {
+    body.push(s.notes.map((p) => h('p', {}, p)));
+    if (s.facts.length) body.push(h('p', { class: 'muted small' }, s.facts.map((f) => `${f.label}: ${f.text}`).join(' · ')));
+    return h('section', { class: `panel report-section${s.empty ? ' empty' : ''}`, id: `section-${s.id}`, data: { section: s.id, state: s.empty ? 'empty' : 'data' } }, body);
+  }
+  if (s.facts.length) body.push(factList(s.facts));
+  for (const c of s.charts) body.push(chartFigure(c));
+  if (s.id === 'findings' && view.findings.length) body.push(findingsSection(view.findings, view.unit));
+  for (const t of s.tables) {
+    if (s.id === 'findings' && t.id === 'findings') continue; // the cards above show them
+    if (s.id === 'notes' && t.id === 'agents') body.push(agentsTable(report, view));
+    else body.push(tableView(t));
+  }
+  if (s.notes.length) body.push(h('ul', { class: 'notes' }, s.notes.map((n) => h('li', {}, n))));
+  if (s.attachments.length) body.push(h('p', { class: 'attachments' }, s.attachments.map(attachmentButton)));
+  return h('section', { class: `panel report-section${s.empty ? ' empty' : ''}`, id: `section-${s.id}`, data: { section: s.id, state: s.empty ? 'empty' : 'data' } }, body);
+}
+
+/** The follow-up question box: answered from this report's facts by the gateway (grounded). */
+function questionBox(report: AnalysisReport, onError: (message: string) => void): HTMLElement {
+  const input = h('input', { type: 'text', name: 'question', id: 'question', placeholder: 'e.g. Which service grew most?', attrs: { maxlength: '500' } });
+  const answer = h('div', { class: 'answer', id: 'answer', role: 'status', aria: { live: 'polite' } });
+  const ask = h('button', { type: 'submit', id: 'ask' }, 'Ask');
+  const form = h('form', { class: 'panel', id: 'questions' }, h('h3', {}, 'Ask about this report'), h('label', { class: 'ask-row' }, h('span', {}, 'Question'), input, ask), answer);
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const question = input.value.trim();
+    if (!question) return;
+    ask.disabled = true;
+    answer.textContent = 'Thinking…';
+    api.ask(report.analysisId, question).then(
+      (result) => {
+        ask.disabled = false;
+        answer.replaceChildren(...result.answer.split(/\n+/).map((line) => h('p', {}, line)), h('p', { class: 'muted small' }, `Answered by ${result.source === 'deterministic' ? 'the report itself (no model)' : result.source}.`));
+      },
+      (err: unknown) => {
+        ask.disabled = false;
+        answer.textContent = '';
+        onError(err instanceof Error ? err.message : String(err));
+      },
+    );
+  });
+  return form;
+}
+
+function exportsBar(report: AnalysisReport, view: ReportView, onError: (message: string) => void): HTMLElement {
   const path = (query: string) => analysisPath(report.analysisId, `/report?${query}`);
   const button = (label: string, query: string, name: string, id: string) => {
     const el = h('button', { class: 'secondary', type: 'button', id, data: { href: path(query) } }, label);
@@ -63,22 +130,22 @@ function exportsBar(report: AnalysisReport, onError: (message: string) => void):
     });
     return el;
   };
+  const base = report.analysisId.replace(/[^a-z0-9-]+/gi, '-').replace(/^-+|-+$/g, '');
   return h(
     'div',
     { class: 'exports', role: 'group', aria: { label: 'Export the report' } },
     h('span', { class: 'muted' }, 'Export'),
     button('JSON', 'format=json', 'report.json', 'export-json'),
     button('Markdown', 'format=md', 'report.md', 'export-md'),
-    button(hasFindings(report) ? 'CSV of findings' : 'CSV of spend', 'format=csv', 'report.csv', 'export-csv'),
+    button(view.findings.length ? 'CSV of findings' : 'CSV of spend', 'format=csv', 'report.csv', 'export-csv'),
+    h('button', { class: 'secondary', type: 'button', id: 'export-html', on: { click: () => saveFile(viewToHtml(view), `${base}.html`, 'text/html') } }, 'HTML (one file)'),
   );
 }
 
 export function reportView(report: AnalysisReport, onError: (message: string) => void): HTMLElement {
-  const { spend } = report;
-  const findings = readFindings(report);
+  const view = buildReportView(report, { maxFindings: 1000 });
   const missing = missingAgents(report);
   const sections: Child[] = [];
-
   if (missing.length) {
     sections.push(
       h(
@@ -86,85 +153,14 @@ export function reportView(report: AnalysisReport, onError: (message: string) =>
         { class: 'panel warning', id: 'failures', role: 'alert' },
         h('h3', {}, `Partial report: ${missing.length} of ${report.agents.length} agents did not deliver`),
         h('p', {}, 'Everything below comes from the agents that did. What is missing, and why:'),
-        h(
-          'ul',
-          {},
-          missing.map((m) =>
-            h('li', { data: { agent: m.agent, kind: m.kind } }, h('strong', {}, m.title), m.kind === 'skipped' ? ' (skipped)' : '', ': ', m.reason),
-          ),
-        ),
+        h('ul', {}, missing.map((m) => h('li', { data: { agent: m.agent, kind: m.kind } }, h('strong', {}, m.title), m.kind === 'skipped' ? ' (skipped)' : '', ': ', m.reason))),
       ),
     );
   }
-
-  const usage = usageLines(report);
-  const cards = [
-    kpi('Total spend', formatUsd(spend.total, spend.unit), pct(spend.changePct), 'kpi-total', spend.changePct !== null && spend.changePct > 0 ? 'up' : 'down'),
-    kpi('Previous period', formatUsd(spend.previousTotal, spend.unit), `${report.previousPeriod.start} to ${report.previousPeriod.end}`, 'kpi-previous'),
-  ];
-  if (hasFindings(report)) {
-    cards.push(kpi('Savings identified', `${formatUsd(totalSavings(findings), spend.unit)}`, `per month, ${findings.length} findings`, 'kpi-savings', 'good'));
-  }
-  cards.push(
-    kpi(
-      'Cost of this analysis',
-      usage.length ? formatUsd(analysisCost(report)) : '—',
-      usage.map((u) => `${u.label}: ${u.value}`).join(' · '),
-      'kpi-cost',
-    ),
-  );
-  sections.push(h('section', { class: 'kpis' }, cards));
-
-  const summary = summaryText(report);
-  if (summary) sections.push(h('section', { class: 'panel summary', id: 'summary' }, h('h3', {}, 'Executive summary'), summary.split(/\n{2,}/).map((p) => h('p', {}, p))));
-
-  const coverage =
-    spend.coverage === 'agent-services' ? 'Only the services of the agents that ran are counted.' : spend.coverage === 'none' ? 'No spend was read.' : '';
-  sections.push(
-    h(
-      'section',
-      { class: 'panel', id: 'trend' },
-      h('h3', {}, 'Daily spend'),
-      h('p', { class: 'muted' }, `${report.period.start} to ${report.period.end} (end exclusive)${spend.estimated ? '; some days are still estimated by AWS' : ''}. ${coverage}`),
-      trendChart(spend.daily, spend.unit, forecastBand(report)),
-    ),
-    h('section', { class: 'panel', id: 'services' }, h('h3', {}, 'Spend by service'), serviceBreakdown(spend.byService, spend.unit)),
-  );
-
-  if (hasFindings(report)) {
-    sections.push(findings.length ? findingsSection(findings, spend.unit) : h('section', { class: 'panel', id: 'findings' }, h('h3', {}, 'Findings'), h('p', {}, 'No savings opportunities were found.')));
-  }
-  const tagging = genericSection('Tagging compliance', 'tagging', (report as unknown as Loose).tagging);
-  if (tagging) sections.push(tagging);
-  const forecast = genericSection('Forecast', 'forecast', (report as unknown as Loose).forecast);
-  if (forecast) sections.push(forecast);
-
-  sections.push(
-    h(
-      'section',
-      { class: 'panel', id: 'agents-report' },
-      h('h3', {}, 'Agents'),
-      h(
-        'table',
-        { class: 'table' },
-        h('thead', {}, h('tr', {}, h('th', {}, 'Agent'), h('th', {}, 'Outcome'), h('th', { class: 'num' }, 'Spend'), h('th', {}, 'Note'))),
-        h(
-          'tbody',
-          {},
-          report.agents.map((a) =>
-            h(
-              'tr',
-              { data: { agent: a.agent, status: a.status } },
-              h('td', {}, a.title),
-              h('td', {}, h('span', { class: `state ${a.status}` }, a.status)),
-              h('td', { class: 'num' }, a.spend !== undefined ? formatUsd(a.spend, spend.unit) : '—'),
-              h('td', { class: 'muted' }, a.reason ?? ''),
-            ),
-          ),
-        ),
-      ),
-    ),
-    exportsBar(report, onError),
-  );
+  const head = view.sections.find((s) => s.id === 'headline');
+  sections.push(h('section', { class: 'kpis', id: 'section-headline', aria: { label: 'Headline figures' } }, (head?.facts ?? []).map(kpi)));
+  sections.push(questionBox(report, onError));
+  for (const s of view.sections) if (s.id !== 'headline') sections.push(sectionPanel(s, report, view));
+  sections.push(exportsBar(report, view, onError));
   return h('div', { class: 'report', id: 'report', data: { status: report.status } }, sections);
 }

@@ -19,6 +19,7 @@ import type { AgentResult } from '../../domain/report';
 import type { AwsUsage } from '../../domain/usage';
 import { failureReason } from '../failures';
 import { agentProgressSignal } from '../messages';
+import { webUiMarkdown } from '../../presentation/web-ui';
 
 export interface AgentInput {
   analysisId: string;
@@ -54,7 +55,7 @@ const { fetchSpend } = proxyActivities<Activities>({
 /** Tell the parent analysis what this agent is doing. Best effort: progress must never fail an agent. */
 export function reportToParent(update: AgentProgressUpdate): void {
   const parent = workflowInfo().parent;
-  setCurrentDetails(`**${AGENTS[update.agent].title}** — ${update.step}`);
+  setCurrentDetails(webUiMarkdown(`**${AGENTS[update.agent].title}** — ${update.step}`));
   if (!parent) return;
   getExternalWorkflowHandle(parent.workflowId, parent.runId)
     .signal(agentProgressSignal, update)
@@ -81,7 +82,7 @@ export async function runSpendAgent(input: AgentInput): Promise<AgentResult> {
   );
 
   const step = `Spend ${formatUsd(spend.total, spend.unit)} (previous period ${formatUsd(spend.previousTotal, spend.unit)})`;
-  setCurrentDetails(`**${title}** — done. ${step}; ${requests} Cost Explorer request(s).`);
+  setCurrentDetails(webUiMarkdown(`**${title}** — done. ${step}; ${requests} Cost Explorer request(s).`));
   return { agent, spend, costExplorerRequests: requests };
 }
 

@@ -29,6 +29,7 @@ import {
   type AgentInput,
   AGENT_HEARTBEAT_TIMEOUT,
 } from './common';
+import { webUiMarkdown } from '../../presentation/web-ui';
 
 /** Agents produce findings from here on; histories recorded before replay the spend-only path. */
 export const FINDINGS_PATCH = 'agent-findings-v1';
@@ -96,10 +97,10 @@ export async function ec2Agent(input: AgentInput): Promise<AgentResult> {
   );
   const usage = addUsage(spendUsage(spend.costExplorerRequests), commitments.usage, finished.usage, ...delivered.map((p) => p.usage));
   const { findings } = finished;
-  setCurrentDetails(
+  setCurrentDetails(webUiMarkdown(
     `**EC2** — done. ${findings.count} finding(s), ${formatUsd(findings.monthlySavings)} a month; ` +
       `${targets.length} account-region(s)${failed.length ? `, ${failed.length} failed` : ''}. Metrics to ${asOf}.`,
-  );
+  ));
   return {
     ...spend,
     costExplorerRequests: costExplorerRequestsOf(usage),

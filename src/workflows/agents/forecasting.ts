@@ -5,6 +5,7 @@ import { formatUsd } from '../../domain/money';
 import type { AgentResult } from '../../domain/report';
 import { addUsage } from '../../domain/usage';
 import { AGENT_HEARTBEAT_TIMEOUT, reportToParent, runSpendAgent, type AgentInput } from './common';
+import { webUiMarkdown } from '../../presentation/web-ui';
 
 const { analyseForecast } = proxyActivities<Activities>({
   startToCloseTimeout: '15 minutes',
@@ -21,11 +22,11 @@ export async function forecastingAgent(input: AgentInput): Promise<AgentResult> 
     [{ analysisId: input.analysisId, accounts: input.accounts, ...(input.asOf ? { asOf: input.asOf } : {}) }],
   );
   const { forecast } = result;
-  setCurrentDetails(
+  setCurrentDetails(webUiMarkdown(
     `**Forecast and trend** — done. Next ${forecast.horizonDays} days ${formatUsd(forecast.total.mean)}` +
       (forecast.backtest ? ` (backtest MAPE ${forecast.backtest.mape}%, naive ${forecast.backtest.naiveMape}%)` : '') +
       `; ${forecast.anomalies.length} anomal${forecast.anomalies.length === 1 ? 'y' : 'ies'}.`,
-  );
+  ));
   return {
     ...spend,
     costExplorerRequests: spend.costExplorerRequests + result.costExplorerRequests,

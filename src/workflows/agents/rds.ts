@@ -21,6 +21,7 @@ import {
   AGENT_HEARTBEAT_TIMEOUT,
 } from './common';
 import { analysisDayOf, commitmentsUnavailable, FINDINGS_PATCH } from './ec2';
+import { webUiMarkdown } from '../../presentation/web-ui';
 
 const activities = proxyActivities<Activities>({
   startToCloseTimeout: '30 minutes',
@@ -71,10 +72,10 @@ export async function rdsAgent(input: AgentInput): Promise<AgentResult> {
   ]);
   const usage = addUsage(spendUsage(spend.costExplorerRequests), commitments.usage, finished.usage, ...delivered.map((p) => p.usage));
   const { findings } = finished;
-  setCurrentDetails(
+  setCurrentDetails(webUiMarkdown(
     `**RDS** — done. ${findings.count} finding(s), ${formatUsd(findings.monthlySavings)} a month; ` +
       `${candidates.count} reservation candidate(s).`,
-  );
+  ));
   return {
     ...spend,
     costExplorerRequests: costExplorerRequestsOf(usage),

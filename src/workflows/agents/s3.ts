@@ -5,6 +5,7 @@ import { formatUsd } from '../../domain/money';
 import type { AgentResult } from '../../domain/report';
 import { addUsage } from '../../domain/usage';
 import { AGENT_HEARTBEAT_TIMEOUT, reportToParent, runSpendAgent, type AgentInput } from './common';
+import { webUiMarkdown } from '../../presentation/web-ui';
 
 const { analyseStorage } = proxyActivities<Activities>({
   startToCloseTimeout: '30 minutes',
@@ -32,9 +33,9 @@ export async function s3Agent(input: AgentInput): Promise<AgentResult> {
     ],
   );
   const { findings } = result;
-  setCurrentDetails(
+  setCurrentDetails(webUiMarkdown(
     `**S3 storage** — done. ${result.buckets} bucket(s), ${findings.count} finding(s), ${formatUsd(findings.monthlySavings)} a month.`,
-  );
+  ));
   return {
     ...spend,
     findings,

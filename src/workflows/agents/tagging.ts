@@ -4,6 +4,7 @@ import type { Activities } from '../../activities';
 import type { AgentResult } from '../../domain/report';
 import { addUsage } from '../../domain/usage';
 import { AGENT_HEARTBEAT_TIMEOUT, reportToParent, runSpendAgent, type AgentInput } from './common';
+import { webUiMarkdown } from '../../presentation/web-ui';
 
 const { analyseTagging } = proxyActivities<Activities>({
   startToCloseTimeout: '30 minutes',
@@ -20,10 +21,10 @@ export async function taggingAgent(input: AgentInput): Promise<AgentResult> {
     [{ analysisId: input.analysisId, accounts: input.accounts, regions: input.regions, period: input.period }],
   );
   const { byCount, bySpend } = result.tagging;
-  setCurrentDetails(
+  setCurrentDetails(webUiMarkdown(
     `**Tagging compliance** — done. ${byCount.total.compliantPct}% of ${byCount.total.resources} resources compliant` +
       (bySpend ? `, ${bySpend.total.compliantPct}% of spend.` : '.'),
-  );
+  ));
   return {
     ...spend,
     costExplorerRequests: spend.costExplorerRequests + result.costExplorerRequests,

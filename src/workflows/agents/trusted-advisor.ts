@@ -12,6 +12,7 @@ import type { AgentResult } from '../../domain/report';
 import { addUsage } from '../../domain/usage';
 import { AGENT_HEARTBEAT_TIMEOUT, costExplorerRequestsOf, forEachWithProgress, reportToParent, runSpendAgent, spendUsage, type AgentInput } from './common';
 import { analysisDayOf, FINDINGS_PATCH } from './ec2';
+import { webUiMarkdown } from '../../presentation/web-ui';
 
 const activities = proxyActivities<Activities>({
   startToCloseTimeout: '15 minutes',
@@ -43,10 +44,10 @@ export async function trustedAdvisorAgent(input: AgentInput): Promise<AgentResul
   const usage = addUsage(spendUsage(spend.costExplorerRequests), finished.usage, ...delivered.map((p) => p.usage));
   const available = delivered.filter((p) => p.available).length;
   const { findings } = finished;
-  setCurrentDetails(
+  setCurrentDetails(webUiMarkdown(
     `**Trusted Advisor** — done. ${findings.count} flagged resource(s), ${formatUsd(findings.monthlySavings)} a month; ` +
       `available in ${available} of ${input.accounts.length} account(s).`,
-  );
+  ));
   return {
     ...spend,
     costExplorerRequests: costExplorerRequestsOf(usage),
