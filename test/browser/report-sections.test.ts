@@ -130,7 +130,8 @@ test('a report with data: every section, its charts, evidence, downloads, questi
   // A follow-up question, answered from the report.
   await page.fill('#question', 'What is the total spend?');
   await page.click('#ask');
-  await page.waitForFunction(`(document.querySelector('#answer')?.textContent ?? '').includes('Answered by')`, undefined, { timeout: 20_000 });
+  // A locator, not waitForFunction: the dashboard's CSP forbids evaluating strings in the page.
+  await page.locator('#answer', { hasText: 'Answered by' }).waitFor({ timeout: 20_000 });
   assert.match((await page.locator('#answer').textContent()) ?? '', /\$/);
 
   await screenshots(page, 'report-full');
