@@ -221,9 +221,10 @@ test('a triggered review compares with the previous week, stores the review and 
     assert.equal(slack.length, 1);
     assert.equal(hook.length, 1);
     const message = JSON.parse(slack[0]!.body) as { text: string; blocks: { type: string; elements?: { url: string }[] }[] };
-    assert.deepEqual(message.blocks.map((b) => b.type), ['header', 'section', 'section', 'actions']);
+    // Headline figures, top actions, one line per report section (the view model's), the link.
+    assert.deepEqual(message.blocks.map((b) => b.type), ['header', 'section', 'section', 'section', 'actions']);
     assert.match(message.text, /Weekly cost review: acme \/ all/);
-    assert.equal(message.blocks[3]!.elements![0]!.url, `http://dashboard.test/#/analyses/${encodeURIComponent(result.analysisId)}`);
+    assert.equal(message.blocks.at(-1)!.elements![0]!.url, `http://dashboard.test/#/analyses/${encodeURIComponent(result.analysisId)}`);
     assert.equal(slack[0]!.headers['idempotency-key'], `${result.reviewKey}#slack`);
 
     const timestamp = String(hook[0]!.headers['x-finops-timestamp']);
