@@ -539,6 +539,10 @@ export function attachWebSocket(options: WsEndpointOptions): WsEndpoint {
     for (const [ws, session] of sessions) {
       if (!session.alive) {
         counters.heartbeatTerminations++;
+        // Release the session now: 'close' fires later, and until then the peer would still count as open and keep
+        // its pollers. dispose() and delete() are idempotent, so the later 'close' is harmless.
+        session.dispose();
+        sessions.delete(ws);
         ws.terminate();
         continue;
       }
