@@ -29,16 +29,17 @@ after(async () => {
 function watchListeners(signal: AbortSignal): { peak: () => number } {
   let live = 0;
   let peak = 0;
-  const add = signal.addEventListener.bind(signal);
-  const remove = signal.removeEventListener.bind(signal);
-  signal.addEventListener = ((type: string, listener: EventListener, options?: AddEventListenerOptions) => {
+  type Listen = (type: string, ...rest: unknown[]) => void;
+  const add = signal.addEventListener.bind(signal) as Listen;
+  const remove = signal.removeEventListener.bind(signal) as Listen;
+  (signal as unknown as { addEventListener: Listen }).addEventListener = (type, ...rest) => {
     if (type === 'abort') peak = Math.max(peak, ++live);
-    add(type, listener, options);
-  }) as typeof signal.addEventListener;
-  signal.removeEventListener = ((type: string, listener: EventListener, options?: EventListenerOptions) => {
+    add(type, ...rest);
+  };
+  (signal as unknown as { removeEventListener: Listen }).removeEventListener = (type, ...rest) => {
     if (type === 'abort') live--;
-    remove(type, listener, options);
-  }) as typeof signal.removeEventListener;
+    remove(type, ...rest);
+  };
   return { peak: () => peak };
 }
 
@@ -53,7 +54,7 @@ test('every listing of every Region at once leaves the activity signal without p
     const listeners = watchListeners(env.context.cancellationSignal);
     const clients = new AwsClientFactory({ endpoint: sim.url, credentials: { accessKeyId: 'sample', secretAccessKey: 'sample' }, maxAttempts: 2 });
     const account = scenario.accounts[0]!.id;
-    const calls = await env.run(() =>
+    const calls: unknown[] = await env.run(() =>
       Promise.all(
         scenario.regions.flatMap((region) => {
           const target = { account, region };
