@@ -23,7 +23,7 @@ test('a payload under the limit stays inline, one over it becomes a small refere
   assert.equal(keptSmall, small);
   assert.equal(encodingOf(referenced!), REFERENCE_ENCODING);
   assert.ok(referenced!.data!.length < 200, `the reference is ${referenced!.data!.length} bytes`);
-  const [decodedSmall, decodedLarge] = await codec.decode([keptSmall!, referenced!]);
+  const [decodedSmall, decodedLarge] = await codec.decode([keptSmall, referenced!]);
   assert.deepEqual(defaultPayloadConverter.fromPayload(decodedSmall!), { status: 'complete' });
   assert.deepEqual(defaultPayloadConverter.fromPayload(decodedLarge!), defaultPayloadConverter.fromPayload(large));
 });
