@@ -13,10 +13,11 @@ import {
 import { DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
 import { GetResourcesCommand } from '@aws-sdk/client-resource-groups-tagging-api';
 import { GetBucketLifecycleConfigurationCommand, GetBucketVersioningCommand, ListBucketsCommand } from '@aws-sdk/client-s3';
+import { lifecycleScope } from '../domain/checks/s3';
 import { CancelledFailure } from '@temporalio/common';
 import { countRequest, type AwsUsage } from '../domain/usage';
 import type { AwsClientFactory, AwsTarget } from './aws-clients';
-import { readRecordedBucketConfigs, type LifecycleRuleSummary, type RecordedBucketConfig } from './bucket-config';
+import { readRecordedBucketConfigs, s3FilterParts, type LifecycleRuleSummary, type RecordedBucketConfig } from './bucket-config';
 import { toActivityFailure } from './aws-errors';
 import { collectPages, mapWithConcurrency } from './paging';
 
@@ -453,18 +454,22 @@ async function readBucketConfigFromS3(
   }
   try {
     const lifecycle = await client.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket.name }));
-    lifecycleRules = (lifecycle.Rules ?? []).map((r) => ({
-      ...(r.ID ? { id: r.ID } : {}),
-      enabled: r.Status === 'Enabled',
-      hasTransition: (r.Transitions?.length ?? 0) > 0,
-      ...(r.Expiration?.Days !== undefined ? { expirationDays: r.Expiration.Days } : {}),
-      ...(r.NoncurrentVersionExpiration?.NoncurrentDays !== undefined
-        ? { noncurrentExpirationDays: r.NoncurrentVersionExpiration.NoncurrentDays }
-        : {}),
-      ...(r.AbortIncompleteMultipartUpload?.DaysAfterInitiation !== undefined
-        ? { abortIncompleteMultipartDays: r.AbortIncompleteMultipartUpload.DaysAfterInitiation }
-        : {}),
-    }));
+    lifecycleRules = (lifecycle.Rules ?? []).map((r) => {
+      const scope = lifecycleScope(s3FilterParts(r));
+      return {
+        ...(r.ID ? { id: r.ID } : {}),
+        enabled: r.Status === 'Enabled',
+        ...(scope ? { scope } : {}),
+        hasTransition: (r.Transitions?.length ?? 0) > 0,
+        ...(r.Expiration?.Days !== undefined ? { expirationDays: r.Expiration.Days } : {}),
+        ...(r.NoncurrentVersionExpiration?.NoncurrentDays !== undefined
+          ? { noncurrentExpirationDays: r.NoncurrentVersionExpiration.NoncurrentDays }
+          : {}),
+        ...(r.AbortIncompleteMultipartUpload?.DaysAfterInitiation !== undefined
+          ? { abortIncompleteMultipartDays: r.AbortIncompleteMultipartUpload.DaysAfterInitiation }
+          : {}),
+      };
+    });
   } catch (err) {
     // A bucket without rules answers 404 NoSuchLifecycleConfiguration: that is data, not an error.
     if (!(err instanceof Error && err.name === 'NoSuchLifecycleConfiguration'))
