@@ -13,7 +13,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_INLINE_PAYLOAD_BYTES } from '../src/payload-references';
+import { inlinePayloadBytes } from '../src/payload-references';
 import { analyseScenario } from '../test/agents/ground-truth';
 import { historySize } from '../test/helpers/history';
 import { startStack } from '../test/helpers/stack';
@@ -37,7 +37,7 @@ async function main() {
     console.log(`  findings inline: ${report.findings?.items.length ?? 0} of ${report.findings?.count ?? 0}`);
     console.log(
       `  parent history: ${history.events} events, ${kb(history.bytes)} encoded (goal 256 KB: ${(history.bytes / (256 * 1024)).toFixed(2)}x); ` +
-        `largest payload ${kb(history.largestPayloadBytes)} (inline limit ${kb(DEFAULT_INLINE_PAYLOAD_BYTES)})`,
+        `largest payload ${kb(history.largestPayloadBytes)} (inline limit ${kb(inlinePayloadBytes())}, FINOPS_PAYLOAD_INLINE_BYTES)`,
     );
     console.log(`  process peak RSS (worker, simulator and client in one process): ${(peakRss / 1e6).toFixed(0)} MB`);
     console.log(`  warnings: ${warnings.length ? warnings.join('; ') : 'none'}`);
