@@ -170,6 +170,8 @@ export interface ReportUsage {
   unit: 'USD';
   /** Every AWS request by operation ("ec2:DescribeInstances": 3), when the agents report them. */
   requests?: Record<string, number>;
+  /** Why the billable requests were made: operation → purpose → requests (the Cost Explorer request plan). */
+  purposes?: Record<string, Record<string, number>>;
   /** CloudWatch metrics requested through GetMetricData ($0.01 per 1,000). */
   metricsRequested?: number;
   metricsCost?: string;
@@ -285,6 +287,7 @@ export function reportUsage(results: readonly AgentResult[]): ReportUsage {
   return {
     ...base,
     requests: Object.fromEntries(Object.entries(total.requests).sort(([a], [b]) => a.localeCompare(b))),
+    ...(total.purposes ? { purposes: total.purposes } : {}),
     metricsRequested: total.metricsRequested,
     metricsCost,
     totalCost: new Big(usageCost(total)).toString(),

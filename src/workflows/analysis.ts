@@ -119,6 +119,8 @@ export async function analysis(input: AnalysisRequest): Promise<AnalysisReport> 
       previousPeriod: baseline,
       // Every agent reads the same day: the request's.
       asOf: request.asOf,
+      // Agents plan their shared Cost Explorer reads from the whole list (data only: replays unchanged).
+      agents: request.agents,
     };
     try {
       const child = await startChild(AGENT_WORKFLOWS[agent], {

@@ -34,6 +34,11 @@ export interface AgentInput {
    * clock, read once per agent.
    */
   asOf?: string;
+  /**
+   * Every agent of the analysis. With a whole-bill agent among them, the shared spend read is by service
+   * and usage type, so every agent asks for the same read (absent in older runs: decided per agent).
+   */
+  agents?: AgentKind[];
 }
 
 /**
@@ -68,7 +73,8 @@ export async function runSpendAgent(input: AgentInput): Promise<AgentResult> {
   reportToParent({ agent, state: 'running', step: 'Reading spend from Cost Explorer' });
 
   const scope = services ? services.join(', ') : 'all services';
-  const { spend, requests } = await fetchSpend.executeWithOptions(
+  const wholeBill = input.agents ? input.agents.some((a) => AGENTS[a].services === null) : undefined;
+  const { spend, requests, usage } = await fetchSpend.executeWithOptions(
     { summary: `Cost Explorer daily spend, ${scope}, ${input.previousPeriod.start} to ${input.period.end}` },
     [
       {
@@ -77,13 +83,15 @@ export async function runSpendAgent(input: AgentInput): Promise<AgentResult> {
         services,
         period: input.period,
         previousPeriod: input.previousPeriod,
+        ...(input.asOf ? { asOf: input.asOf } : {}),
+        ...(wholeBill !== undefined ? { wholeBill } : {}),
       },
     ],
   );
 
   const step = `Spend ${formatUsd(spend.total, spend.unit)} (previous period ${formatUsd(spend.previousTotal, spend.unit)})`;
   setCurrentDetails(webUiMarkdown(`**${title}** — done. ${step}; ${requests} Cost Explorer request(s).`));
-  return { agent, spend, costExplorerRequests: requests };
+  return { agent, spend, costExplorerRequests: requests, ...(usage ? { usage } : {}) };
 }
 
 // ---------------------------------------------------------------------------------------------
