@@ -101,8 +101,10 @@ export class CostReads {
   private documentKey(scope: CostReadScope, dims: readonly CostDimension[]): string {
     // Analyses outside the business ID scheme (scripts, benchmarks) keep a cache of their own.
     const owner = tenantOfAnalysisId(scope.analysisId) ?? `analysis-${hash(scope.analysisId)}`;
-    const accounts = hash([...scope.accounts].sort().join(','));
-    return `cost-cache/${owner}/${accounts}/${dims.join('.').toLowerCase()}.json`;
+    // The source is part of the key: AWS's past days never change, but a simulator started anew (another
+    // port, another day) is another account's history.
+    const source = hash(`${this.clients.endpoint ?? 'aws'}|${[...scope.accounts].sort().join(',')}`);
+    return `cost-cache/${owner}/${source}/${dims.join('.').toLowerCase()}.json`;
   }
 
   private async withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
