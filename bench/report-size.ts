@@ -17,6 +17,7 @@ async function main() {
   const size = (process.argv[2] ?? 'medium') as 'medium' | 'large';
   const stack = await startStack({ size, seed: 1, memberRoles: true, storeDir: mkdtempSync(join(tmpdir(), 'report-size-')) });
   try {
+    stack.sim.resetStats();
     const started = Date.now();
     const { report, analysisId } = await analyseScenario(stack, ['ec2', 'rds', 'trusted-advisor', 's3', 'tagging', 'forecasting'], 'bench');
     const seconds = (Date.now() - started) / 1000;
@@ -26,6 +27,15 @@ async function main() {
     console.log(`  report (the workflow's result): ${kb(JSON.stringify(report).length)} as JSON`);
     console.log(`  findings inline: ${report.findings?.items.length ?? 0} of ${report.findings?.count ?? 0}`);
     console.log(`  parent history: ${history.events?.length ?? 0} events, ${kb(JSON.stringify(history).length)} as JSON`);
+    // The Cost Explorer request plan: what the simulator served, against what the report states.
+    const ce = Object.entries(stack.sim.stats()).filter(([op]) => op.startsWith('ce:'));
+    const served = ce.reduce((n, [, c]) => n + c, 0);
+    console.log(
+      `  Cost Explorer requests: ${served} served ($${(served / 100).toFixed(2)}), ${report.usage.costExplorerRequests} in the report; ` +
+        ce.map(([op, c]) => `${op.slice(3)} ${c}`).join(', '),
+    );
+    for (const [op, purposes] of Object.entries(report.usage.purposes ?? {}))
+      for (const [purpose, n] of Object.entries(purposes)) if (op.startsWith('ce:')) console.log(`    ${n} × ${op}: ${purpose}`);
   } finally {
     await stack.close();
   }
