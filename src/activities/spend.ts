@@ -11,6 +11,7 @@
 import { addDays, type Period } from '../domain/period';
 import { FORECAST_HISTORY_DAYS, projectDailyCosts, type CostDimension } from '../domain/daily-costs';
 import { spendSliceOf, type SpendSlice } from '../domain/spend';
+import { spendBreakdown } from '../domain/spend-breakdown';
 import { daysOf } from '../domain/period';
 import { countRequest, emptyUsage, type AwsUsage } from '../domain/usage';
 import type { Expression } from '@aws-sdk/client-cost-explorer';
@@ -63,7 +64,7 @@ export function historySpan(input: Pick<FetchSpendInput, 'period' | 'previousPer
 export const PURPOSE = {
   spend: 'daily spend by service and usage type (every agent\'s spend, trend, usage-type view, anomaly drivers)',
   spendByService: 'daily spend by service (every agent\'s spend and trend)',
-  accountRegion: 'daily spend by account and Region over the forecast history (Region and account views, anomaly drivers)',
+  accountRegion: 'daily spend by account and Region over the forecast history (account and Region views, month to date, anomaly drivers)',
   serviceAccount: 'daily spend by service and account (account view, tagging totals)',
 } as const;
 
@@ -76,20 +77,38 @@ export function createSpendActivities(reads: CostReads) {
       const fine: CostDimension[] = wholeBill ? ['SERVICE', 'USAGE_TYPE'] : ['SERVICE'];
       const main = reads.daily(scope, fine, spendSpan(input));
       // The whole-bill agents' extra reads, made alongside (shared between them).
-      const extra =
-        wholeBill && input.services === null
-          ? [
-              reads.daily(scope, ['LINKED_ACCOUNT', 'REGION'], historySpan(input)).then((r) => countRequest(usage, 'ce:GetCostAndUsage', r.requests, PURPOSE.accountRegion)),
-              ...(input.accounts.length > 1
-                ? [reads.daily(scope, ['SERVICE', 'LINKED_ACCOUNT'], spendSpan(input)).then((r) => countRequest(usage, 'ce:GetCostAndUsage', r.requests, PURPOSE.serviceAccount))]
-                : []),
-            ]
-          : [];
-      const [read] = await whileHeartbeating(Promise.all([main, ...extra]));
+      const breakdowns = wholeBill && input.services === null;
+      const accountRegion = breakdowns
+        ? reads.daily(scope, ['LINKED_ACCOUNT', 'REGION'], historySpan(input)).then((r) => {
+            countRequest(usage, 'ce:GetCostAndUsage', r.requests, PURPOSE.accountRegion);
+            return r.costs;
+          })
+        : Promise.resolve(undefined);
+      // Several accounts: tagging's totals by account and service need a read of their own.
+      const serviceAccount =
+        breakdowns && input.accounts.length > 1
+          ? reads.daily(scope, ['SERVICE', 'LINKED_ACCOUNT'], spendSpan(input)).then((r) => {
+              countRequest(usage, 'ce:GetCostAndUsage', r.requests, PURPOSE.serviceAccount);
+            })
+          : Promise.resolve();
+      const [read, byAccountRegion] = await whileHeartbeating(Promise.all([main, accountRegion, serviceAccount]));
       countRequest(usage, 'ce:GetCostAndUsage', read.requests, wholeBill ? PURPOSE.spend : PURPOSE.spendByService);
       const byService = projectDailyCosts(read.costs, ['SERVICE'], input.accounts);
+      const slice = spendSliceOf(byService, input.services, input.period, input.previousPeriod, daysOf(input.period));
       return {
-        spend: spendSliceOf(byService, input.services, input.period, input.previousPeriod, daysOf(input.period)),
+        spend: breakdowns
+          ? {
+              ...slice,
+              breakdown: spendBreakdown({
+                serviceUsage: read.costs,
+                ...(byAccountRegion ? { accountRegion: byAccountRegion } : {}),
+                accounts: input.accounts,
+                period: input.period,
+                previousPeriod: input.previousPeriod,
+                asOf: input.asOf ?? input.period.end,
+              }),
+            }
+          : slice,
         requests: usage.requests['ce:GetCostAndUsage'] ?? 0,
         usage,
       };

@@ -339,6 +339,7 @@ export function summariseSpend(slices: readonly SpendSlice[], period: Period): S
       .map(([date, amount]) => ({ date, amount })),
     coverage: whole ? 'whole-bill' : chosen.length ? 'agent-services' : 'none',
     estimated: chosen.some((s) => s.estimated),
+    ...(whole?.breakdown ?? {}),
   };
 }
 
