@@ -65,7 +65,6 @@ export const PURPOSE = {
   spend: 'daily spend by service and usage type (every agent\'s spend, trend, usage-type view, anomaly drivers)',
   spendByService: 'daily spend by service (every agent\'s spend and trend)',
   accountRegion: 'daily spend by account and Region over the forecast history (account and Region views, month to date, anomaly drivers)',
-  serviceAccount: 'daily spend by service and account (account view, tagging totals)',
 } as const;
 
 export function createSpendActivities(reads: CostReads) {
@@ -84,14 +83,7 @@ export function createSpendActivities(reads: CostReads) {
             return r.costs;
           })
         : Promise.resolve(undefined);
-      // Several accounts: tagging's totals by account and service need a read of their own.
-      const serviceAccount =
-        breakdowns && input.accounts.length > 1
-          ? reads.daily(scope, ['SERVICE', 'LINKED_ACCOUNT'], spendSpan(input)).then((r) => {
-              countRequest(usage, 'ce:GetCostAndUsage', r.requests, PURPOSE.serviceAccount);
-            })
-          : Promise.resolve();
-      const [read, byAccountRegion] = await whileHeartbeating(Promise.all([main, accountRegion, serviceAccount]));
+      const [read, byAccountRegion] = await whileHeartbeating(Promise.all([main, accountRegion]));
       countRequest(usage, 'ce:GetCostAndUsage', read.requests, wholeBill ? PURPOSE.spend : PURPOSE.spendByService);
       const byService = projectDailyCosts(read.costs, ['SERVICE'], input.accounts);
       const slice = spendSliceOf(byService, input.services, input.period, input.previousPeriod, daysOf(input.period));

@@ -11,7 +11,7 @@
  *   GetCostAndUsage GroupBy TAG <key>, TAG <key>  the other policy keys, two per query
  *   GetCostAndUsage Filter <key> absent,
  *                   GroupBy TAG <variant>     one per further misspelt key: spend carrying only that variant
- *   (the total by account and service)         cut from the analysis's spend read: no request
+ *   GetCostAndUsage GroupBy ACCOUNT, SERVICE  the total (none for one account: cut from the spend read)
  *   GetCostAndUsage Filter compliant,
  *                   GroupBy ACCOUNT, SERVICE  compliant spend (every key present with a valid value)
  *   GetCostAndUsage Filter compliant,
@@ -307,21 +307,36 @@ export function createTaggingActivities(clients: AwsClientFactory, options: { st
       byKey[rule.key] = classifyKeySpend(policy, rule.key, byValue, wrong.toString());
     });
 
-    // The total by account and service is cut from the analysis's spend read (no request of its own).
-    const totalsRead = await options.reads.daily(
+    // The total by account and service: cut from the analysis's spend read when it holds it (one account),
+    // else one monthly query.
+    const held = await options.reads.available(
       { analysisId: input.analysisId, accounts: input.accounts },
       ['SERVICE', 'LINKED_ACCOUNT'],
       input.period,
     );
-    countRequest(usage, 'ce:GetCostAndUsage', totalsRead.requests, 'tagging: total spend by account and service');
-    const totalSums = new Map<string, Big>();
-    for (const groups of Object.values(totalsRead.costs.byDay))
-      for (const [k, amount] of Object.entries(groups)) totalSums.set(k, (totalSums.get(k) ?? new Big(0)).plus(amount));
-    // Canonical order is service|account; the checks below read [account, service].
-    const totals: Group[] = [...totalSums].map(([k, v]) => {
-      const [service = '', account = ''] = k.split('|');
-      return { keys: [account, service], amount: v.toString() };
-    });
+    let totals: Group[];
+    if (held) {
+      const sums = new Map<string, Big>();
+      for (const groups of Object.values(held.byDay))
+        for (const [k, amount] of Object.entries(groups)) sums.set(k, (sums.get(k) ?? new Big(0)).plus(amount));
+      // Canonical order is service|account; the sums below read [account, service].
+      totals = [...sums].map(([k, v]) => {
+        const [service = '', account = ''] = k.split('|');
+        return { keys: [account, service], amount: v.toString() };
+      });
+    } else {
+      totals = await costGroups(
+        'total',
+        input.period,
+        accounts,
+        [
+          { Type: 'DIMENSION', Key: 'LINKED_ACCOUNT' },
+          { Type: 'DIMENSION', Key: 'SERVICE' },
+        ],
+        usage,
+        'tagging: total spend by account and service',
+      );
+    }
     const noneValid = policy.keys.filter((k) => (validValues.get(k.key) ?? []).length === 0);
     if (noneValid.length)
       notes.push(`No spend carries a valid ${noneValid.map((k) => k.key).join(', ')} tag: compliant spend is zero.`);
