@@ -37,8 +37,14 @@ function totalsOver(costs: DailyCosts, period: Period): Map<string, string> {
   return out;
 }
 
-/** Lines of one dimension, highest spend first, the tail beyond `GROUPING_LINES` folded into "Other". */
-export function groupingLines(current: Map<string, string>, previous: Map<string, string>, max = GROUPING_LINES): SpendGroupLine[] {
+/**
+ * Lines of one dimension, highest spend first, the tail beyond `GROUPING_LINES` folded into "Other".
+ * Without `previous` (only the period was read) the lines carry no previous amount or change.
+ */
+export function groupingLines(current: Map<string, string>, previous?: Map<string, string>, max = GROUPING_LINES): SpendGroupLine[] {
+  if (!previous) {
+    return groupingLines(current, new Map(), max).map(({ key, amount }) => ({ key, amount }));
+  }
   const line = (key: string, amount: string, previousAmount: string): SpendGroupLine => ({
     key,
     amount,
@@ -48,12 +54,12 @@ export function groupingLines(current: Map<string, string>, previous: Map<string
   });
   const lines = [...new Set([...current.keys(), ...previous.keys()])]
     .map((key) => line(key, current.get(key) ?? ZERO, previous.get(key) ?? ZERO))
-    .sort((a, b) => compareAmounts(b.amount, a.amount) || compareAmounts(b.previousAmount, a.previousAmount) || a.key.localeCompare(b.key));
+    .sort((a, b) => compareAmounts(b.amount, a.amount) || compareAmounts(b.previousAmount ?? ZERO, a.previousAmount ?? ZERO) || a.key.localeCompare(b.key));
   if (lines.length <= max) return lines;
   const rest = lines.slice(max - 1);
   return [
     ...lines.slice(0, max - 1),
-    line(OTHER, addAmounts(ZERO, ...rest.map((l) => l.amount)), addAmounts(ZERO, ...rest.map((l) => l.previousAmount))),
+    line(OTHER, addAmounts(ZERO, ...rest.map((l) => l.amount)), addAmounts(ZERO, ...rest.map((l) => l.previousAmount ?? ZERO))),
   ];
 }
 

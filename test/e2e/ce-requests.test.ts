@@ -101,13 +101,15 @@ test('spend grouped by account, Region and usage type, daily by service and mont
     const { report, ce, analysisId } = await standardAnalysis();
     assert.ok(total(ce) <= MAX_CE_REQUESTS, JSON.stringify(ce));
     const { spend } = report;
-    const dimensions = (spend.groupings ?? []).map((g) => g.dimension);
-    assert.deepEqual(dimensions, ['account', 'region', 'usage-type']);
+    const dimensions = (spend.groupings ?? []).map((g) => (g.dimension === 'tag' ? `tag:${g.tagKey}` : g.dimension));
+    const policyKeys = report.tagging?.policy.keys.map((k) => `tag:${k.key}`) ?? [];
+    assert.ok(policyKeys.length > 0);
+    assert.deepEqual(dimensions, ['account', 'region', 'usage-type', ...policyKeys]);
     for (const g of spend.groupings ?? []) {
       // Every grouping is the whole bill, cut another way: its lines add up to the total, now and before.
       const sum = (pick: (l: (typeof g.lines)[number]) => string) => g.lines.reduce((s, l) => s.plus(pick(l)), new Big(0)).toString();
       assert.equal(cents(sum((l) => l.amount)), cents(spend.total), `${g.dimension}: period`);
-      assert.equal(cents(sum((l) => l.previousAmount)), cents(spend.previousTotal), `${g.dimension}: previous period`);
+      if (!g.periodOnly) assert.equal(cents(sum((l) => l.previousAmount ?? '0')), cents(spend.previousTotal), `${g.dimension}: previous period`);
       assert.ok(g.lines.length > 0);
     }
     assert.deepEqual(spend.groupings?.[0]?.lines.map((l) => l.key), [SAMPLE_ACCOUNT]);
@@ -140,7 +142,7 @@ test('spend grouped by account, Region and usage type, daily by service and mont
     const response = await fetch(`${url}${analysisPath(analysisId)}/report?format=md`);
     assert.equal(response.status, 200);
     const markdown = await response.text();
-    for (const title of ['Spend by account', 'Spend by Region', 'Spend by usage type', 'Spend by calendar month'])
+    for (const title of ['Spend by account', 'Spend by Region', 'Spend by usage type', 'Spend by tag Environment', 'Spend by calendar month'])
       assert.ok(markdown.includes(title), `${title} in the Markdown report`);
     if (mtd) assert.ok(markdown.includes('Month to date against the same days of last month'));
   });

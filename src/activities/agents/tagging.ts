@@ -36,6 +36,8 @@ import {
   type TaggingCompliance,
 } from '../../domain/checks/tagging';
 import type { FindingsSummary } from '../../domain/findings';
+import type { SpendGrouping } from '../../domain/report';
+import { groupingLines } from '../../domain/spend-breakdown';
 import type { Period } from '../../domain/period';
 import { DEFAULT_TAG_POLICY, judgeValue, organizationsTagPolicy, parseTagPolicy, type TagPolicy } from '../../domain/tag-policy';
 import { countRequest, emptyUsage, type AwsUsage } from '../../domain/usage';
@@ -64,6 +66,8 @@ export interface AnalyseTaggingOutput {
   usage: AwsUsage;
   notes: string[];
   costExplorerRequests: number;
+  /** Spend by each policy tag key over the period (for the report's spend section). */
+  spendGroupings?: SpendGrouping[];
 }
 
 const HOME_REGION = 'us-east-1';
@@ -229,6 +233,8 @@ export function createTaggingActivities(clients: AwsClientFactory, options: { st
     resourceKeys: readonly string[],
     usage: AwsUsage,
     notes: string[],
+    /** Receives the period's spend by each policy key's values (the report's "spend by tag"). */
+    groupings: SpendGrouping[],
   ): Promise<SpendCompliance> {
     const before = Object.entries(usage.requests)
       .filter(([op]) => op.startsWith('ce:'))
@@ -306,6 +312,15 @@ export function createTaggingActivities(clients: AwsClientFactory, options: { st
       }
       byKey[rule.key] = classifyKeySpend(policy, rule.key, byValue, wrong.toString());
     });
+    // Spend by each policy key, from the same queries: "" is spend without the key.
+    for (const rule of policy.keys) {
+      const byValue = new Map<string, string>();
+      for (const g of perKeyGroups.get(rule.key) ?? []) {
+        const value = tagValue(g.keys[0] ?? '', rule.key) ?? '';
+        byValue.set(value, new Big(byValue.get(value) ?? '0').plus(g.amount).toString());
+      }
+      groupings.push({ dimension: 'tag', tagKey: rule.key, periodOnly: true, lines: groupingLines(byValue) });
+    }
 
     // The total by account and service: cut from the analysis's spend read when it holds it (one account),
     // else one monthly query.
@@ -410,6 +425,7 @@ export function createTaggingActivities(clients: AwsClientFactory, options: { st
       ).flat();
       const analysis = analyseTags(resources, policy);
       let bySpend: SpendCompliance | undefined;
+      const spendGroupings: SpendGrouping[] = [];
       try {
         bySpend = await spendCompliance(
           input,
@@ -417,6 +433,7 @@ export function createTaggingActivities(clients: AwsClientFactory, options: { st
           resources.flatMap((r) => Object.keys(r.tags)),
           usage,
           notes,
+          spendGroupings,
         );
       } catch (err) {
         const details = (err as { details?: unknown[] }).details?.[0] as { needs?: string } | undefined;
@@ -445,6 +462,7 @@ export function createTaggingActivities(clients: AwsClientFactory, options: { st
         usage,
         notes,
         costExplorerRequests: ceRequests,
+        ...(spendGroupings.length ? { spendGroupings } : {}),
       };
     },
   };

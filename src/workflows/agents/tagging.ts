@@ -33,5 +33,6 @@ export async function taggingAgent(input: AgentInput): Promise<AgentResult> {
     usage: addUsage(result.usage, spend.usage ?? { requests: { 'ce:GetCostAndUsage': spend.costExplorerRequests }, metricsRequested: 0 }),
     notes: result.notes,
     tagging: result.tagging,
+    ...(result.spendGroupings ? { spendGroupings: result.spendGroupings } : {}),
   };
 }
