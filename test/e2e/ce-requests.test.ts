@@ -64,7 +64,7 @@ function figures(report: AnalysisReport) {
   };
 }
 
-test('a standard analysis makes at most 15 Cost Explorer requests, states each with its purpose, and a warm cache reports the same', async () => {
+test('a standard analysis makes at most 15 Cost Explorer requests, states each with its purpose, and a warm cache reports the same', async (t) => {
   await stack.withWorker(async () => {
     const cold = await standardAnalysis();
     assert.equal(cold.report.status, 'complete', JSON.stringify(cold.report.failures));
@@ -89,6 +89,7 @@ test('a standard analysis makes at most 15 Cost Explorer requests, states each w
       `warm ${JSON.stringify(warm.ce)} vs cold ${JSON.stringify(cold.ce)}`,
     );
     assert.equal(warm.report.usage.costExplorerRequests, warmCount);
+    t.diagnostic(`Cost Explorer requests: cold ${coldCount} ${JSON.stringify(cold.ce)}; warm ${warmCount} ${JSON.stringify(warm.ce)}`);
     assert.deepEqual(figures(warm.report), figures(cold.report));
   });
 });
