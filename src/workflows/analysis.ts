@@ -120,6 +120,8 @@ export async function analysis(input: AnalysisRequest): Promise<AnalysisReport> 
       // Every agent reads the same day: the request's.
       asOf: request.asOf,
       ...(request.targetConcurrency ? { targetConcurrency: request.targetConcurrency } : {}),
+      // Agents plan their shared Cost Explorer reads from the whole list (data only: replays unchanged).
+      agents: request.agents,
     };
     try {
       const child = await startChild(AGENT_WORKFLOWS[agent], {
