@@ -8,6 +8,7 @@ import type { Period } from './period';
 import { combineCommitments, type CommitmentsSummary } from './checks/commitments';
 import type { TaggingCompliance } from './checks/tagging';
 import type { FindingsSummary } from './findings';
+import type { FindingStatesSection } from './finding-states';
 import type { ExecutiveSummary, LlmUsage } from './summary';
 import type { ForecastSummary } from './forecast';
 import type { DailyAmount, SpendSlice } from './spend';
@@ -160,6 +161,8 @@ export interface AnalysisReport {
   forecast?: ForecastSummary;
   /** The executive summary, grounded in this report, and which writer produced it (src/llm). */
   summary?: ExecutiveSummary;
+  /** The finding states this analysis applied: dismissed findings listed apart, done ones and their realised savings. */
+  findingStates?: FindingStatesSection;
 }
 
 /** What the analysis itself cost: billable AWS requests (Cost Explorer, CloudWatch metrics). */
@@ -183,6 +186,8 @@ export interface ReportUsage {
 export interface ReportExtras {
   findings?: FindingsSummary;
   notes?: string[];
+  /** The finding states the analysis applied (dismissed findings are already out of `findings`). */
+  findingStates?: FindingStatesSection;
 }
 
 export const COST_EXPLORER_REQUEST_PRICE = '0.01';
@@ -242,6 +247,7 @@ export function assembleReport(ctx: ReportContext, outcomes: readonly AgentOutco
     skipped,
     usage: reportUsage(succeeded),
     ...(extras.findings ? { findings: extras.findings } : {}),
+    ...(extras.findingStates ? { findingStates: extras.findingStates } : {}),
     ...(Object.keys(thresholds).length ? { thresholds } : {}),
     ...(commitments.length ? { commitments: combineCommitments(commitments) } : {}),
     ...(notes.length ? { notes } : {}),
