@@ -233,7 +233,7 @@ export class S3Store implements ListableStore, VersionedStore {
 }
 
 /** S3 when FINOPS_STORE_BUCKET is set (with FINOPS_STORE_PREFIX), else the local folder. */
-export function storeFromEnv(env: NodeJS.ProcessEnv = process.env, client?: S3Client): ListableStore {
+export function storeFromEnv(env: NodeJS.ProcessEnv = process.env, client?: S3Client): ListableStore & VersionedStore {
   const bucket = env[ENV.storeBucket];
   if (!bucket) return new LocalFileStore(env[ENV.storeDir] || undefined);
   const prefix = env[ENV.storePrefix] ?? '';
