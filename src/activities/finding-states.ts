@@ -25,6 +25,8 @@ import {
 import type { Finding, FindingsSummary } from '../domain/findings';
 import { findingsOf } from './agents/common';
 import { REPORT_INLINE_FINDINGS } from './agents/merge';
+import type { AwsClientFactory } from './aws-clients';
+import { measureDoneFindings } from './realised';
 import type { ArtefactStore, ListableStore, VersionedStore } from './store';
 
 export type StateStoreBackend = ListableStore & VersionedStore;
@@ -95,6 +97,8 @@ export interface ApplyStatesInput {
 export interface ApplyStatesOutput {
   findings: FindingsSummary;
   findingStates: FindingStatesSection;
+  /** What the reader should know (realised savings not measured, and why). */
+  notes: string[];
 }
 
 /** Where the counted list (dismissed ones left out) and the dismissed list of an analysis are kept. */
@@ -104,7 +108,7 @@ export const dismissedKey = (analysisId: string) => `${analysisId}/findings/dism
 /** Dismissed findings carried inline in the report; the rest are at dismissedKey. */
 export const REPORT_INLINE_DISMISSED = 50;
 
-export function createFindingStateActivities(deps: { store: ArtefactStore; states?: FindingStateStore }) {
+export function createFindingStateActivities(deps: { store: ArtefactStore; clients: AwsClientFactory; states?: FindingStateStore }) {
   const { store } = deps;
   const states = deps.states ?? (isStateBackend(store) ? new FindingStateStore(store) : undefined);
 
@@ -121,9 +125,19 @@ export function createFindingStateActivities(deps: { store: ArtefactStore; state
     const key = countedKey(input.analysisId);
     await store.putJson(key, applied.counted);
     await store.putJson(dismissedKey(input.analysisId), applied.section.dismissed);
+    let section = applied.section;
+    const notes: string[] = [];
+    try {
+      const measured = await measureDoneFindings(deps.clients, section, input.asOf);
+      section = { ...measured.section, costExplorerRequests: measured.requests };
+    } catch (err) {
+      // Without resource-level data (not enabled, no permission) the done findings stay without a realised figure.
+      notes.push(`Realised savings could not be measured: ${err instanceof Error ? err.message : String(err)} (needs ce:GetCostAndUsageWithResources and resource-level data enabled)`);
+    }
     return {
       findings: summariseCounted(applied.counted, input.findings, REPORT_INLINE_FINDINGS, key),
-      findingStates: { ...applied.section, dismissed: applied.section.dismissed.slice(0, REPORT_INLINE_DISMISSED) },
+      findingStates: { ...section, dismissed: section.dismissed.slice(0, REPORT_INLINE_DISMISSED) },
+      notes,
     };
   }
 

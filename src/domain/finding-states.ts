@@ -233,6 +233,8 @@ export interface FindingStatesSection {
   /** Sums over `done` that have a realised figure. */
   estimatedMonthlySavings: string;
   realisedMonthlySavings: string;
+  /** Billable Cost Explorer requests the realised-savings measurement made ($0.01 each). */
+  costExplorerRequests?: number;
 }
 
 export interface AppliedStates {

@@ -3,9 +3,9 @@
  * dismissed findings listed apart with their reasons (out of the count and the total), and the findings
  * marked done with their estimated against realised savings. Built once here; every surface renders it.
  */
-import { addAmounts, ZERO } from '../domain/money';
+import { addAmounts, multiplyAmount, ZERO } from '../domain/money';
 import type { FindingStatesSection } from '../domain/finding-states';
-import type { AnalysisReport } from '../domain/report';
+import { COST_EXPLORER_REQUEST_PRICE, type AnalysisReport } from '../domain/report';
 import { col, countCell, fact, moneyCell, none, table, text } from './cells';
 import { date, plural } from './format';
 import type { Fact, TableView } from './model';
@@ -88,5 +88,10 @@ export function statesParts(report: AnalysisReport): { facts: Fact[]; tables: Ta
   const notes = dismissed.length
     ? [`${plural(dismissed.length, 'dismissed finding')} (${moneyCell(addAmounts(ZERO, ...dismissed.map((d) => d.finding.monthlySavings)), unit).text} a month) left out of the count, the total and the ranking.`]
     : [];
+  if (states.costExplorerRequests) {
+    notes.push(
+      `Realised savings read from Cost Explorer's resource-level data (the last 14 days): ${plural(states.costExplorerRequests, 'request')}, ${moneyCell(multiplyAmount(COST_EXPLORER_REQUEST_PRICE, states.costExplorerRequests)).text}.`,
+    );
+  }
   return { facts, tables: [dismissedTable, doneTable], notes };
 }

@@ -30,7 +30,8 @@ export async function applyStatesStep(
       { summary: `Apply ${request.tenant}'s finding states (dismissed, accepted, done) as of ${request.asOf}` },
       [{ analysisId, tenant: request.tenant, asOf: request.asOf, findings: merged.findings }],
     );
-    return { ...merged, findings: applied.findings, findingStates: applied.findingStates };
+    const notes = [...(merged.notes ?? []), ...(applied.notes ?? [])];
+    return { findings: applied.findings, findingStates: applied.findingStates, ...(notes.length ? { notes } : {}) };
   } catch (err) {
     if (isCancellation(err)) throw err;
     return { ...merged, notes: [...(merged.notes ?? []), `Finding states could not be applied (every finding is shown as open): ${failureReason(err).reason}`] };
