@@ -1,5 +1,5 @@
 /**
- * Realised savings of the findings marked done: each resource's daily cost over the last days of
+ * Realised savings of the findings marked done that analyses no longer find: each resource's daily cost over the last days of
  * Cost Explorer's resource-level data (GetCostAndUsageWithResources covers 14 days), grouped by
  * RESOURCE_ID, then measured by domain/realised.ts. One request per 100 resources (and per page), each
  * billable at $0.01 like every Cost Explorer request; the report says how many.
@@ -20,16 +20,32 @@ export function realisedWindow(asOf: string): { start: string; end: string } {
   return { start: addDays(asOf, -(RESOURCE_DATA_DAYS - 1)), end: asOf };
 }
 
+/**
+ * The RESOURCE_ID values Cost Explorer may file a resource under: its id as found, the canonical id, and
+ * the ARN for the kinds Cost Explorer names by ARN (EBS snapshots, RDS instances).
+ */
+export function costExplorerIdsOf(d: Pick<DoneFinding, 'resourceId' | 'check' | 'account' | 'region'>): string[] {
+  const id = canonicalResourceId(d.resourceId);
+  return [
+    d.resourceId,
+    id,
+    ...(id.startsWith('snap-') ? [`arn:aws:ec2:${d.region}:${d.account}:snapshot/${id}`] : []),
+    ...(d.check.startsWith('rds-') || d.check.startsWith('ta-rds-') ? [`arn:aws:rds:${d.region}:${d.account}:db:${id}`] : []),
+  ];
+}
+
 /** The done findings with their realised savings, and the Cost Explorer requests it took. */
 export async function measureDoneFindings(
   clients: AwsClientFactory,
   section: FindingStatesSection,
   asOf: string,
 ): Promise<{ section: FindingStatesSection; requests: number }> {
-  if (section.done.length === 0) return { section, requests: 0 };
+  // A finding still found is not fixed (our check says so): nothing is claimed for it.
+  const gone = section.done.filter((d) => !d.stillPresent);
+  if (gone.length === 0) return { section, requests: 0 };
   const window = realisedWindow(asOf);
-  const ids = [...new Set(section.done.flatMap((d) => [d.resourceId, canonicalResourceId(d.resourceId)]))];
-  const accounts = [...new Set(section.done.map((d) => d.account))];
+  const ids = [...new Set(gone.flatMap(costExplorerIdsOf))];
+  const accounts = [...new Set(gone.map((d) => d.account))];
   const daily = new Map<string, Map<string, number>>();
   const dates = new Set<string>();
   let requests = 0;
@@ -70,6 +86,7 @@ export async function measureDoneFindings(
   // Every day of the window, zero where the resource had no cost line (absent that day).
   const allDates = [...dates].sort();
   const done: DoneFinding[] = section.done.map((d) => {
+    if (d.stillPresent) return d;
     const days = daily.get(canonicalResourceId(d.resourceId));
     const series: DailyCost[] = allDates.map((date) => ({ date, amount: String(days?.get(date) ?? 0) }));
     const realised = measureRealised(series, d.estimatedMonthlySavings);

@@ -10,7 +10,7 @@
  *     absence realised the estimate, which is the only figure left ('absence').
  *   - After the step zero: stopped or deleted within the window ('absence', measured from its cost before).
  *   - After the step lower but not zero: resized ('resource-cost').
- *   - No step down: nothing realised yet ('resource-cost', $0).
+ *   - No step down of at least MIN_DROP: nothing realised yet ('resource-cost', $0).
  */
 import Big from 'big.js';
 import type { RealisedSaving } from './finding-states';
@@ -23,6 +23,12 @@ export interface DailyCost {
 }
 
 const DAYS_PER_MONTH = new Big(365).div(12);
+
+/**
+ * A step down smaller than this share of the cost before is not a fix: monthly-priced storage costs a
+ * little less a day in a 31-day month than in a 30-day one (and 10% less in March than in February).
+ */
+export const MIN_DROP = 0.15;
 
 export function measureRealised(series: readonly DailyCost[], estimatedMonthlySavings: string): RealisedSaving | undefined {
   const days = [...series].sort((a, b) => a.date.localeCompare(b.date));
@@ -73,11 +79,10 @@ function bestDrop(values: readonly number[]): number | undefined {
     const sse = left.reduce((s, v) => s + (v - ml) ** 2, 0) + right.reduce((s, v) => s + (v - mr) ** 2, 0);
     if (!best || sse < best.sse - 1e-12) best = { k, sse };
   }
-  // A drop smaller than 1% of the level before is noise, not a fix.
   if (!best) return undefined;
   const before = values.slice(0, best.k).reduce((s, v) => s + v, 0) / best.k;
   const after = values.slice(best.k).reduce((s, v) => s + v, 0) / (values.length - best.k);
-  return before - after > before * 0.01 ? best.k : undefined;
+  return before - after >= before * MIN_DROP ? best.k : undefined;
 }
 
 function meanOf(days: readonly DailyCost[]): Big {

@@ -79,7 +79,7 @@ export function statesParts(report: AnalysisReport): { facts: Fact[]; tables: Ta
       status: text(d.stillPresent ? 'marked done, still present' : 'resolved: no longer found'),
       estimated: moneyCell(d.estimatedMonthlySavings, unit),
       realised: d.realised ? moneyCell(d.realised.monthlySavings, unit) : none,
-      evidence: text(d.realised?.evidence ?? (d.stillPresent ? 'the finding is still found' : 'no cost data yet')),
+      evidence: text(d.realised?.evidence ?? (d.stillPresent ? 'the finding is still found: nothing realised yet' : 'no resource-level cost data')),
       days: d.realised ? countCell(d.realised.daysBefore + d.realised.daysAfter) : none,
       by: text(`${d.by} on ${date(d.at.slice(0, 10))}`),
     })),

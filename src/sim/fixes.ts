@@ -11,6 +11,7 @@
  * `from` must lie within the cost history's resource detail and not after the anchor date. The server
  * rebuilds its services after a fix, so every API answers from the changed account.
  */
+import { canonicalResourceId } from '../domain/checks/identity';
 import { AMOUNT_SCALE } from './cost-store';
 import { fromEpochDay, isIsoDate, toEpochDay } from './dates';
 import type { ScenarioResources } from './model';
@@ -31,7 +32,7 @@ export interface ResourceFix {
 }
 
 export interface AppliedFix extends ResourceFix {
-  kind: 'instance' | 'volume' | 'address' | 'database' | 'bucket' | 'cost-only';
+  kind: 'instance' | 'volume' | 'address' | 'snapshot' | 'database' | 'bucket' | 'cost-only';
   /** Cost rows changed, and the cost removed from the history (USD, rounded to cents). */
   rowsChanged: number;
   costRemoved: string;
@@ -70,19 +71,21 @@ export function parseFix(value: unknown, scenario: Pick<Scenario, 'anchorDate' |
 /** Applies a fix to the scenario's cost history and inventory (in place). */
 export function applyFix(scenario: Scenario, resources: ScenarioResources, fix: ResourceFix): AppliedFix {
   const store = scenario.costStore;
-  const index = store.resources.indexOf(fix.resourceId);
+  // Cost lines name some resources by ARN (snapshots, databases): match on the canonical id.
+  const wanted = canonicalResourceId(fix.resourceId);
+  const indexes = new Set(store.resources.flatMap((id, i) => (canonicalResourceId(id) === wanted ? [i] : [])));
   const kind = inventoryKind(resources, fix.resourceId);
-  if (index < 0 && !kind) throw new FixError([`resourceId: ${fix.resourceId} is not a resource of the sample account`]);
+  if (indexes.size === 0 && !kind) throw new FixError([`resourceId: ${fix.resourceId} is not a resource of the sample account`]);
   const remains = fix.action === 'resize' ? (fix.factor as number) : 0;
   let rowsChanged = 0;
   let removed = 0;
-  if (index >= 0) {
+  if (indexes.size > 0) {
     const [start, end] = store.rowRange(toEpochDay(fix.from), store.lastDay + 1);
     // The arrays are the store's own (typed arrays are mutable even behind readonly properties).
     const amounts = store.rowAmount;
     const usage = store.rowUsage;
     for (let row = start; row < end; row++) {
-      if (store.rowResource[row] !== index) continue;
+      if (!indexes.has(store.rowResource[row] as number)) continue;
       const before = amounts[row] as number;
       amounts[row] = Math.round(before * remains);
       usage[row] = (usage[row] as number) * remains;
@@ -98,6 +101,7 @@ function inventoryKind(resources: ScenarioResources, id: string): AppliedFix['ki
   if (resources.instances.some((i) => i.instanceId === id)) return 'instance';
   if (resources.volumes.some((v) => v.volumeId === id)) return 'volume';
   if (resources.addresses.some((a) => a.allocationId === id)) return 'address';
+  if (resources.snapshots.some((s) => s.snapshotId === id)) return 'snapshot';
   if (resources.databases.some((d) => d.dbInstanceIdentifier === id)) return 'database';
   if (resources.buckets.some((b) => b.name === id)) return 'bucket';
   return undefined;
@@ -112,6 +116,7 @@ function changeInventory(scenario: Scenario, resources: ScenarioResources, fix: 
     drop(resources.instances, (i) => i.instanceId === id);
     drop(resources.volumes, (v) => v.volumeId === id);
     drop(resources.addresses, (a) => a.allocationId === id);
+    drop(resources.snapshots, (s) => s.snapshotId === id);
     drop(resources.databases, (d) => d.dbInstanceIdentifier === id);
     drop(resources.buckets, (b) => b.name === id);
   }
