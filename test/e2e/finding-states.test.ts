@@ -36,6 +36,7 @@ import { buildReportView } from '../../src/presentation/build';
 import { sectionOf } from '../../src/presentation/model';
 import type { ReviewResult, weeklyReview } from '../../src/workflows/review';
 import { launchBrowser, screenshotPath, type Browser } from '../browser/browser';
+import { call as callTool, connect } from '../mcp/harness';
 import { lastFullMonths, SAMPLE_ACCOUNT, startStack, TEST_TODAY, testNow, type TestStack } from '../helpers/stack';
 
 const storeDir = mkdtempSync(join(tmpdir(), 'finops-finding-states-'));
@@ -49,6 +50,7 @@ let browser: Browser;
 /** The first analysis and the findings the round works on. */
 let first: AnalysisReport;
 let dismissed: Finding;
+let accepted: Finding;
 
 before(async () => {
   browser = await launchBrowser();
@@ -115,7 +117,7 @@ test('dismiss in the dashboard, accept and mark done from the CLI, fix it in the
     assert.ok(fixed, `a finding to fix among ${ranked.map((f) => f.check).join(', ')}`);
     const others = ranked.slice(0, 30).filter((f) => f.resource.id !== fixed.resource.id);
     dismissed = others[0]!;
-    const accepted = others[1]!;
+    accepted = others[1]!;
     assert.ok(dismissed && accepted, 'three findings about three resources');
 
     // 1. Dismiss in the dashboard: a dismissal without a reason is refused and says why; with one it is kept.
@@ -264,6 +266,25 @@ test('bad input gets a clear 4xx: unknown finding, another tenant, a past snooze
   const stale = await post(alice.key, { findingId: dismissed.id, state: 'accepted', expectedVersion: current.version - 1 });
   assert.equal(stale.status, 409);
   assert.equal(errorOf(stale).code, 'version_conflict');
+  // The MCP server's set_finding_state goes through the same route: the same refusals, the caller's identity.
+  const mcp = await connect('http', url, alice.key);
+  try {
+    const refused = await callTool(mcp, 'set_finding_state', { findingId: accepted.id, state: 'dismissed', reason: 'r', snoozeUntil: addDays(TEST_TODAY, -1) });
+    assert.equal(refused.isError, true);
+    assert.match(refused.text, /is not after today/);
+    const unknownTool = await callTool(mcp, 'set_finding_state', { findingId: 'ec2-idle/123456789012/us-east-1/i-nope', state: 'done' });
+    assert.equal(unknownTool.isError, true);
+    assert.match(unknownTool.text, /No finding/);
+    const set = await callTool(mcp, 'set_finding_state', { findingId: accepted.id, state: 'done', reason: 'rightsized last week' });
+    assert.equal(set.isError, false, set.text);
+    assert.deepEqual(
+      { state: set.structured?.state, by: set.structured?.by, version: set.structured?.version },
+      { state: 'done', by: 'key:alice', version: 2 },
+    );
+  } finally {
+    await mcp.close();
+  }
+
   const notJson = await fetch(`${url}/api/finding-states`, { method: 'POST', headers: { 'x-api-key': alice.key }, body: 'state=done' });
   assert.equal(notJson.status, 415);
   const nothing = (await new FindingStateStore(new LocalFileStore(storeDir)).get('acme', stateKeyOf(dismissed)))!;
