@@ -24,6 +24,8 @@ import {
   type FindingStateRecord,
 } from '../../src/domain/finding-states';
 import type { Finding } from '../../src/domain/findings';
+import { slackMessage } from '../../src/activities/review';
+import { compareSnapshots, headlineOf, snapshotOf } from '../../src/domain/review';
 import { buildReportView } from '../../src/presentation/build';
 import { sectionOf } from '../../src/presentation/model';
 import { fullReport } from '../presentation/fixtures';
@@ -183,4 +185,24 @@ test('the view model shows the states once: a state column, the dismissed apart 
   assert.equal(findings.facts.find((f) => f.id === 'dismissed-count')?.value, 1);
   const main = findings.tables.find((t) => t.id === 'findings')!;
   assert.match(main.rows.find((r) => r.title?.text === second.title)?.state?.text ?? '', /^Accepted by key:alice on 10 Mar 2026$/);
+});
+
+test('a review lists the dismissed and done apart, and a dismissal is not a resolution', () => {
+  const report = fullReport();
+  const items = report.findings!.items;
+  const [first, second] = items as [Finding, Finding];
+  const lastWeek = snapshotOf(report, '2026-03-03');
+  const applied = applyStates(items, [record(first, 'dismissed', { reason: 'on purpose' }), record(second, 'done')], report.tenant, TODAY);
+  const stated = { ...report, findings: { ...report.findings!, items: applied.counted }, findingStates: applied.section };
+  const now = snapshotOf(stated, TODAY, lastWeek);
+  const comparison = compareSnapshots(now, lastWeek);
+  assert.ok(!comparison.findings!.resolved.some((f) => f.id === first.id), 'dismissed, not resolved');
+  assert.deepEqual(comparison.findings!.dismissed?.map((f) => [f.id, f.reason]), [[first.id, 'on purpose']]);
+  assert.deepEqual(comparison.findings!.done?.map((f) => [f.id, f.stillPresent]), [[second.id, true]]);
+  const headline = headlineOf({ schemaVersion: 1, tenant: 'acme', scope: 'all', date: TODAY, analysisId: report.analysisId, reviewId: 'r', snapshot: now, comparison }, 'k');
+  assert.deepEqual([headline.dismissedFindings, headline.doneFindings], [1, 1]);
+  const slack = JSON.stringify(slackMessage(headline, 'http://dashboard'));
+  assert.match(slack, /1 dismissed, 1 done/);
+  assert.match(slack, /Dismissed: .*on purpose/);
+  assert.match(slack, /Done: .*marked done, still present/);
 });
