@@ -12,7 +12,7 @@ import type { Fact, TableView } from './model';
 
 /** The parts the findings section adds when the analysis applied finding states. */
 export function statesParts(report: AnalysisReport): { facts: Fact[]; tables: TableView[]; notes: string[] } | undefined {
-  const states = report.findingStates as FindingStatesSection | undefined;
+  const states: FindingStatesSection | undefined = report.findingStates;
   if (!states || typeof states !== 'object') return undefined;
   const unit = report.spend.unit;
   const dismissed = Array.isArray(states.dismissed) ? states.dismissed : [];

@@ -54,7 +54,7 @@ test('resize, stop and delete change the cost from the day on, and the inventory
   const after = await dailyCost(resized.instanceId);
   for (const [date, amount] of before) {
     const expected = date < from ? amount : amount.div(2);
-    assert.ok(after.get(date)!.minus(expected).abs().lte('0.0000001'), `${date}: ${after.get(date)} vs ${expected}`);
+    assert.ok(after.get(date)!.minus(expected).abs().lte('0.0000001'), `${date}: ${after.get(date)?.toString()} vs ${expected.toString()}`);
   }
   assert.equal(sim.scenario.instances.find((i) => i.instanceId === resized.instanceId)?.instanceType, 'm5.large');
 

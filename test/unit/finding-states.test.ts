@@ -118,7 +118,7 @@ const findingsArb = fc.uniqueArray(
   { selector: (r) => r.n, maxLength: 25 },
 ).map((rows) => rows.map((r) => finding(`i-${r.n}`, new Big(r.cents).div(100).toString())));
 const stateArb = fc.record({
-  state: fc.constantFrom('open', 'dismissed', 'accepted', 'done') as fc.Arbitrary<FindingStateRecord['state']>,
+  state: fc.constantFrom<FindingStateRecord['state']>('open', 'dismissed', 'accepted', 'done'),
   snooze: fc.option(fc.integer({ min: -5, max: 5 }), { nil: undefined }),
 });
 
