@@ -42,6 +42,12 @@ export async function findingsCommand(gateway: Gateway, positionals: string[], o
   if (state !== 'dismissed' && options.snoozeUntil !== undefined) {
     throw new CliError('--snooze-until goes with dismiss', 2);
   }
+  // Without auth (development) the gateway acts for every tenant: default to "demo", as `analyze` does.
+  let tenant = options.tenant;
+  if (!tenant && !options.analysis) {
+    const me = await gateway.json<{ tenants: 'all' | string[] }>('/api/me');
+    if (me.tenants === 'all') tenant = 'demo';
+  }
   const version = options.expectedVersion === undefined ? undefined : Number(options.expectedVersion);
   if (version !== undefined && (!Number.isInteger(version) || version < 0)) throw new CliError('--expected-version must be a whole number', 2);
   const body = {
@@ -50,7 +56,7 @@ export async function findingsCommand(gateway: Gateway, positionals: string[], o
     ...(options.reason !== undefined ? { reason: options.reason } : {}),
     ...(options.snoozeUntil !== undefined ? { snoozeUntil: options.snoozeUntil } : {}),
     ...(options.analysis ? { analysisId: options.analysis } : {}),
-    ...(options.tenant ? { tenant: options.tenant } : {}),
+    ...(tenant ? { tenant } : {}),
     ...(version !== undefined ? { expectedVersion: version } : {}),
   };
   const changed = await gateway.json<{ state: FindingStateRecord }>('/api/finding-states', { method: 'POST', body });
