@@ -30,7 +30,8 @@ export async function findingsCommand(gateway: Gateway, positionals: string[], o
   if (rest.length) throw new CliError(`unexpected arguments: ${rest.join(' ')}`, 2);
   if (sub === 'states' || sub === 'list') {
     if (id) throw new CliError(`unexpected argument: ${id}`, 2);
-    const query = options.tenant ? `?tenant=${encodeURIComponent(options.tenant)}` : '';
+    const tenant = options.tenant ?? (await developmentTenant(gateway));
+    const query = tenant ? `?tenant=${encodeURIComponent(tenant)}` : '';
     const listed = await gateway.json<{ tenant: string; states: FindingStateRecord[] }>(`/api/finding-states${query}`);
     if (options.json) out(`${JSON.stringify(listed, null, 2)}\n`);
     else out(statesText(listed.tenant, listed.states));
@@ -42,12 +43,7 @@ export async function findingsCommand(gateway: Gateway, positionals: string[], o
   if (state !== 'dismissed' && options.snoozeUntil !== undefined) {
     throw new CliError('--snooze-until goes with dismiss', 2);
   }
-  // Without auth (development) the gateway acts for every tenant: default to "demo", as `analyze` does.
-  let tenant = options.tenant;
-  if (!tenant && !options.analysis) {
-    const me = await gateway.json<{ tenants: 'all' | string[] }>('/api/me');
-    if (me.tenants === 'all') tenant = 'demo';
-  }
+  const tenant = options.tenant ?? (options.analysis ? undefined : await developmentTenant(gateway));
   const version = options.expectedVersion === undefined ? undefined : Number(options.expectedVersion);
   if (version !== undefined && (!Number.isInteger(version) || version < 0)) throw new CliError('--expected-version must be a whole number', 2);
   const body = {
@@ -63,6 +59,12 @@ export async function findingsCommand(gateway: Gateway, positionals: string[], o
   if (options.json) out(`${JSON.stringify(changed, null, 2)}\n`);
   else out(`${recordLine(changed.state)}\n`);
   return 0;
+}
+
+/** Without auth (development) the gateway acts for every tenant: default to "demo", as `analyze` does. */
+async function developmentTenant(gateway: Gateway): Promise<string | undefined> {
+  const me = await gateway.json<{ tenants: 'all' | string[] }>('/api/me');
+  return me.tenants === 'all' ? 'demo' : undefined;
 }
 
 function recordLine(r: FindingStateRecord): string {
