@@ -48,3 +48,13 @@ test('bad requests are rejected with messages that say what is wrong', () => {
   assert.match(errorsOf('not an object').join(), /object/);
   assert.match(errorsOf(null).join(), /object/);
 });
+
+test('targetConcurrency bounds how many account-Regions an agent analyses at once: a whole number from 1 to 200', () => {
+  const bounded = validateAnalysisRequest({ ...valid, targetConcurrency: 8 }, now);
+  assert.ok(bounded.ok);
+  assert.equal(bounded.request.targetConcurrency, 8);
+  const unset = validateAnalysisRequest(valid, now);
+  assert.ok(unset.ok);
+  assert.equal('targetConcurrency' in unset.request, false);
+  for (const bad of [0, -1, 2.5, 201, '8']) assert.match(errorsOf({ ...valid, targetConcurrency: bad }).join(), /targetConcurrency/);
+});
