@@ -245,7 +245,7 @@ export function assembleReport(ctx: ReportContext, outcomes: readonly AgentOutco
     })),
     failures,
     skipped,
-    usage: reportUsage(succeeded),
+    usage: withStateRequests(reportUsage(succeeded), extras.findingStates?.costExplorerRequests ?? 0),
     ...(extras.findings ? { findings: extras.findings } : {}),
     ...(extras.findingStates ? { findingStates: extras.findingStates } : {}),
     ...(Object.keys(thresholds).length ? { thresholds } : {}),
@@ -294,6 +294,20 @@ export function reportUsage(results: readonly AgentResult[]): ReportUsage {
     metricsRequested: total.metricsRequested,
     metricsCost,
     totalCost: new Big(usageCost(total)).toString(),
+  };
+}
+
+/** The realised-savings measurement's Cost Explorer requests (resource-level data) belong to the analysis's own cost too. */
+function withStateRequests(usage: ReportUsage, requests: number): ReportUsage {
+  if (requests === 0) return usage;
+  const cost = multiplyAmount(COST_EXPLORER_REQUEST_PRICE, requests);
+  const operation = 'ce:GetCostAndUsageWithResources';
+  return {
+    ...usage,
+    costExplorerRequests: usage.costExplorerRequests + requests,
+    costExplorerCost: addAmounts(usage.costExplorerCost, cost),
+    ...(usage.requests ? { requests: { ...usage.requests, [operation]: (usage.requests[operation] ?? 0) + requests } } : {}),
+    ...(usage.totalCost !== undefined ? { totalCost: addAmounts(usage.totalCost, cost) } : {}),
   };
 }
 

@@ -26,6 +26,7 @@ import {
 import type { Finding } from '../../src/domain/findings';
 import { slackMessage } from '../../src/activities/review';
 import { compareSnapshots, headlineOf, snapshotOf } from '../../src/domain/review';
+import { assembleReport } from '../../src/domain/report';
 import { buildReportView } from '../../src/presentation/build';
 import { sectionOf } from '../../src/presentation/model';
 import { fullReport } from '../presentation/fixtures';
@@ -205,4 +206,13 @@ test('a review lists the dismissed and done apart, and a dismissal is not a reso
   assert.match(slack, /1 dismissed, 1 done/);
   assert.match(slack, /Dismissed: .*on purpose/);
   assert.match(slack, /Done: .*marked done, still present/);
+});
+
+test("the realised-savings requests count in the analysis's own cost", () => {
+  const ctx = { analysisId: 'analysis/acme/20260310-0900-abcdef', tenant: 'acme', accounts: [ACCOUNT], regions: ['us-east-1'], period: { start: '2026-02-01', end: '2026-03-01' }, previousPeriod: { start: '2026-01-04', end: '2026-02-01' }, generatedAt: `${TODAY}T09:00:00.000Z` };
+  const section = { ...applyStates([], [], 'acme', TODAY).section, costExplorerRequests: 2 };
+  const without = assembleReport(ctx, []);
+  const withStates = assembleReport(ctx, [], { findingStates: section });
+  assert.equal(withStates.usage.costExplorerRequests, without.usage.costExplorerRequests + 2);
+  assert.equal(new Big(withStates.usage.costExplorerCost).minus(without.usage.costExplorerCost).toString(), '0.02');
 });
