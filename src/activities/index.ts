@@ -8,6 +8,7 @@ import { createComputeActivities } from './agents/compute';
 import { createDatabaseActivities } from './agents/database';
 import { createForecastingActivities } from './agents/forecasting';
 import { createMergeActivities } from './agents/merge';
+import { createFindingStateActivities } from './finding-states';
 import { createStorageActivities } from './agents/storage';
 import { createTaggingActivities } from './agents/tagging';
 import { createTrustedAdvisorActivities } from './agents/trusted-advisor';
@@ -67,6 +68,7 @@ export function createActivities(
     ...createTrustedAdvisorActivities(deps),
     ...createCommitmentActivities(deps),
     ...createMergeActivities(deps),
+    ...createFindingStateActivities(deps),
     ...storageTaggingForecasting(clients, deps.store, reads, options),
     ...createReviewActivities({
       store: deps.store,

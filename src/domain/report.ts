@@ -8,6 +8,7 @@ import type { Period } from './period';
 import { combineCommitments, type CommitmentsSummary } from './checks/commitments';
 import type { TaggingCompliance } from './checks/tagging';
 import type { FindingsSummary } from './findings';
+import type { FindingStatesSection } from './finding-states';
 import type { ExecutiveSummary, LlmUsage } from './summary';
 import type { ForecastSummary } from './forecast';
 import type { DailyAmount, SpendSlice } from './spend';
@@ -165,6 +166,8 @@ export interface AnalysisReport {
   forecast?: ForecastSummary;
   /** The executive summary, grounded in this report, and which writer produced it (src/llm). */
   summary?: ExecutiveSummary;
+  /** The finding states this analysis applied: dismissed findings listed apart, done ones and their realised savings. */
+  findingStates?: FindingStatesSection;
 }
 
 /** What the analysis itself cost: billable AWS requests (Cost Explorer, CloudWatch metrics). */
@@ -190,6 +193,8 @@ export interface ReportUsage {
 export interface ReportExtras {
   findings?: FindingsSummary;
   notes?: string[];
+  /** The finding states the analysis applied (dismissed findings are already out of `findings`). */
+  findingStates?: FindingStatesSection;
 }
 
 export const COST_EXPLORER_REQUEST_PRICE = '0.01';
@@ -250,8 +255,9 @@ export function assembleReport(ctx: ReportContext, outcomes: readonly AgentOutco
     })),
     failures,
     skipped,
-    usage: reportUsage(succeeded),
+    usage: withStateRequests(reportUsage(succeeded), extras.findingStates?.costExplorerRequests ?? 0),
     ...(extras.findings ? { findings: extras.findings } : {}),
+    ...(extras.findingStates ? { findingStates: extras.findingStates } : {}),
     ...(Object.keys(thresholds).length ? { thresholds } : {}),
     ...(commitments.length ? { commitments: combineCommitments(commitments) } : {}),
     ...(notes.length ? { notes } : {}),
@@ -299,6 +305,20 @@ export function reportUsage(results: readonly AgentResult[]): ReportUsage {
     metricsRequested: total.metricsRequested,
     metricsCost,
     totalCost: new Big(usageCost(total)).toString(),
+  };
+}
+
+/** The realised-savings measurement's Cost Explorer requests (resource-level data) belong to the analysis's own cost too. */
+function withStateRequests(usage: ReportUsage, requests: number): ReportUsage {
+  if (requests === 0) return usage;
+  const cost = multiplyAmount(COST_EXPLORER_REQUEST_PRICE, requests);
+  const operation = 'ce:GetCostAndUsageWithResources';
+  return {
+    ...usage,
+    costExplorerRequests: usage.costExplorerRequests + requests,
+    costExplorerCost: addAmounts(usage.costExplorerCost, cost),
+    ...(usage.requests ? { requests: { ...usage.requests, [operation]: (usage.requests[operation] ?? 0) + requests } } : {}),
+    ...(usage.totalCost !== undefined ? { totalCost: addAmounts(usage.totalCost, cost) } : {}),
   };
 }
 

@@ -39,6 +39,7 @@ import { attachSummary } from '../llm/attach';
 import { validateAnalysisRequest, workflowClockFor, type AnalysisRequest } from '../domain/request';
 import { AGENT_WORKFLOWS, type AgentInput } from './agents/index';
 import { failureReason } from './failures';
+import { applyStatesStep } from './finding-states';
 import { agentWorkflowId } from './ids';
 import { agentProgressSignal, progressQuery } from './messages';
 import { ACCOUNT, AGENT, KIND, TENANT } from './search-attributes';
@@ -202,7 +203,11 @@ export async function analysis(input: AnalysisRequest): Promise<AnalysisReport> 
     throw new CancelledFailure('Analysis cancelled');
   }
 
-  const merged = await mergeStep(analysisId, outcomes, request, (step) => update(setOverall(progress, 'running', step, now())));
+  const merged = await applyStatesStep(
+    analysisId,
+    request,
+    await mergeStep(analysisId, outcomes, request, (step) => update(setOverall(progress, 'running', step, now()))),
+  );
   // From here on, progress tells the report's figures (each resource once, in scope), not the agents' sums.
   if (merged.findings) update(setMergedFindings(progress, merged.findings.count, merged.findings.monthlySavings, now()));
   let report: AnalysisReport = assembleReport(
