@@ -18,7 +18,7 @@
  */
 import { CostStoreBuilder, AMOUNT_SCALE, type CostStore, type LineKey } from './cost-store';
 import { daysInMonth, fromEpochDay, toEpochDay } from './dates';
-import type { EbsVolume, Ec2Instance, ScenarioResources, SupportPlan } from './model';
+import type { EbsVolume, Ec2Instance, RdsInstance, ScenarioResources, SupportPlan } from './model';
 import { CE_SERVICE, chargeFor, type PriceBook, type PriceSpec } from './generator/prices';
 
 export const DAY_MS = 86_400_000;
@@ -147,6 +147,27 @@ function hoursOnDay(day: number, from: number, to: number, schedule: InstanceSch
     }
   }
   return end > start ? (end - start) / 3600 : 0;
+}
+
+/**
+ * Hours an EC2 instance or RDS database ran (and was billed) in [windowStart, windowEnd) (ISO dates), the same
+ * hours the cost history bills: for commitment coverage and utilisation (services/ce-commitments.ts).
+ */
+export function billedHours(
+  resource: { kind: 'ec2'; instance: Ec2Instance } | { kind: 'rds'; db: RdsInstance },
+  schedule: InstanceSchedule | undefined,
+  windowStart: string,
+  windowEnd: string,
+): number {
+  const [from, to] =
+    resource.kind === 'ec2'
+      ? [seconds(resource.instance.launchTime), instanceEnd(resource.instance)]
+      : [seconds(resource.db.instanceCreateTime), resource.db.status === 'stopped' ? -Infinity : Infinity];
+  const start = Math.max(from, seconds(windowStart));
+  const end = Math.min(to, seconds(windowEnd));
+  let hours = 0;
+  for (let day = Math.floor(start / DAY_S); day * DAY_S < end; day++) hours += hoursOnDay(day, start, end, schedule);
+  return hours;
 }
 
 const scaled = (usd: number): number => Math.round(usd * AMOUNT_SCALE);

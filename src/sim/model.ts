@@ -191,6 +191,38 @@ export interface PriceEntry {
   termType: 'OnDemand';
 }
 
+/**
+ * A commitment in force: a Reserved Instance (EC2 or RDS) of one instance type in one account and Region,
+ * or a Compute Savings Plan of an hourly commitment in USD. Optional in a scenario (default none): the
+ * generated accounts buy none, and billing.ts does not discount usage for them.
+ */
+export interface SimReservation {
+  id: string;
+  service: 'EC2' | 'RDS';
+  account: string;
+  region: string;
+  /** EC2 instance type or RDS DB instance class. */
+  instanceType: string;
+  count: number;
+  /** ISO timestamps. */
+  start: string;
+  end: string;
+}
+
+export interface SimSavingsPlan {
+  id: string;
+  account: string;
+  /** USD per hour, decimal string. */
+  commitmentPerHour: string;
+  start: string;
+  end: string;
+}
+
+export interface SimCommitments {
+  reservations: SimReservation[];
+  savingsPlans: SimSavingsPlan[];
+}
+
 /** A Trusted Advisor check's result, consistent with the scenario's resources and metrics. */
 export interface TrustedAdvisorCheckResult {
   checkId: string;
@@ -261,6 +293,8 @@ export interface ScenarioResources {
   trustedAdvisor: TrustedAdvisorCheckResult[];
   planted: PlantedWaste[];
   events: ScenarioEvent[];
+  /** Reserved Instances and Savings Plans in force; none when absent. */
+  commitments?: SimCommitments;
 }
 
 /** CloudWatch statistics the simulator computes, as GetMetricData's MetricStat.Stat names them. */

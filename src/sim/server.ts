@@ -52,6 +52,7 @@ import { SupportSimulator, supportService } from './services/support';
 import { pricingService } from './services/pricing';
 import { budgetsService, type SimBudget } from './services/budgets';
 import { organizationsService, type SimOrganization } from './services/organizations';
+import { SAVINGS_PLANS_PATHS, SAVINGS_PLANS_TARGET_PREFIX, savingsPlansService } from './services/commitments';
 import { withStorageLens } from './services/storage-lens';
 import { configService } from './services/config';
 
@@ -219,6 +220,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
         budgetsService(scenario, (req) => (req ? accountFor(req) : account), options.budgets),
         configService(resources, (req) => (req ? accountFor(req) : account)),
         organizationsService(scenario, (req) => (req ? accountFor(req) : account), options.organization),
+        savingsPlansService(resources, (req) => (req ? accountFor(req) : account)),
       ],
       gate,
     );
@@ -354,6 +356,12 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     try {
       if (path === ADMIN_PREFIX || path.startsWith(`${ADMIN_PREFIX}/`)) return await handleAdmin(req, res, path);
+      const savingsPlansOperation = req.method === 'POST' ? SAVINGS_PLANS_PATHS[path] : undefined;
+      if (savingsPlansOperation) {
+        // Savings Plans speaks restJson1 (the operation is the path): served as the JSON protocol's target.
+        req.headers['x-amz-target'] = `${SAVINGS_PLANS_TARGET_PREFIX}.${savingsPlansOperation}`;
+        return await services.json.handle(req, await readBody(req), res, requestId);
+      }
       if (isJsonProtocolRequest(req)) {
         const body = await readBody(req);
         return await services.json.handle(req, body, res, requestId);

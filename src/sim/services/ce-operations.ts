@@ -1,6 +1,7 @@
 /** The Cost Explorer operations beyond GetCostAndUsage(WithResources), for costExplorerService(). */
 import type { JsonOperationHandler } from '../protocols/json';
 import type { Scenario } from '../scenario';
+import { costExplorerCommitmentOperations } from './ce-commitments';
 import { getCostForecast } from './ce-forecast';
 import { getAnomalies, getTags } from './ce-insights';
 import {
@@ -19,5 +20,6 @@ export function costExplorerExtraOperations(scenario: Scenario): Record<string, 
       getReservationPurchaseRecommendation(scenario, input, context.request),
     GetAnomalies: (input, context) => getAnomalies(scenario, input, context.request),
     GetTags: (input, context) => getTags(scenario, input, context.request),
+    ...costExplorerCommitmentOperations(scenario),
   };
 }

@@ -18,6 +18,7 @@
  *   reason and the Client.UserInitiatedShutdown state reason.
  */
 import { AwsError } from '../errors';
+import { describeReservedInstances } from './commitments';
 import type { EbsSnapshot, EbsVolume, Ec2Instance, ElasticIp, ScenarioResources } from '../model';
 import { PROTOCOL_PARAMS, type QueryCallContext, type QueryInput, type QueryServiceDefinition } from '../protocols/query';
 import { xmlList, xmlTimestamp, type XmlNode } from '../protocols/xml';
@@ -560,6 +561,7 @@ export function ec2Service(resources: ScenarioResources): QueryServiceDefinition
       DescribeVolumes: describeVolumes,
       DescribeAddresses: describeAddresses,
       DescribeSnapshots: describeSnapshots,
+      DescribeReservedInstances: describeReservedInstances(resources),
     },
     errorStatus: { DryRunOperation: 412, UnauthorizedOperation: 403, AuthFailure: 401, RequestLimitExceeded: 503 },
   };

@@ -13,6 +13,7 @@
  *   when untagged), as DescribeDBInstances has since 2022.
  */
 import { AwsError } from '../errors';
+import { describeReservedDBInstances } from './commitments';
 import type { RdsInstance, ScenarioResources } from '../model';
 import type { QueryCallContext, QueryInput, QueryServiceDefinition } from '../protocols/query';
 import { xmlList, xmlTimestamp, type XmlNode } from '../protocols/xml';
@@ -155,7 +156,7 @@ export function rdsService(resources: ScenarioResources): QueryServiceDefinition
     serviceName: 'AmazonRDS',
     version: RDS_VERSION,
     xmlNamespace: RDS_NAMESPACE,
-    operations: { DescribeDBInstances: describeDBInstances },
+    operations: { DescribeDBInstances: describeDBInstances, DescribeReservedDBInstances: describeReservedDBInstances(resources) },
     errorStatus: { DBInstanceNotFound: 404, AccessDenied: 403, Throttling: 400 },
   };
 }
