@@ -17,6 +17,7 @@ import { PricingClient } from '@aws-sdk/client-pricing';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SavingsplansClient } from '@aws-sdk/client-savingsplans';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { SupportClient } from '@aws-sdk/client-support';
@@ -152,6 +153,11 @@ export class AwsClientFactory {
   /** AWS Organizations is a global API (us-east-1), called with the base (management account) credentials. */
   organizations(): OrganizationsClient {
     return this.cached('organizations', undefined, GLOBAL_API_REGION, (config) => new OrganizationsClient(config));
+  }
+
+  /** Savings Plans is a global API (us-east-1): each account lists the plans it owns, with its own credentials. */
+  savingsPlans(account: string): SavingsplansClient {
+    return this.cached('savingsplans', account, GLOBAL_API_REGION, (config) => new SavingsplansClient(config));
   }
 
   /** STS as `account` (through the member role where one is configured): who the analysis acts as there. */

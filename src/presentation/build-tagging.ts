@@ -175,11 +175,14 @@ export function commitmentsSection(report: AnalysisReport): SectionView {
   }
   const unit = report.spend.unit;
   const pct = (v: number | undefined) => (v === undefined ? { text: 'not available', value: null } : percentCell(v));
+  // Nothing held: nothing to utilise (and Cost Explorer was not asked, see the notes).
+  const use = (kind: 'savingsPlans' | 'reservations') =>
+    c.utilisation[kind] === undefined && c.held?.[kind] === 0 ? { text: 'no commitments', value: null } : pct(c.utilisation[kind]);
   const facts: Fact[] = [
     fact('sp-coverage', 'Savings Plans coverage', pct(c.coverage.savingsPlans)),
     fact('ri-coverage', 'Reserved Instances coverage', pct(c.coverage.reservations)),
-    fact('sp-utilisation', 'Savings Plans utilisation', pct(c.utilisation.savingsPlans)),
-    fact('ri-utilisation', 'Reserved Instances utilisation', pct(c.utilisation.reservations)),
+    fact('sp-utilisation', 'Savings Plans utilisation', use('savingsPlans')),
+    fact('ri-utilisation', 'Reserved Instances utilisation', use('reservations')),
     fact('recommendations', 'Purchase recommendations', moneyCell(c.monthlySavings, unit), { note: `${plural(c.count, 'recommendation')}, per month` }),
     ...WINDOWS.map((days) => {
       const n = c.expiring.filter((e) => e.daysLeft <= days).length;

@@ -19,6 +19,7 @@ import {
 } from '@aws-sdk/client-cost-explorer';
 import { DescribeReservedInstancesCommand } from '@aws-sdk/client-ec2';
 import { DescribeReservedDBInstancesCommand } from '@aws-sdk/client-rds';
+import { DescribeSavingsPlansCommand } from '@aws-sdk/client-savingsplans';
 import { ApplicationFailure } from '@temporalio/common';
 import { CE_SERVICE } from '../../domain/agents';
 import {
@@ -77,6 +78,11 @@ function awsErrorName(err: unknown): string | undefined {
   return undefined;
 }
 
+/** The note for a kind of commitment the account holds none of: why Cost Explorer was not asked. */
+function noneHeld(kind: string, inventory: string, reports: string): string {
+  return `${kind}: none active (${inventory}), so coverage is 0% and utilisation has no commitments to measure; ${reports} not requested (billed, and they could only say so)`;
+}
+
 export function createCommitmentActivities(deps: AgentDeps) {
   const { clients, store } = deps;
   const t = deps.thresholds.commitments;
@@ -131,6 +137,25 @@ export function createCommitmentActivities(deps: AgentDeps) {
       return out;
     };
 
+    /** Active Savings Plans over the accounts (each lists its own), or undefined when not readable. */
+    const countActiveSavingsPlans = async (): Promise<number | undefined> => {
+      let active = 0;
+      for (const account of input.accounts) {
+        let token: string | undefined;
+        do {
+          const out = await attempt('savingsplans:DescribeSavingsPlans', 'active Savings Plans (whether coverage and utilisation are worth asking Cost Explorer)', () =>
+            clients
+              .savingsPlans(account)
+              .send(new DescribeSavingsPlansCommand({ states: ['active'], ...(token ? { nextToken: token } : {}) }), requestOptions(ctx)),
+          );
+          if (!out) return undefined;
+          active += out.savingsPlans?.length ?? 0;
+          token = out.nextToken;
+        } while (token);
+      }
+      return active;
+    };
+
     const recommendations: CommitmentRecommendation[] = [];
     const lookback = t.lookbackPeriodInDays;
     const period = { Start: addDays(input.asOf, -30), End: input.asOf };
@@ -180,19 +205,6 @@ export function createCommitmentActivities(deps: AgentDeps) {
       part = partKey(input.analysisId, 'ec2', 'cost-explorer-rightsizing');
       await store.putJson(part, { findings, coverage: [] } satisfies FindingsPart);
 
-      const spCoverage = await attempt('ce:GetSavingsPlansCoverage', 'Savings Plans coverage', () =>
-        ce.send(
-          new GetSavingsPlansCoverageCommand({ TimePeriod: period, Granularity: 'MONTHLY', Filter: accountFilter(input.accounts) }),
-          requestOptions(ctx),
-        ),
-      );
-      const spCovered = spCoverage?.SavingsPlansCoverages?.at(-1)?.Coverage?.CoveragePercentage;
-      if (spCovered !== undefined) coverage.savingsPlans = Number(spCovered);
-      const spUse = await attempt('ce:GetSavingsPlansUtilization', 'Savings Plans utilisation', () =>
-        ce.send(new GetSavingsPlansUtilizationCommand({ TimePeriod: period, Filter: accountFilter(input.accounts) }), requestOptions(ctx)),
-      );
-      const spUsed = spUse?.Total?.Utilization?.UtilizationPercentage;
-      if (spUsed !== undefined) utilisation.savingsPlans = Number(spUsed);
     }
 
     const ri = await pages(
@@ -221,27 +233,6 @@ export function createCommitmentActivities(deps: AgentDeps) {
         );
       }
     }
-    const riCoverage = await attempt('ce:GetReservationCoverage', 'Reserved Instance coverage', () =>
-      ce.send(
-        new GetReservationCoverageCommand({
-          TimePeriod: period,
-          Granularity: 'MONTHLY',
-          Filter: { And: [accountFilter(input.accounts), serviceFilter] },
-        }),
-        requestOptions(ctx),
-      ),
-    );
-    const riCovered = riCoverage?.Total?.CoverageHours?.CoverageHoursPercentage;
-    if (riCovered !== undefined) coverage.reservations = Number(riCovered);
-    const riUse = await attempt('ce:GetReservationUtilization', 'Reserved Instance utilisation', () =>
-      ce.send(
-        new GetReservationUtilizationCommand({ TimePeriod: period, Filter: { And: [accountFilter(input.accounts), serviceFilter] } }),
-        requestOptions(ctx),
-      ),
-    );
-    const riUsed = riUse?.Total?.UtilizationPercentage;
-    if (riUsed !== undefined) utilisation.reservations = Number(riUsed);
-
     // Reservations in force, per account and region, for the expiring ones.
     const listings: ReservationListing[] = [];
     const targets: AwsTarget[] = input.accounts.flatMap((account) => input.regions.map((region) => ({ account, region })));
@@ -249,7 +240,7 @@ export function createCommitmentActivities(deps: AgentDeps) {
     for (const target of targets) {
       if (!served) break;
       if (input.side === 'compute') {
-        const out = await attempt('ec2:DescribeReservedInstances', 'expiring EC2 reservations', () =>
+        const out = await attempt('ec2:DescribeReservedInstances', 'EC2 reservations in force (expiring ones; whether coverage and utilisation are worth asking Cost Explorer)', () =>
           clients.ec2(target).send(new DescribeReservedInstancesCommand({ Filters: [{ Name: 'state', Values: ['active'] }] }), requestOptions(ctx)),
         );
         if (!out) served = false;
@@ -266,7 +257,7 @@ export function createCommitmentActivities(deps: AgentDeps) {
           });
         }
       } else {
-        const out = await attempt('rds:DescribeReservedDBInstances', 'expiring RDS reservations', () =>
+        const out = await attempt('rds:DescribeReservedDBInstances', 'RDS reservations in force (expiring ones; whether coverage and utilisation are worth asking Cost Explorer)', () =>
           clients.rds(target).send(new DescribeReservedDBInstancesCommand({}), requestOptions(ctx)),
         );
         if (!out) served = false;
@@ -286,11 +277,74 @@ export function createCommitmentActivities(deps: AgentDeps) {
       }
     }
 
+    // Coverage and utilisation are billed Cost Explorer reports; the free inventories above say whether
+    // anything is held. With nothing held, coverage is 0% by definition and there is nothing to utilise.
+    // When an inventory could not be read (refused, not served), the reports are asked for as before.
+    const activeReservations = served
+      ? listings.filter((l) => l.state === 'active').reduce((n, l) => n + l.count, 0)
+      : undefined;
+    const held: CommitmentsSummary['held'] = {};
+    if (activeReservations !== undefined) held.reservations = activeReservations;
+    if (input.side === 'compute') {
+      const activePlans = await countActiveSavingsPlans();
+      if (activePlans !== undefined) held.savingsPlans = activePlans;
+      if (activePlans === 0) {
+        coverage.savingsPlans = 0;
+        notes.push(noneHeld('Savings Plans', 'savingsplans:DescribeSavingsPlans', 'ce:GetSavingsPlansCoverage and ce:GetSavingsPlansUtilization'));
+      } else {
+        const spCoverage = await attempt('ce:GetSavingsPlansCoverage', 'Savings Plans coverage', () =>
+          ce.send(
+            new GetSavingsPlansCoverageCommand({ TimePeriod: period, Granularity: 'MONTHLY', Filter: accountFilter(input.accounts) }),
+            requestOptions(ctx),
+          ),
+        );
+        const spCovered = spCoverage?.SavingsPlansCoverages?.at(-1)?.Coverage?.CoveragePercentage;
+        if (spCovered !== undefined) coverage.savingsPlans = Number(spCovered);
+        const spUse = await attempt('ce:GetSavingsPlansUtilization', 'Savings Plans utilisation', () =>
+          ce.send(new GetSavingsPlansUtilizationCommand({ TimePeriod: period, Filter: accountFilter(input.accounts) }), requestOptions(ctx)),
+        );
+        const spUsed = spUse?.Total?.Utilization?.UtilizationPercentage;
+        if (spUsed !== undefined) utilisation.savingsPlans = Number(spUsed);
+      }
+    }
+    if (activeReservations === 0) {
+      coverage.reservations = 0;
+      notes.push(
+        noneHeld(
+          `${input.side === 'compute' ? 'EC2' : 'RDS'} Reserved Instances`,
+          input.side === 'compute' ? 'ec2:DescribeReservedInstances' : 'rds:DescribeReservedDBInstances',
+          'ce:GetReservationCoverage and ce:GetReservationUtilization',
+        ),
+      );
+    } else {
+      const riCoverage = await attempt('ce:GetReservationCoverage', 'Reserved Instance coverage', () =>
+        ce.send(
+          new GetReservationCoverageCommand({
+            TimePeriod: period,
+            Granularity: 'MONTHLY',
+            Filter: { And: [accountFilter(input.accounts), serviceFilter] },
+          }),
+          requestOptions(ctx),
+        ),
+      );
+      const riCovered = riCoverage?.Total?.CoverageHours?.CoverageHoursPercentage;
+      if (riCovered !== undefined) coverage.reservations = Number(riCovered);
+      const riUse = await attempt('ce:GetReservationUtilization', 'Reserved Instance utilisation', () =>
+        ce.send(
+          new GetReservationUtilizationCommand({ TimePeriod: period, Filter: { And: [accountFilter(input.accounts), serviceFilter] } }),
+          requestOptions(ctx),
+        ),
+      );
+      const riUsed = riUse?.Total?.UtilizationPercentage;
+      if (riUsed !== undefined) utilisation.reservations = Number(riUsed);
+    }
+
     const commitments = summariseCommitments(recommendations, {
       coverage,
       utilisation,
       expiring: expiringReservations(listings, input.asOf, t.expiringWithinDays),
       ...(input.reservationCandidates ? { reservationCandidates: input.reservationCandidates } : {}),
+      held,
       notes,
     });
     const key = `${input.analysisId}/commitments/${input.side}.json`;

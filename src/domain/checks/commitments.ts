@@ -53,6 +53,12 @@ export interface CommitmentsSummary {
   /** Percentages (0–100) of eligible usage covered, and of commitments used, when Cost Explorer has them. */
   coverage: { savingsPlans?: number; reservations?: number };
   utilisation: { savingsPlans?: number; reservations?: number };
+  /**
+   * Commitments active now, from the free inventories (DescribeSavingsPlans, DescribeReserved[DB]Instances),
+   * when they could be read. With none held, coverage is 0% and utilisation has nothing to measure, and
+   * Cost Explorer is not asked.
+   */
+  held?: { savingsPlans?: number; reservations?: number };
   expiring: ExpiringReservation[];
   /** Databases running on demand long enough to reserve (RDS). */
   reservationCandidates?: { count: number; monthlyOnDemand: string };
@@ -224,12 +230,37 @@ export function rankCommitments(recommendations: readonly CommitmentRecommendati
   );
 }
 
+type CommitmentKind = 'savingsPlans' | 'reservations';
+
+/**
+ * Per kind, the figure of the side (EC2 or RDS) that holds commitments of that kind, else of the last side
+ * that has one: a side holding none states 0% coverage, which must not hide the other side's real figure.
+ */
+function figureOfHolder(summaries: readonly CommitmentsSummary[], field: 'coverage' | 'utilisation'): Partial<Record<CommitmentKind, number>> {
+  const out: Partial<Record<CommitmentKind, number>> = {};
+  for (const kind of ['savingsPlans', 'reservations'] as const) {
+    const stated = summaries.filter((s) => s[field][kind] !== undefined);
+    const chosen = stated.find((s) => (s.held?.[kind] ?? 0) > 0) ?? stated.at(-1);
+    if (chosen) out[kind] = chosen[field][kind] as number;
+  }
+  return out;
+}
+
+function sumHeld(summaries: readonly CommitmentsSummary[], kind: CommitmentKind): Partial<Record<CommitmentKind, number>> {
+  const known = summaries.flatMap((s) => (s.held?.[kind] === undefined ? [] : [s.held[kind]]));
+  return known.length ? { [kind]: known.reduce((n, c) => n + c, 0) } : {};
+}
+
 /** The analysis-wide view: the agents' summaries side by side (EC2 and RDS), never double counted. */
 export function combineCommitments(summaries: readonly CommitmentsSummary[]): CommitmentsSummary {
   const all = summaries.flatMap((s) => s.recommendations);
   const combined = summariseCommitments(all, {
-    coverage: Object.assign({}, ...summaries.map((s) => s.coverage)) as CommitmentsSummary['coverage'],
-    utilisation: Object.assign({}, ...summaries.map((s) => s.utilisation)) as CommitmentsSummary['utilisation'],
+    coverage: figureOfHolder(summaries, 'coverage'),
+    utilisation: figureOfHolder(summaries, 'utilisation'),
+    held: {
+      ...sumHeld(summaries, 'savingsPlans'),
+      ...sumHeld(summaries, 'reservations'),
+    },
     expiring: summaries.flatMap((s) => s.expiring).sort((a, b) => a.daysLeft - b.daysLeft),
     notes: [...new Set(summaries.flatMap((s) => s.notes))],
   });

@@ -98,7 +98,7 @@ function savingsPlanJson(plan: SimSavingsPlan, state: CommitmentState): JsonObje
   };
 }
 
-/** savingsplans:DescribeSavingsPlans: the caller's own plans (the management account sees all), by state. */
+/** savingsplans:DescribeSavingsPlans: the plans the calling account owns, by state. */
 export function savingsPlansService(resources: ScenarioResources, accountFor: AccountResolver): JsonServiceDefinition {
   return {
     targetPrefix: SAVINGS_PLANS_TARGET_PREFIX,
@@ -109,9 +109,8 @@ export function savingsPlansService(resources: ScenarioResources, accountFor: Ac
       DescribeSavingsPlans: (input, context) => {
         const states = (optionalList(input['states'], 'states') ?? []).map(String);
         const caller = accountFor(context.request);
-        const all = caller === resources.accounts[0]?.id;
         const plans = (resources.commitments?.savingsPlans ?? [])
-          .filter((p) => all || p.account === caller)
+          .filter((p) => p.account === caller)
           .map((p) => ({ p, state: commitmentState(p, resources.anchorDate) }))
           .filter(({ state }) => states.length === 0 || states.includes(state));
         return { savingsPlans: plans.map(({ p, state }) => savingsPlanJson(p, state)) };
