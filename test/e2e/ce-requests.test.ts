@@ -71,6 +71,18 @@ test('a standard analysis makes at most 15 Cost Explorer requests, states each w
     const coldCount = total(cold.ce);
     assert.ok(coldCount <= MAX_CE_REQUESTS, `cold: ${coldCount} Cost Explorer requests: ${JSON.stringify(cold.ce)}`);
 
+    // The sample account holds no Reserved Instances or Savings Plans: the free inventories say so, and the
+    // billed coverage and utilisation reports (which the simulator serves, so they would be counted) are not asked.
+    for (const op of ['GetSavingsPlansCoverage', 'GetSavingsPlansUtilization', 'GetReservationCoverage', 'GetReservationUtilization'])
+      assert.equal(cold.ce[`ce:${op}`], undefined, op);
+    const commitments = cold.report.commitments;
+    assert.deepEqual(commitments?.coverage, { savingsPlans: 0, reservations: 0 });
+    assert.deepEqual(commitments?.utilisation, {});
+    assert.deepEqual(commitments?.held, { savingsPlans: 0, reservations: 0 });
+    for (const kind of ['Savings Plans', 'EC2 Reserved Instances', 'RDS Reserved Instances'])
+      assert.ok(commitments?.notes.some((n) => n.startsWith(`${kind}: none active`) && n.includes('not requested')), kind);
+    assert.ok(cold.report.usage.purposes?.['savingsplans:DescribeSavingsPlans'], 'the inventory read is stated');
+
     // The report states every request the simulator received, operation by operation, each with its purpose.
     const usage = cold.report.usage;
     assert.equal(usage.costExplorerRequests, coldCount);
