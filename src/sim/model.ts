@@ -187,7 +187,7 @@ export interface PriceEntry {
   /** OnDemand price in USD per `unit` (Hrs, GB-Mo, IOPS-Mo, ...), decimal string. */
   pricePerUnit: string;
   unit: string;
-  /** Reserved/Savings Plans terms are not modelled yet. */
+  /** Reserved/Savings Plans prices are not modelled (commitments held are: `SimCommitments`). */
   termType: 'OnDemand';
 }
 

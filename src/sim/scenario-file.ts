@@ -36,6 +36,7 @@ import type {
   MetricSet,
   RdsInstance,
   S3Bucket,
+  SimCommitments,
   SupportPlan,
 } from './model';
 import { hashSeed, substream } from './random';
@@ -314,6 +315,41 @@ export const scenarioFileSchema = z
     buckets: z.array(bucketSpec).default([]),
     charges: z.array(chargeSpec).default([]),
     prices: z.array(priceSpec).optional(),
+    /** Reserved Instances and Savings Plans in force (default none); `from`/`to` bound the term. */
+    commitments: z
+      .object({
+        reservations: z
+          .array(
+            z
+              .object({
+                id: z.string().min(1),
+                service: z.enum(['EC2', 'RDS']),
+                account: accountId.optional(),
+                region,
+                instanceType: z.string().min(1).describe('EC2 instance type or RDS DB instance class'),
+                count: z.number().int().positive(),
+                from: isoTime,
+                to: isoTime,
+              })
+              .strict(),
+          )
+          .default([]),
+        savingsPlans: z
+          .array(
+            z
+              .object({
+                id: z.string().min(1),
+                account: accountId.optional(),
+                commitmentPerHour: z.string().regex(/^\d+(\.\d+)?$/, 'must be a decimal string (USD per hour)'),
+                from: isoTime,
+                to: isoTime,
+              })
+              .strict(),
+          )
+          .default([]),
+      })
+      .strict()
+      .optional(),
     events: z
       .array(
         z
@@ -680,6 +716,24 @@ function buildFromFile(file: ScenarioFile, name: string): Scenario {
   volumes.forEach((x, i) => unique(x.volumeId, `volume ${i}`));
   databases.forEach((x, i) => unique(`db:${x.dbInstanceIdentifier}`, `databases[${i}]`));
   buckets.forEach((x, i) => unique(`s3:${x.name}`, `buckets[${i}]`));
+  const term = (spec: { from: string; to: string }, path: string) => {
+    const start = toTimestamp(spec.from);
+    const end = toTimestamp(spec.to);
+    if (end <= start) problems.push(`${path}: to must be after from`);
+    return { start, end };
+  };
+  const commitments: SimCommitments | undefined = file.commitments && {
+    reservations: file.commitments.reservations.map(({ from, to, account, ...r }, i) => ({
+      ...r,
+      account: accountOf(account, `commitments.reservations[${i}]`),
+      ...term({ from, to }, `commitments.reservations[${i}]`),
+    })),
+    savingsPlans: file.commitments.savingsPlans.map(({ from, to, account, ...p }, i) => ({
+      ...p,
+      account: accountOf(account, `commitments.savingsPlans[${i}]`),
+      ...term({ from, to }, `commitments.savingsPlans[${i}]`),
+    })),
+  };
   if (problems.length > 0) throw new ScenarioFileError(name, problems);
 
   const regions = file.regions ?? [...new Set([...instances, ...volumes, ...databases, ...buckets].map((r) => r.region))];
@@ -703,6 +757,7 @@ function buildFromFile(file: ScenarioFile, name: string): Scenario {
     addressAllocatedAt,
     bucketGrowth,
     events: file.events,
+    ...(commitments ? { commitments } : {}),
     detailDays: file.historyDays + 1,
     ...(file.prices ? { prices: file.prices } : {}),
     ...(file.costAllocationTags ? { costAllocationTags: file.costAllocationTags } : {}),

@@ -231,6 +231,7 @@ export function finishScenario(draft: ScenarioDraft): Scenario {
     trustedAdvisor,
     planted,
     events: draft.events,
+    ...(draft.commitments ? { commitments: draft.commitments } : {}),
     costStore,
     priceBook,
     charges: draft.charges,

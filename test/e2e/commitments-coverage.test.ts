@@ -31,14 +31,36 @@ const term = { start: `${addDays(TEST_TODAY, -100)}T00:00:00Z`, end: `${addDays(
 Object.assign(scenario, {
   commitments: {
     reservations: [
-      { id: 'ri-used', service: 'EC2', account: SAMPLE_ACCOUNT, region: steady.region, instanceType: steady.instanceType, count: 1, ...term },
+      {
+        id: 'ri-used',
+        service: 'EC2',
+        account: SAMPLE_ACCOUNT,
+        region: steady.region,
+        instanceType: steady.instanceType,
+        count: 1,
+        ...term,
+      },
       // Bought for a type nothing runs: its hours go unused.
-      { id: 'ri-unused', service: 'EC2', account: SAMPLE_ACCOUNT, region: steady.region, instanceType: 'x2idn.32xlarge', count: 1, ...term },
+      {
+        id: 'ri-unused',
+        service: 'EC2',
+        account: SAMPLE_ACCOUNT,
+        region: steady.region,
+        instanceType: 'x2idn.32xlarge',
+        count: 1,
+        ...term,
+      },
     ],
     savingsPlans: [
       { id: 'sp-active', account: SAMPLE_ACCOUNT, commitmentPerHour: '0.01', ...term },
       // Retired before the window: neither listed as active nor counted.
-      { id: 'sp-retired', account: SAMPLE_ACCOUNT, commitmentPerHour: '5', start: `${addDays(TEST_TODAY, -500)}T00:00:00Z`, end: `${addDays(TEST_TODAY, -135)}T00:00:00Z` },
+      {
+        id: 'sp-retired',
+        account: SAMPLE_ACCOUNT,
+        commitmentPerHour: '5',
+        start: `${addDays(TEST_TODAY, -500)}T00:00:00Z`,
+        end: `${addDays(TEST_TODAY, -135)}T00:00:00Z`,
+      },
     ],
   },
 });
@@ -53,7 +75,10 @@ after(async () => {
 
 test('commitments held: coverage and utilisation come from Cost Explorer, each request stated, figures from the scenario', async () => {
   await stack.withWorker(async () => {
-    const validated = validateAnalysisRequest({ tenant: 'commitments', accounts: [SAMPLE_ACCOUNT], regions: scenario.regions }, testNow());
+    const validated = validateAnalysisRequest(
+      { tenant: 'commitments', accounts: [SAMPLE_ACCOUNT], regions: scenario.regions },
+      testNow(),
+    );
     assert.ok(validated.ok);
     stack.sim.resetStats();
     const { analysisId } = await startAnalysis(stack.env.client, stack.taskQueue, validated.request);
@@ -62,10 +87,19 @@ test('commitments held: coverage and utilisation come from Cost Explorer, each r
 
     const stats = stack.sim.stats();
     // Compute side only: the RDS side holds no reservations and asks nothing.
-    for (const op of ['GetSavingsPlansCoverage', 'GetSavingsPlansUtilization', 'GetReservationCoverage', 'GetReservationUtilization']) {
+    for (const op of [
+      'GetSavingsPlansCoverage',
+      'GetSavingsPlansUtilization',
+      'GetReservationCoverage',
+      'GetReservationUtilization',
+    ]) {
       assert.equal(stats[`ce:${op}`], 1, op);
-      assert.equal(report.usage.requests[`ce:${op}`], 1, op);
-      assert.equal(Object.values(report.usage.purposes?.[`ce:${op}`] ?? {}).reduce((n, c) => n + c, 0), 1, `${op}: purpose stated`);
+      assert.equal(report.usage.requests?.[`ce:${op}`], 1, op);
+      assert.equal(
+        Object.values(report.usage.purposes?.[`ce:${op}`] ?? {}).reduce((n, c) => n + c, 0),
+        1,
+        `${op}: purpose stated`,
+      );
     }
 
     const c = report.commitments;
@@ -82,8 +116,16 @@ test('commitments held: coverage and utilisation come from Cost Explorer, each r
     assert.equal(c.coverage.reservations, Number(((100 * 720) / runningHours).toFixed(2)));
     // $0.01 an hour is far below the on-demand spend left uncovered: used to the full, covering a little.
     assert.equal(c.utilisation.savingsPlans, 100);
-    assert.ok(c.coverage.savingsPlans !== undefined && c.coverage.savingsPlans > 0 && c.coverage.savingsPlans < 5, String(c.coverage.savingsPlans));
-    assert.ok(c.notes.some((n) => n.startsWith('RDS Reserved Instances: none active')), JSON.stringify(c.notes));
-    assert.ok(!c.notes.some((n) => n.startsWith('Savings Plans: none active') || n.startsWith('EC2 Reserved Instances: none active')));
+    assert.ok(
+      c.coverage.savingsPlans !== undefined && c.coverage.savingsPlans > 0 && c.coverage.savingsPlans < 5,
+      String(c.coverage.savingsPlans),
+    );
+    assert.ok(
+      c.notes.some((n) => n.startsWith('RDS Reserved Instances: none active')),
+      JSON.stringify(c.notes),
+    );
+    assert.ok(
+      !c.notes.some((n) => n.startsWith('Savings Plans: none active') || n.startsWith('EC2 Reserved Instances: none active')),
+    );
   });
 });

@@ -241,7 +241,7 @@ function figureOfHolder(summaries: readonly CommitmentsSummary[], field: 'covera
   for (const kind of ['savingsPlans', 'reservations'] as const) {
     const stated = summaries.filter((s) => s[field][kind] !== undefined);
     const chosen = stated.find((s) => (s.held?.[kind] ?? 0) > 0) ?? stated.at(-1);
-    if (chosen) out[kind] = chosen[field][kind] as number;
+    if (chosen) out[kind] = chosen[field][kind];
   }
   return out;
 }

@@ -15,6 +15,7 @@ import type {
   RdsInstance,
   S3Bucket,
   ScenarioEvent,
+  SimCommitments,
   SimAccount,
   SupportPlan,
 } from '../model';
@@ -53,6 +54,8 @@ export interface ScenarioDraft {
   addressAllocatedAt: Record<string, string>;
   bucketGrowth: Record<string, number>;
   events: ScenarioEvent[];
+  /** Reserved Instances and Savings Plans in force (scenario files); none by default. */
+  commitments?: SimCommitments;
   /** Prices given explicitly (scenario files); the built-in list fills the rest. */
   prices?: PriceEntry[];
   costAllocationTags?: string[];

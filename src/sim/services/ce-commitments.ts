@@ -17,7 +17,6 @@
  */
 import { billedHours } from '../billing';
 import { AwsError } from '../errors';
-import type { Ec2Instance, RdsInstance, SimReservation } from '../model';
 import type { JsonObject, JsonOperationHandler } from '../protocols/json';
 import { mentionedServices } from '../protocols/json';
 import { SERVICE, type Scenario } from '../scenario';
@@ -79,14 +78,18 @@ function usageGroups(scenario: Scenario, service: 'EC2' | 'RDS', accounts: Set<s
     groups.set(key, group);
   };
   if (service === 'EC2') {
-    for (const instance of scenario.instances as Ec2Instance[]) {
+    for (const instance of scenario.instances) {
       if (!accounts.has(instance.account) || instance.lifecycle === 'spot') continue;
       const hours = billedHours({ kind: 'ec2', instance }, scenario.schedules[instance.instanceId], window.start, window.end);
-      const price = scenario.priceBook.price({ kind: 'ec2-instance', region: instance.region, instanceType: instance.instanceType });
+      const price = scenario.priceBook.price({
+        kind: 'ec2-instance',
+        region: instance.region,
+        instanceType: instance.instanceType,
+      });
       if (hours > 0) add(instance.account, instance.region, instance.instanceType, hours, price);
     }
   } else {
-    for (const db of scenario.databases as RdsInstance[]) {
+    for (const db of scenario.databases) {
       if (!accounts.has(db.account)) continue;
       const hours = billedHours({ kind: 'rds', db }, undefined, window.start, window.end);
       const price = scenario.priceBook.price({
@@ -110,10 +113,15 @@ interface ReservationFigures {
   uncoveredCost: number;
 }
 
-function reservationFigures(scenario: Scenario, service: 'EC2' | 'RDS', accounts: Set<string>, window: Window): ReservationFigures {
+function reservationFigures(
+  scenario: Scenario,
+  service: 'EC2' | 'RDS',
+  accounts: Set<string>,
+  window: Window,
+): ReservationFigures {
   const groups = usageGroups(scenario, service, accounts, window);
   const purchased = new Map<string, number>();
-  for (const r of (scenario.commitments?.reservations ?? []) as SimReservation[]) {
+  for (const r of scenario.commitments?.reservations ?? []) {
     if (r.service !== service || !accounts.has(r.account)) continue;
     const key = `${r.account}/${r.region}/${r.instanceType}`;
     purchased.set(key, (purchased.get(key) ?? 0) + r.count * activeHours(r, window));
@@ -170,7 +178,10 @@ export function costExplorerCommitmentOperations(scenario: Scenario): Record<str
         TotalActualHours: amount(f.usedHours),
         UnusedHours: amount(f.purchasedHours - f.usedHours),
       };
-      return { UtilizationsByTime: [{ TimePeriod: { Start: window.start, End: window.end }, Groups: [], Total: total }], Total: total };
+      return {
+        UtilizationsByTime: [{ TimePeriod: { Start: window.start, End: window.end }, Groups: [], Total: total }],
+        Total: total,
+      };
     },
     GetSavingsPlansCoverage: (input, context) => {
       const window = readWindow(input);

@@ -30,7 +30,11 @@ export function commitmentState(term: { start: string; end: string }, anchorDate
 const durationSeconds = (term: { start: string; end: string }): number =>
   Math.round((Date.parse(term.end) - Date.parse(term.start)) / 1000);
 
-function reservationsOf(resources: ScenarioResources, service: SimReservation['service'], ctx: QueryCallContext): SimReservation[] {
+function reservationsOf(
+  resources: ScenarioResources,
+  service: SimReservation['service'],
+  ctx: QueryCallContext,
+): SimReservation[] {
   return (resources.commitments?.reservations ?? []).filter(
     (r) => r.service === service && r.account === ctx.account && r.region === ctx.region,
   );
