@@ -73,6 +73,20 @@ test('the analysis-wide view adds the agents side by side and keeps their notes'
   assert.deepEqual(all.notes, ['Savings Plans coverage: not available']);
 });
 
+test('a side holding no reservations (0% coverage) never hides the figures of the side that holds some, in either order', () => {
+  const ec2 = summariseCommitments([], { coverage: { savingsPlans: 0, reservations: 62.5 }, utilisation: { reservations: 80 }, held: { savingsPlans: 0, reservations: 3 }, expiring: [], notes: [] });
+  const rds = summariseCommitments([], { coverage: { reservations: 0 }, utilisation: {}, held: { reservations: 0 }, expiring: [], notes: ['RDS Reserved Instances: none active'] });
+  for (const all of [combineCommitments([ec2, rds]), combineCommitments([rds, ec2])]) {
+    assert.deepEqual(all.coverage, { savingsPlans: 0, reservations: 62.5 });
+    assert.deepEqual(all.utilisation, { reservations: 80 });
+    assert.deepEqual(all.held, { savingsPlans: 0, reservations: 3 });
+  }
+  // Neither holds any: 0%, and nothing held.
+  const none = combineCommitments([rds, rds]);
+  assert.deepEqual(none.coverage, { reservations: 0 });
+  assert.deepEqual(none.held, { reservations: 0 });
+});
+
 test("Cost Explorer's rightsizing becomes corroborating findings, in the request's accounts only", () => {
   const findings = rightsizingFindings(
     [
