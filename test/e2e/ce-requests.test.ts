@@ -158,5 +158,7 @@ test('spend grouped by account, Region and usage type, daily by service and mont
     for (const title of ['Spend by account', 'Spend by Region', 'Spend by usage type', 'Spend by tag Environment', 'Spend by calendar month'])
       assert.ok(markdown.includes(title), `${title} in the Markdown report`);
     if (mtd) assert.ok(markdown.includes('Month to date against the same days of last month'));
+    // Nothing held: utilisation says so rather than "not available".
+    assert.match(markdown, /Savings Plans utilisation[^\n]*no commitments/);
   });
 });
