@@ -22,6 +22,7 @@ import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { SupportClient } from '@aws-sdk/client-support';
 import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
+import { timeAwsCalls } from './aws-wait';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, Logger } from '@smithy/types';
 
 /** Cost Explorer, Support and (for our purposes) Pricing are global APIs served from us-east-1. */
@@ -82,7 +83,7 @@ export interface AwsTarget {
   region: string;
 }
 
-type Client = { destroy(): void };
+type Client = { destroy(): void; middlewareStack: unknown };
 
 export class AwsClientFactory {
   private readonly clients = new Map<string, Client>();
@@ -274,6 +275,8 @@ export class AwsClientFactory {
     if (!client) {
       const config = this.baseConfig(region, service);
       client = create(account ? { ...config, credentials: this.credentialsFor(account) } : config);
+      // Each call's span counts towards the running activity's AWS wait (the report's timeline).
+      timeAwsCalls(client);
       this.clients.set(key, client);
     }
     return client;

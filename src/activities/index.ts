@@ -21,6 +21,7 @@ import { storeFromEnv, type ArtefactStore, type ListableStore } from './store';
 import { createReportActivities, ReportStore } from './reports';
 import { reportRetentionDays } from '../config';
 import { createTenancyActivities, TenantBindings } from './tenancy';
+import { createTimelineActivities } from './timeline';
 
 export interface ActivityOptions {
   /** Where findings and other large artefacts go (default: S3 if FINOPS_STORE_BUCKET is set, else FINOPS_STORE_DIR or .data/store). */
@@ -65,6 +66,7 @@ export function createActivities(
     ...createTrustedAdvisorActivities(deps),
     ...createCommitmentActivities(deps),
     ...createMergeActivities(deps),
+    ...createTimelineActivities(deps.store),
     ...storageTaggingForecasting(clients, deps.store, options),
     ...createReviewActivities({
       store: deps.store,

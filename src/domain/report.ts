@@ -10,6 +10,7 @@ import type { TaggingCompliance } from './checks/tagging';
 import type { FindingsSummary } from './findings';
 import type { ExecutiveSummary, LlmUsage } from './summary';
 import type { ForecastSummary } from './forecast';
+import type { AnalysisTimeline } from './timeline';
 import type { DailyAmount, SpendSlice } from './spend';
 import { addUsage, countRequest, emptyUsage, PRICES, usageCost, type AwsUsage } from './usage';
 
@@ -160,6 +161,8 @@ export interface AnalysisReport {
   forecast?: ForecastSummary;
   /** The executive summary, grounded in this report, and which writer produced it (src/llm). */
   summary?: ExecutiveSummary;
+  /** Where the time went: per agent queued, running and waiting on AWS, and the longest activities (src/domain/timeline.ts). */
+  timeline?: AnalysisTimeline;
 }
 
 /** What the analysis itself cost: billable AWS requests (Cost Explorer, CloudWatch metrics). */

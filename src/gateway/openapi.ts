@@ -588,6 +588,10 @@ export function openApiDocument(): Json {
             failures: { type: 'array', items: { type: 'object', properties: { agent: { type: 'string' }, reason: { type: 'string' } } } },
             usage: { type: 'object' },
             findings: { type: 'array', items: { type: 'object' } },
+            timeline: {
+              type: 'object',
+              description: 'Where the time went: per agent wall, queued, running and waiting-on-AWS milliseconds, and the longest activities.',
+            },
           },
         },
         Caller: {

@@ -20,6 +20,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import type { TimelineInput } from '../activities/timeline';
 import { AGENTS, type AgentKind } from '../domain/agents';
 import type { FindingsSummary } from '../domain/findings';
 import { formatUsd } from '../domain/money';
@@ -76,6 +77,14 @@ const { checkTenantBinding } = proxyActivities<Activities>({
 /** A completed analysis's report is kept in the report store (beyond Temporal's retention); older histories replay without it. */
 export const KEEP_REPORT_PATCH = 'keep-report-v1';
 
+/** The report carries a phase timeline (where the time went); older histories replay without the step. */
+export const TIMELINE_PATCH = 'phase-timeline-v1';
+
+const { buildAnalysisTimeline } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: 3 },
+});
+
 const { keepReport } = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
@@ -108,7 +117,17 @@ export async function analysis(input: AnalysisRequest): Promise<AnalysisReport> 
   setHandler(agentProgressSignal, (u: AgentProgressUpdate) => update(applyAgentUpdate(progress, u, now())));
   update(setOverall(progress, 'running', `Running ${children.length} agents`, now()));
 
+  // Each agent's child-workflow window, in workflow time (deterministic), for the report's timeline.
+  const windows: TimelineInput['windows'] = [];
   const runAgent = async (agent: AgentKind, workflowId: string): Promise<AgentOutcome> => {
+    const start = now();
+    try {
+      return await runAgentChild(agent, workflowId);
+    } finally {
+      windows.push({ scope: agent, start, end: now() });
+    }
+  };
+  const runAgentChild = async (agent: AgentKind, workflowId: string): Promise<AgentOutcome> => {
     const agentInput: AgentInput = {
       analysisId,
       agent,
@@ -225,6 +244,9 @@ export async function analysis(input: AnalysisRequest): Promise<AnalysisReport> 
       await summariseReport.executeWithOptions({ summary: 'Executive summary, grounded in the report' }, [report]),
     );
   }
+  if (patched(TIMELINE_PATCH)) {
+    report = await withTimeline(report, analysisId, [...windows, { scope: 'analysis', start: workflowInfo().runStartTime.toISOString(), end: now() }]);
+  }
   const savings = report.findings
     ? `; ${report.findings.count} findings, ${formatUsd(report.findings.monthlySavings)} a month to save`
     : '';
@@ -303,6 +325,17 @@ async function mergeStep(
   } catch (err) {
     if (isCancellation(err)) throw err;
     return { notes: [`Findings could not be merged: ${failureReason(err).reason}`] };
+  }
+}
+
+/** The timeline is a courtesy: without it (a store that cannot list, an error) the report is unchanged. */
+async function withTimeline(report: AnalysisReport, analysisId: string, windows: TimelineInput['windows']): Promise<AnalysisReport> {
+  try {
+    const timeline = await buildAnalysisTimeline.executeWithOptions({ summary: 'Where the time went: the phase timeline' }, [{ analysisId, windows }]);
+    return timeline ? { ...report, timeline } : report;
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    return report;
   }
 }
 
