@@ -51,6 +51,8 @@ export async function startStack(
     storeDir?: string;
     /** Threshold overrides for the checks. */
     thresholds?: ThresholdOverrides;
+    /** The simulator's request quotas (src/sim/quotas.ts): 'aws' for AWS's limits; default off. */
+    quotas?: 'aws';
   } = {},
 ): Promise<TestStack> {
   const [env, sim, bundle] = await Promise.all([
@@ -66,6 +68,7 @@ export async function startStack(
           ...(options.waste ? { waste: options.waste } : {}),
         }),
       ...(options.costExplorerPageSize ? { costExplorerPageSize: options.costExplorerPageSize } : {}),
+      ...(options.quotas ? { quotas: options.quotas } : {}),
     }),
     bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger }),
   ]);
