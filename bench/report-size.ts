@@ -62,6 +62,8 @@ async function main() {
         ? `  AWS-quota lower bound: ${bound.toFixed(1)} s  →  whole analysis / bound = ${(seconds / bound).toFixed(2)} (goal 2.0)`
         : `  (quotas off: no bound; the AWS-quota lower bound would be ${bound.toFixed(1)} s)`,
     );
+    const throttled = Object.entries(stack.sim.throttled()).filter(([, n]) => n > 0);
+    console.log(`  throttled by the simulator's quotas: ${throttled.length ? throttled.map(([op, n]) => `${op} ${n}`).join(', ') : 'nothing'}`);
     console.log(`  load average (1, 5, 15 min): ${loadavg().map((l) => l.toFixed(1)).join(', ')} on ${cpus().length} cores`);
     const timeline = report.timeline;
     if (timeline) {
