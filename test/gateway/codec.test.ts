@@ -38,7 +38,7 @@ after(async () => {
 });
 
 const toJson = (p: Payload) => ({
-  metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v!).toString('base64')])),
+  metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
   data: Buffer.from(p.data!).toString('base64'),
 });
 const valueOf = (p: { metadata: Record<string, string>; data: string }) =>
