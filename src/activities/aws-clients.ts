@@ -176,6 +176,18 @@ export class AwsClientFactory {
     return this.options.memberRoleName ? `arn:aws:iam::${account}:role/${this.options.memberRoleName}` : undefined;
   }
 
+  /**
+   * The role clients for `account` assume — an explicit ARN, the owning tenant's role, else the member role
+   * by name (as credentialsFor decides) — or undefined when the base credentials reach it as they are.
+   */
+  async assumedRoleArn(account: string): Promise<string | undefined> {
+    if ((await this.callerAccount()) === account) return undefined;
+    const explicit = this.options.memberRoleArns?.[account];
+    if (explicit) return explicit;
+    const tenantRole = await this.options.tenantRoleFor?.(account);
+    return tenantRole ? `arn:aws:iam::${account}:role/${tenantRole.roleName}` : this.roleArnFor(account);
+  }
+
   /** Whether clients for `account` assume a role: only when one is configured and it is not our own account. */
   async needsAssumeRole(account: string): Promise<boolean> {
     if (!this.roleArnFor(account)) return false;

@@ -51,6 +51,7 @@ export function createActivities(
   shared = new SharedRequests(),
   options: ActivityOptions = {},
 ) {
+  const tenancy = options.tenancy ?? TenantBindings.single();
   const deps = {
     clients,
     store: options.store ?? storeFromEnv(),
@@ -59,7 +60,7 @@ export function createActivities(
   };
   return {
     ...createSpendActivities(clients, shared),
-    ...createOrganizationActivities(clients),
+    ...createOrganizationActivities(clients, tenancy),
     ...createComputeActivities(deps),
     ...createDatabaseActivities(deps),
     ...createTrustedAdvisorActivities(deps),
@@ -72,7 +73,7 @@ export function createActivities(
       ...(options.dashboardUrl ? { dashboardUrl: options.dashboardUrl } : {}),
     }),
     ...createLlmActivities(options.llm),
-    ...createTenancyActivities(options.tenancy ?? TenantBindings.single()),
+    ...createTenancyActivities(tenancy),
     ...createReportActivities(options.reports ?? new ReportStore(isListable(deps.store) ? deps.store : storeFromEnv(), reportRetentionDays())),
   };
 }

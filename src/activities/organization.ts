@@ -2,9 +2,12 @@
  * An organisation's member accounts, from AWS Organizations, called with the management account's
  * credentials: every account (ListAccounts), or those under the given roots or OUs, nested OUs included
  * (ListAccountsForParent and ListOrganizationalUnitsForParent, which list direct children only). Suspended
- * accounts and accounts pending closure are skipped with a note. In each member account the member role is
- * assumed once (STS GetCallerIdentity through it), so an account the role does not reach is named up front
- * rather than failing every agent later.
+ * accounts and accounts pending closure are skipped with a note; so are accounts outside the tenant's
+ * binding (counted, never named: they may be another tenant's). In each remaining member account the
+ * member role is assumed once (STS GetCallerIdentity through it), so an account the role does not reach
+ * is named up front rather than failing every agent later.
+ *
+ * `accountsUnder` is the one walk of an OU tree: the tenant binding's OU membership (tenancy.ts) uses it too.
  */
 import {
   type Account,
@@ -15,10 +18,12 @@ import {
 } from '@aws-sdk/client-organizations';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { ApplicationFailure } from '@temporalio/common';
+import { PARENT_ID } from '../domain/organization';
 import { countRequest, emptyUsage, type AwsUsage } from '../domain/usage';
 import type { AwsClientFactory } from './aws-clients';
 import { toActivityFailure } from './aws-errors';
 import { heartbeat, mapWithConcurrency } from './paging';
+import type { TenantBindings } from './tenancy';
 
 export interface OrganizationAccount {
   id: string;
@@ -28,6 +33,8 @@ export interface OrganizationAccount {
 export interface DiscoverAccountsInput {
   /** Roots (r-…) or OUs (ou-…) to take accounts from, nested OUs included; none: the whole organisation. */
   parentIds?: string[];
+  /** Keep only the accounts bound to this tenant (src/domain/tenancy.ts); a tenant without a binding is refused. */
+  tenant?: string;
 }
 
 export interface DiscoveredAccounts {
@@ -40,7 +47,6 @@ export interface DiscoveredAccounts {
   usage: AwsUsage;
 }
 
-const PARENT_ID = /^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$/;
 /** Organizations answers these for a request no retry fixes (AccessDenied is handled by toActivityFailure). */
 const ORGANIZATIONS_FAILURES: Record<string, string> = {
   AWSOrganizationsNotInUseException: 'the account is not in an organisation (run the worker with the management account’s credentials)',
@@ -81,7 +87,8 @@ async function listAll<T>(usage: AwsUsage, action: string, fetchPage: (token: st
   return out;
 }
 
-async function accountsUnder(client: OrganizationsClient, parentIds: string[], usage: AwsUsage): Promise<Account[]> {
+/** Every account under these roots or OUs, their child OUs' included (each request counted in `usage`). */
+export async function accountsUnder(client: OrganizationsClient, parentIds: readonly string[], usage: AwsUsage = emptyUsage()): Promise<Account[]> {
   const accounts: Account[] = [];
   const queue = [...new Set(parentIds)];
   const seen = new Set(queue);
@@ -107,10 +114,19 @@ async function accountsUnder(client: OrganizationsClient, parentIds: string[], u
   return accounts;
 }
 
-export function createOrganizationActivities(clients: AwsClientFactory) {
+export function createOrganizationActivities(clients: AwsClientFactory, tenancy?: TenantBindings) {
   return {
     async discoverOrganizationAccounts(input: DiscoverAccountsInput = {}): Promise<DiscoveredAccounts> {
       const parentIds = input.parentIds ?? [];
+      // A tenant the deployment does not know learns nothing about the organisation.
+      if (input.tenant !== undefined && tenancy && !tenancy.knows(input.tenant)) {
+        const decision = await tenancy.check(input.tenant, []);
+        throw ApplicationFailure.create({
+          message: `${decision.ok ? `Tenant ${JSON.stringify(input.tenant)} is not bound` : decision.message}. The worker refuses to analyse it.`,
+          type: 'AccountNotBound',
+          nonRetryable: true,
+        });
+      }
       const invalid = parentIds.filter((id) => !PARENT_ID.test(id));
       if (invalid.length > 0) {
         throw ApplicationFailure.create({
@@ -145,11 +161,23 @@ export function createOrganizationActivities(clients: AwsClientFactory) {
         return false;
       });
 
+      // Only the tenant's own accounts: the others are counted, not named (they may belong to another tenant).
+      let inScope = active;
+      if (input.tenant !== undefined && tenancy) {
+        const { bound } = await tenancy.partition(input.tenant, active.map((a) => a.id));
+        inScope = active.filter((a) => bound.includes(a.id));
+        const outside = active.length - inScope.length;
+        if (outside > 0) {
+          notes.push(`${outside} active account${outside === 1 ? '' : 's'} left out: not bound to tenant ${input.tenant}.`);
+        }
+      }
+
       // Assume the member role in each member account now, once, rather than let every agent fail there later.
-      const caller = await clients.callerAccount();
+      await clients.callerAccount(); // who we are decides which accounts need the role; fails early if STS does
       countRequest(usage, 'sts:GetCallerIdentity');
-      const reached = await mapWithConcurrency(active, ROLE_CHECK_CONCURRENCY, async (account) => {
-        if (account.id === caller || !clients.roleArnFor(account.id)) return { account, ok: true as const };
+      const reached = await mapWithConcurrency(inScope, ROLE_CHECK_CONCURRENCY, async (account) => {
+        const roleArn = await clients.assumedRoleArn(account.id);
+        if (!roleArn) return { account, ok: true as const };
         countRequest(usage, 'sts:AssumeRole');
         countRequest(usage, 'sts:GetCallerIdentity');
         try {
@@ -157,7 +185,7 @@ export function createOrganizationActivities(clients: AwsClientFactory) {
           if (identity.Account !== account.id) throw new Error(`the role answered as account ${identity.Account ?? 'unknown'}`);
           return { account, ok: true as const };
         } catch (err) {
-          return { account, ok: false as const, why: err instanceof Error ? err.message : String(err) };
+          return { account, ok: false as const, roleArn, why: err instanceof Error ? err.message : String(err) };
         } finally {
           heartbeat();
         }
@@ -168,7 +196,7 @@ export function createOrganizationActivities(clients: AwsClientFactory) {
           accounts.push({ id: r.account.id, name: r.account.name });
           continue;
         }
-        const reason = `cannot assume ${clients.roleArnFor(r.account.id)}: ${r.why}`;
+        const reason = `cannot assume ${r.roleArn}: ${r.why}`;
         skipped.push({ id: r.account.id, name: r.account.name, reason });
         notes.push(`Account ${r.account.id} (${r.account.name}) skipped: ${reason}.`);
       }

@@ -4,7 +4,8 @@
  */
 import { AGENT_KINDS } from '../domain/agents';
 import { FINDINGS_CSV_COLUMNS, SPEND_CSV_COLUMNS } from '../domain/report-export';
-import { MAX_PERIOD_DAYS } from '../domain/request';
+import { PARENT_ID } from '../domain/organization';
+import { MAX_ACCOUNTS, MAX_OUS, MAX_PERIOD_DAYS } from '../domain/request';
 import { DEFAULT_PAGE_SIZE, LIST_STATUSES, MAX_PAGE_SIZE } from './listing';
 import { DAYS } from '../client/schedules';
 
@@ -434,7 +435,22 @@ export function openApiDocument(): Json {
           additionalProperties: false,
           properties: {
             tenant: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
-            accounts: { type: 'array', minItems: 1, maxItems: 50, items: { type: 'string', pattern: '^\\d{12}$' } },
+            accounts: { type: 'array', minItems: 1, maxItems: MAX_ACCOUNTS, items: { type: 'string', pattern: '^\\d{12}$' }, description: 'The accounts to analyse. Give this or organization.' },
+            organization: {
+              type: 'object',
+              additionalProperties: false,
+              description:
+                `Instead of accounts: analyse the tenant's active member accounts of these OUs (child OUs included), or of the whole organisation without ous, discovered in AWS Organizations when the analysis starts (the worker runs with the management account's credentials and assumes the member role in each account). Suspended accounts, accounts the role does not reach and accounts outside the tenant's binding are left out, each with a note in the report. At most ${MAX_ACCOUNTS} accounts.`,
+              properties: {
+                ous: {
+                  type: 'array',
+                  minItems: 1,
+                  maxItems: MAX_OUS,
+                  items: { type: 'string', pattern: PARENT_ID.source },
+                  description: 'OU IDs (ou-…) or root IDs (r-…). Default: the whole organisation.',
+                },
+              },
+            },
             regions: { type: 'array', minItems: 1, maxItems: 30, items: { type: 'string' }, default: ['us-east-1'] },
             period: {
               type: 'object',
@@ -450,7 +466,7 @@ export function openApiDocument(): Json {
             },
             agents: { type: 'array', minItems: 1, items: { enum: [...AGENT_KINDS] }, description: 'Default: all agents.' },
           },
-          required: ['accounts'],
+          oneOf: [{ required: ['accounts'] }, { required: ['organization'] }],
           description: 'Who asked is taken from the credentials (API-key id or token subject); a body with requestedBy is refused.',
         },
         Links: {

@@ -36,9 +36,11 @@ import {
 } from '../domain/progress';
 import { assembleReport, type AgentOutcome, type AnalysisReport } from '../domain/report';
 import { attachSummary } from '../llm/attach';
+import { describeOrganizationScope } from '../domain/organization';
 import { validateAnalysisRequest, workflowClockFor, type AnalysisRequest } from '../domain/request';
 import { AGENT_WORKFLOWS, type AgentInput } from './agents/index';
 import { failureReason } from './failures';
+import { resolveOrganizationScope } from './organization-scope';
 import { agentWorkflowId } from './ids';
 import { agentProgressSignal, progressQuery } from './messages';
 import { ACCOUNT, AGENT, KIND, TENANT } from './search-attributes';
@@ -86,10 +88,25 @@ export async function analysis(input: AnalysisRequest): Promise<AnalysisReport> 
   if (!validation.ok) {
     throw ApplicationFailure.nonRetryable(`Invalid analysis request: ${validation.errors.join('; ')}`, 'InvalidRequest');
   }
-  const request = validation.request;
   const analysisId = workflowInfo().workflowId;
+  const children = validation.request.agents.map((agent) => ({ agent, workflowId: agentWorkflowId(analysisId, agent) }));
+  let progress = initialProgress(analysisId, validation.request.tenant, children, now());
+  const update = (next: AnalysisProgress) => {
+    progress = next;
+    setCurrentDetails(progressDetails(progress));
+  };
+  setHandler(progressQuery, () => progress);
+  setHandler(agentProgressSignal, (u: AgentProgressUpdate) => update(applyAgentUpdate(progress, u, now())));
+
+  let request = validation.request;
+  let scopeNotes: string[] = [];
+  if (request.organization) {
+    update(setOverall(progress, 'running', `Discovering the accounts of ${describeOrganizationScope(request.organization)}`, now()));
+    ({ request, notes: scopeNotes } = await resolveOrganizationScope(request, request.organization));
+  }
   if (patched(TENANCY_PATCH)) {
-    // Before any AWS call: a run started on Temporal directly, around the gateway, is refused here too.
+    // Before any agent's AWS call: a run started on Temporal directly, around the gateway, is refused here too
+    // (an organisation-scoped run kept only the tenant's accounts, and discovery refused an unknown tenant).
     await checkTenantBinding.executeWithOptions(
       { summary: `Check that ${request.tenant} may analyse ${request.accounts.join(', ')}` },
       [{ tenant: request.tenant, accounts: request.accounts }],
@@ -97,15 +114,6 @@ export async function analysis(input: AnalysisRequest): Promise<AnalysisReport> 
   }
   const baseline = previousPeriod(request.period);
   ensureSearchAttributes(request);
-
-  const children = request.agents.map((agent) => ({ agent, workflowId: agentWorkflowId(analysisId, agent) }));
-  let progress = initialProgress(analysisId, request.tenant, children, now());
-  const update = (next: AnalysisProgress) => {
-    progress = next;
-    setCurrentDetails(progressDetails(progress));
-  };
-  setHandler(progressQuery, () => progress);
-  setHandler(agentProgressSignal, (u: AgentProgressUpdate) => update(applyAgentUpdate(progress, u, now())));
   update(setOverall(progress, 'running', `Running ${children.length} agents`, now()));
 
   const runAgent = async (agent: AgentKind, workflowId: string): Promise<AgentOutcome> => {
@@ -200,6 +208,7 @@ export async function analysis(input: AnalysisRequest): Promise<AnalysisReport> 
   }
 
   const merged = await mergeStep(analysisId, outcomes, request, (step) => update(setOverall(progress, 'running', step, now())));
+  if (scopeNotes.length) merged.notes = [...scopeNotes, ...(merged.notes ?? [])];
   // From here on, progress tells the report's figures (each resource once, in scope), not the agents' sums.
   if (merged.findings) update(setMergedFindings(progress, merged.findings.count, merged.findings.monthlySavings, now()));
   let report: AnalysisReport = assembleReport(
