@@ -6,6 +6,7 @@
 import {
   ActivityCancellationType,
   getExternalWorkflowHandle,
+  patched,
   proxyActivities,
   setCurrentDetails,
   workflowInfo,
@@ -51,6 +52,28 @@ const { fetchSpend } = proxyActivities<Activities>({
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 8 },
 });
+
+/** An agent started on its own checks the tenant's account binding; older histories replay without it. */
+export const AGENT_TENANCY_PATCH = 'agent-tenant-binding-v1';
+
+const { checkTenantBinding } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  // Refusals are non-retryable; an Organizations look-up that fails is retried.
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: 5 },
+});
+
+/**
+ * Every agent's first step. An agent run as a child of an analysis was checked by its parent (only
+ * workflows can start children, and only the analysis starts agents); one started directly on Temporal,
+ * around the analysis, is refused here, before any AWS call, by the same activity the analysis runs.
+ */
+export async function checkAgentTenantBinding(input: AgentInput): Promise<void> {
+  if (workflowInfo().parent || !patched(AGENT_TENANCY_PATCH)) return;
+  await checkTenantBinding.executeWithOptions(
+    { summary: `Check that ${input.tenant} may analyse ${input.accounts.join(', ')}` },
+    [{ tenant: input.tenant, accounts: input.accounts }],
+  );
+}
 
 /** Tell the parent analysis what this agent is doing. Best effort: progress must never fail an agent. */
 export function reportToParent(update: AgentProgressUpdate): void {
