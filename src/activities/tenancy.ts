@@ -13,7 +13,7 @@ import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { ApplicationFailure } from '@temporalio/common';
 import { tenancyConfig } from '../config';
 import { decideBinding, tenantOfAccount, type BindingDecision, type TenancyConfig, type TenantBinding } from '../domain/tenancy';
-import { accountsUnder } from './organization';
+import { accountsUnder } from './organization-walk';
 
 /** The accounts under an OU, its child OUs included. */
 export type OuResolver = (ou: string) => Promise<readonly string[]>;
@@ -128,7 +128,7 @@ export class TenantBindings {
 
 /**
  * AWS Organizations: the accounts under an OU and, recursively, its child OUs (management-account
- * credentials) — the same walk as the discovery activity's (organization.ts).
+ * credentials) — the same walk as the discovery activity's (organization-walk.ts).
  */
 export function organizationsResolver(client: OrganizationsClient = new OrganizationsClient({ region: 'us-east-1' })): OuResolver {
   return async (ou) => (await accountsUnder(client, [ou])).flatMap((a) => (a.Id ? [a.Id] : []));
@@ -139,19 +139,22 @@ export interface TenantBindingInput {
   accounts: readonly string[];
 }
 
+/** The worker's refusal of a request outside the tenant's binding: non-retryable, naming why. */
+export function bindingRefusal(decision: Extract<BindingDecision, { ok: false }>): ApplicationFailure {
+  return ApplicationFailure.create({
+    message: `${decision.message}. The worker refuses to analyse it.`,
+    type: 'AccountNotBound',
+    nonRetryable: true,
+    details: [{ code: decision.code, accounts: decision.accounts }],
+  });
+}
+
 /** The worker's check, as an activity: refuses (non-retryably) a request outside the tenant's binding. */
 export function createTenancyActivities(bindings: TenantBindings) {
   return {
     async checkTenantBinding(input: TenantBindingInput): Promise<{ mode: 'single' | 'bound' }> {
       const decision = await bindings.check(input.tenant, input.accounts);
-      if (!decision.ok) {
-        throw ApplicationFailure.create({
-          message: `${decision.message}. The worker refuses to analyse it.`,
-          type: 'AccountNotBound',
-          nonRetryable: true,
-          details: [{ code: decision.code, accounts: decision.accounts }],
-        });
-      }
+      if (!decision.ok) throw bindingRefusal(decision);
       return { mode: bindings.mode };
     },
   };
