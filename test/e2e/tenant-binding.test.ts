@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { startAnalysis } from '../../src/client/analyses';
+import { describeFailure, startAnalysis } from '../../src/client/analyses';
 import { previousPeriod } from '../../src/domain/period';
 import type { AgentResult, AnalysisReport } from '../../src/domain/report';
 import { validateAnalysisRequest } from '../../src/domain/request';
@@ -40,13 +40,6 @@ function startWorker(extra: Record<string, string>): Proc {
   const worker = startWorkerProcess({ temporalAddress: env.address, taskQueue, awsEndpoint: sim.url, storeDir, env: extra });
   workers.push(worker);
   return worker;
-}
-
-/** The failure's message and its causes', joined. */
-function messagesOf(failure: unknown): string {
-  const messages: string[] = [];
-  for (let e: unknown = failure; e instanceof Error; e = (e as { cause?: unknown }).cause) messages.push(e.message);
-  return messages.join(' | ');
 }
 
 function request(tenant: string, accounts: string[]) {
@@ -89,8 +82,8 @@ test('the worker refuses a run started directly on Temporal for an unbound accou
       (err: unknown) => err,
     );
     assert.ok(failure instanceof WorkflowFailedError);
-    assert.match(messagesOf(failure), reason);
-    assert.match(messagesOf(failure), /The worker refuses to analyse it/);
+    assert.match(describeFailure(failure), reason);
+    assert.match(describeFailure(failure), /The worker refuses to analyse it/);
   }
   // An agent workflow started on Temporal directly (no analysis around it) is refused the same way.
   for (const [agent, workflowType] of [['ec2', 'ec2Agent'], ['s3', 's3Agent']] as const) {
@@ -108,7 +101,7 @@ test('the worker refuses a run started directly on Temporal for an unbound accou
       .execute(workflowType, { taskQueue, workflowId: `${input.analysisId}/agent`, args: [input] })
       .then(() => assert.fail(`${workflowType} should have been refused`), (err: unknown) => err);
     assert.ok(failure instanceof WorkflowFailedError);
-    assert.match(messagesOf(failure), /Tenant "acme" may not analyse account 999999999999: not among the accounts bound to it\. The worker refuses to analyse it/);
+    assert.match(describeFailure(failure), /Tenant "acme" may not analyse account 999999999999: not among the accounts bound to it\. The worker refuses to analyse it/);
   }
   assert.deepEqual(sim.stats(), {}, 'no AWS request was made for a refused run');
 
