@@ -9,7 +9,8 @@
  * in the answer; the caller reads those from S3 itself.
  */
 import { SelectResourceConfigCommand } from '@aws-sdk/client-config-service';
-import type { LifecycleRuleFacts } from '../domain/checks/s3';
+import type { LifecycleRule } from '@aws-sdk/client-s3';
+import { lifecycleScope, type LifecycleFilterParts, type LifecycleRuleFacts } from '../domain/checks/s3';
 import { countRequest, type AwsUsage } from '../domain/usage';
 import type { AwsClientFactory, AwsTarget } from './aws-clients';
 import { collectPages } from './paging';
@@ -42,6 +43,45 @@ const object = (value: unknown): Json | undefined =>
 const days = (value: unknown): number | undefined =>
   typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : undefined;
 
+/** S3's rule filter (or the deprecated rule-level prefix) as the parts lifecycleScope describes. */
+export function s3FilterParts(rule: LifecycleRule): LifecycleFilterParts {
+  const filter = rule.Filter;
+  const and = filter?.And;
+  const tags: Record<string, string> = {};
+  for (const tag of [...(filter?.Tag ? [filter.Tag] : []), ...(and?.Tags ?? [])])
+    if (tag.Key !== undefined) tags[tag.Key] = tag.Value ?? '';
+  const prefix = filter?.Prefix || and?.Prefix || rule.Prefix;
+  const greater = filter?.ObjectSizeGreaterThan ?? and?.ObjectSizeGreaterThan;
+  const less = filter?.ObjectSizeLessThan ?? and?.ObjectSizeLessThan;
+  return {
+    ...(prefix ? { prefix } : {}),
+    ...(Object.keys(tags).length > 0 ? { tags } : {}),
+    ...(greater !== undefined ? { objectSizeGreaterThan: greater } : {}),
+    ...(less !== undefined ? { objectSizeLessThan: less } : {}),
+  };
+}
+
+/**
+ * Config records a rule's filter as a predicate tree (the Java SDK's LifecycleFilter): a prefix, a tag, an
+ * object size, or an "and" of those. Older recordings carry only the deprecated rule-level prefix.
+ */
+export function configFilterParts(rule: Json): LifecycleFilterParts {
+  const parts: LifecycleFilterParts = {};
+  const add = (predicate: Json | undefined) => {
+    if (!predicate) return;
+    if (typeof predicate.prefix === 'string' && predicate.prefix) parts.prefix = predicate.prefix;
+    const tag = object(predicate.tag);
+    if (tag && typeof tag.key === 'string')
+      parts.tags = { ...parts.tags, [tag.key]: typeof tag.value === 'string' ? tag.value : '' };
+    if (typeof predicate.objectSizeGreaterThan === 'number') parts.objectSizeGreaterThan = predicate.objectSizeGreaterThan;
+    if (typeof predicate.objectSizeLessThan === 'number') parts.objectSizeLessThan = predicate.objectSizeLessThan;
+    if (Array.isArray(predicate.operands)) for (const operand of predicate.operands) add(object(operand));
+  };
+  add(object(object(rule.filter)?.predicate));
+  if (typeof rule.prefix === 'string' && rule.prefix && !parts.prefix) parts.prefix = rule.prefix;
+  return parts;
+}
+
 function lifecycleRule(value: unknown): LifecycleRuleSummary | undefined {
   const rule = object(value);
   if (!rule) return undefined;
@@ -50,9 +90,11 @@ function lifecycleRule(value: unknown): LifecycleRuleSummary | undefined {
   // Older recordings carry noncurrentVersionExpirationInDays; newer ones may nest it.
   const noncurrent = days(rule.noncurrentVersionExpirationInDays) ?? days(object(rule.noncurrentVersionExpiration)?.days);
   const abort = days(object(rule.abortIncompleteMultipartUpload)?.daysAfterInitiation);
+  const scope = lifecycleScope(configFilterParts(rule));
   return {
     ...(id ? { id } : {}),
     enabled: rule.status === 'Enabled',
+    ...(scope ? { scope } : {}),
     hasTransition: Array.isArray(rule.transitions) && rule.transitions.length > 0,
     ...(expiration !== undefined ? { expirationDays: expiration } : {}),
     ...(noncurrent !== undefined ? { noncurrentExpirationDays: noncurrent } : {}),

@@ -13,51 +13,29 @@ import {
 import { DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
 import { GetResourcesCommand } from '@aws-sdk/client-resource-groups-tagging-api';
 import { GetBucketLifecycleConfigurationCommand, GetBucketVersioningCommand, ListBucketsCommand } from '@aws-sdk/client-s3';
+import type { VolumeFacts } from '../domain/checks/ebs';
+import type { InstanceFacts } from '../domain/checks/ec2';
+import { lifecycleScope } from '../domain/checks/s3';
 import { CancelledFailure } from '@temporalio/common';
 import { countRequest, type AwsUsage } from '../domain/usage';
 import type { AwsClientFactory, AwsTarget } from './aws-clients';
-import { readRecordedBucketConfigs, type LifecycleRuleSummary, type RecordedBucketConfig } from './bucket-config';
+import { readRecordedBucketConfigs, s3FilterParts, type LifecycleRuleSummary, type RecordedBucketConfig } from './bucket-config';
 import { toActivityFailure } from './aws-errors';
 import { collectPages, mapWithConcurrency } from './paging';
 
 export type Tags = Record<string, string>;
 
-export interface InstanceSummary {
-  account: string;
-  region: string;
-  instanceId: string;
-  name?: string;
-  instanceType: string;
-  state: string;
-  launchTime: string;
-  /** When a user stopped it, from StateTransitionReason. */
-  stoppedAt?: string;
-  lifecycle: 'on-demand' | 'spot';
-  platform: 'linux' | 'windows';
+/** An instance as the data layer lists it: what the EC2 checks read, plus placement and volumes. */
+export interface InstanceSummary extends InstanceFacts {
   architecture?: string;
-  autoScalingGroup?: string;
   availabilityZone?: string;
   /** Device name of the root volume (RootDeviceName), e.g. /dev/xvda. */
   rootDeviceName?: string;
   volumeIds: string[];
-  tags: Tags;
 }
 
-export interface VolumeSummary {
-  account: string;
-  region: string;
-  volumeId: string;
-  volumeType: string;
-  sizeGiB: number;
-  iops?: number;
-  throughput?: number;
-  state: string;
-  attachedTo?: string;
-  /** Device name of the attachment, e.g. /dev/sdf. */
-  device?: string;
-  createTime: string;
-  tags: Tags;
-}
+/** A volume as the data layer lists it is exactly what the EBS checks read. */
+export type VolumeSummary = VolumeFacts;
 
 export interface AddressSummary {
   account: string;
@@ -453,18 +431,22 @@ async function readBucketConfigFromS3(
   }
   try {
     const lifecycle = await client.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket.name }));
-    lifecycleRules = (lifecycle.Rules ?? []).map((r) => ({
-      ...(r.ID ? { id: r.ID } : {}),
-      enabled: r.Status === 'Enabled',
-      hasTransition: (r.Transitions?.length ?? 0) > 0,
-      ...(r.Expiration?.Days !== undefined ? { expirationDays: r.Expiration.Days } : {}),
-      ...(r.NoncurrentVersionExpiration?.NoncurrentDays !== undefined
-        ? { noncurrentExpirationDays: r.NoncurrentVersionExpiration.NoncurrentDays }
-        : {}),
-      ...(r.AbortIncompleteMultipartUpload?.DaysAfterInitiation !== undefined
-        ? { abortIncompleteMultipartDays: r.AbortIncompleteMultipartUpload.DaysAfterInitiation }
-        : {}),
-    }));
+    lifecycleRules = (lifecycle.Rules ?? []).map((r) => {
+      const scope = lifecycleScope(s3FilterParts(r));
+      return {
+        ...(r.ID ? { id: r.ID } : {}),
+        enabled: r.Status === 'Enabled',
+        ...(scope ? { scope } : {}),
+        hasTransition: (r.Transitions?.length ?? 0) > 0,
+        ...(r.Expiration?.Days !== undefined ? { expirationDays: r.Expiration.Days } : {}),
+        ...(r.NoncurrentVersionExpiration?.NoncurrentDays !== undefined
+          ? { noncurrentExpirationDays: r.NoncurrentVersionExpiration.NoncurrentDays }
+          : {}),
+        ...(r.AbortIncompleteMultipartUpload?.DaysAfterInitiation !== undefined
+          ? { abortIncompleteMultipartDays: r.AbortIncompleteMultipartUpload.DaysAfterInitiation }
+          : {}),
+      };
+    });
   } catch (err) {
     // A bucket without rules answers 404 NoSuchLifecycleConfiguration: that is data, not an error.
     if (!(err instanceof Error && err.name === 'NoSuchLifecycleConfiguration'))

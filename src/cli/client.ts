@@ -6,6 +6,7 @@
 import WebSocket from 'ws';
 import type { AnalysisProgress } from '../domain/progress';
 import type { AnalysisReport } from '../domain/report';
+import { parseServerMessage, reconnectDelayMs, SubscriptionCursor } from '../gateway/subscription-cursor';
 
 export interface Credentials {
   apiKey?: string;
@@ -99,21 +100,6 @@ export type WatchEvent =
 
 export type WatchOutcome = { type: 'report'; report: AnalysisReport } | { type: 'failed'; status: string; failure: string };
 
-interface Incoming {
-  type: string;
-  analysisId?: string;
-  seq?: number;
-  epoch?: string;
-  resume?: string;
-  progress?: AnalysisProgress;
-  report?: AnalysisReport;
-  status?: string;
-  failure?: string;
-  code?: string;
-  message?: string;
-  retryAfterMs?: number;
-}
-
 /**
  * Watch an analysis until its final message. Reconnects (with backoff, honouring the gateway's
  * `reconnect` hint) and resumes from the last epoch/seq, so progress is never shown twice or skipped.
@@ -125,8 +111,7 @@ export function watchAnalysis(
   options: { maxReconnects?: number; signal?: AbortSignal } = {},
 ): Promise<WatchOutcome> {
   const maxReconnects = options.maxReconnects ?? 20;
-  let epoch: string | undefined;
-  let lastSeq = 0;
+  const cursor = new SubscriptionCursor(analysisId);
   let attempts = 0;
   let retryHint = 0;
   return new Promise((resolve, reject) => {
@@ -170,41 +155,36 @@ export function watchAnalysis(
         });
       });
       ws.on('message', (data: Buffer) => {
-        let message: Incoming;
-        try {
-          message = JSON.parse(data.toString()) as Incoming;
-        } catch {
-          return;
-        }
+        const message = parseServerMessage(data.toString());
+        if (!message) return;
         switch (message.type) {
           case 'ready':
-            ws.send(JSON.stringify({ type: 'subscribe', analysisId, ...(epoch !== undefined ? { epoch, afterSeq: lastSeq } : {}) }));
+            ws.send(JSON.stringify(cursor.subscribe()));
             return;
           case 'subscribed':
-            if (message.resume !== 'replay' && message.resume !== 'latest') lastSeq = 0;
-            epoch = message.epoch;
+            cursor.subscribed(message);
             attempts = 0;
             onEvent({ type: 'connection', state: 'connected' });
             return;
           case 'progress':
-            if ((message.seq ?? 0) <= lastSeq || !message.progress) return;
-            lastSeq = message.seq!;
+            if (!cursor.accept(message)) return;
             onEvent({ type: 'progress', progress: message.progress });
             return;
           case 'report':
           case 'failed':
-            lastSeq = message.seq ?? lastSeq;
+            // The final message ends the watch even if a resume replays it: it is the answer, not news.
+            if (message.analysisId !== analysisId) return;
             ws.close(1000, 'done');
             finish(() =>
               resolve(
                 message.type === 'report'
-                  ? { type: 'report', report: message.report! }
-                  : { type: 'failed', status: message.status ?? 'FAILED', failure: message.failure ?? 'unknown' },
+                  ? { type: 'report', report: message.report }
+                  : { type: 'failed', status: message.status, failure: message.failure || 'unknown' },
               ),
             );
             return;
           case 'reconnect':
-            retryHint = message.retryAfterMs ?? 1000;
+            retryHint = message.retryAfterMs;
             return;
           case 'error':
             if (message.code === 'temporal_unavailable' || message.code === 'unavailable') {
@@ -213,7 +193,7 @@ export function watchAnalysis(
             }
             if (message.code !== 'rate_limited') {
               ws.close(1000, 'error');
-              finish(() => reject(new CliError(`${message.message ?? 'error'} (${message.code ?? 'error'})`)));
+              finish(() => reject(new CliError(`${message.message || 'error'} (${message.code})`)));
             }
             return;
           default:
@@ -239,7 +219,7 @@ export function watchAnalysis(
         finish(() => reject(new CliError(`Lost the live connection to ${gateway.websocketUrl()} (${why}) and could not reconnect`)));
         return;
       }
-      const delay = Math.max(retryHint, Math.min(10_000, 250 * 2 ** Math.min(attempts - 1, 6)));
+      const delay = reconnectDelayMs(attempts, retryHint, { baseMs: 250, maxMs: 10_000, jitter: Math.random() });
       retryHint = 0;
       onEvent({ type: 'connection', state: 'reconnecting', detail: why });
       setTimeout(connect, delay);

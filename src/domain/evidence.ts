@@ -88,6 +88,7 @@ export const EVIDENCE_CATALOGUE: Record<string, EvidenceSpec> = {
   instances: spec('Instances', 'count'),
   suggestedCapacity: spec('Suggested capacity', 'count'),
   enabledLifecycleRules: spec('Enabled lifecycle rules', 'count'),
+  coveredOnlyFor: spec('A lifecycle rule covers only', 'text'),
   problems: spec('Tag problems', 'count'),
   suggested: spec('Values we can suggest', 'count'),
   // Money

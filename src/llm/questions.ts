@@ -3,14 +3,13 @@
  * grounding rule as the summary: an answer stating a figure the report lacks is retried once, then
  * replaced by a deterministic answer (the matching facts, or the summary) that says so.
  */
-import type { Message } from '@aws-sdk/client-bedrock-runtime';
 import { formatUsd } from '../domain/money';
 import type { AnalysisReport } from '../domain/report';
-import { describeBedrockError, emptyLlmUsage, type Converser, type LlmUsage } from './bedrock';
+import { emptyLlmUsage, type Converser, type LlmUsage } from './bedrock';
 import { deterministicSummaryFromFacts } from './deterministic-summary';
 import { reportFacts, type ReportFacts } from './facts';
-import { checkGrounding, reportNumbers } from './grounding';
-import { groundingRetryPrompt, QUESTION_SYSTEM, questionPrompt } from './prompts';
+import { groundedReply } from './grounded-reply';
+import { QUESTION_SYSTEM, questionPrompt } from './prompts';
 import type { SummarySource } from './summary';
 
 export const MAX_QUESTION_CHARS = 500;
@@ -85,41 +84,11 @@ export async function answerQuestion(report: AnalysisReport, question: string, c
   const q = question.slice(0, MAX_QUESTION_CHARS);
   const fallback = deterministicAnswer(facts, q);
   if (!converser) return { answer: fallback, source: 'deterministic', usage: emptyLlmUsage() };
-  const numbers = reportNumbers(report);
-  const messages: Message[] = [{ role: 'user', content: [{ text: questionPrompt(facts, q) }] }];
-  const rejected: string[] = [];
-  try {
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const reply = await converser.converse({ system: QUESTION_SYSTEM, messages, maxTokens: 400 });
-      const grounding = checkGrounding(reply.text, report, numbers);
-      if (reply.text && grounding.ok) {
-        return {
-          answer: reply.text,
-          source: attempt ? 'bedrock-after-retry' : 'bedrock',
-          model: converser.modelId,
-          ...(rejected.length ? { rejectedFigures: rejected } : {}),
-          usage: converser.usage,
-        };
-      }
-      const problems = reply.text ? grounding.unsupported.map((f) => f.text) : ['(empty answer)'];
-      rejected.push(...problems);
-      messages.push(reply.message.content?.length ? reply.message : { role: 'assistant', content: [{ text: '(empty)' }] });
-      messages.push({ role: 'user', content: [{ text: groundingRetryPrompt(problems) }] });
-    }
-    return {
-      answer: fallback,
-      source: 'deterministic-after-grounding-failure',
-      model: converser.modelId,
-      rejectedFigures: rejected,
-      usage: converser.usage,
-    };
-  } catch (err) {
-    return {
-      answer: fallback,
-      source: 'deterministic-after-error',
-      model: converser.modelId,
-      error: describeBedrockError(err),
-      usage: converser.usage,
-    };
-  }
+  const { text, ...how } = await groundedReply(report, converser, {
+    system: QUESTION_SYSTEM,
+    prompt: questionPrompt(facts, q),
+    maxTokens: 400,
+    fallback,
+  });
+  return { answer: text, ...how, usage: converser.usage };
 }

@@ -7,13 +7,12 @@
 import type { ExecutiveSummary, SummarySource } from '../domain/summary';
 
 export type { ExecutiveSummary, SummarySource };
-import type { Message } from '@aws-sdk/client-bedrock-runtime';
 import type { AnalysisReport } from '../domain/report';
-import { describeBedrockError, emptyLlmUsage, type Converser, type LlmUsage } from './bedrock';
+import { emptyLlmUsage, type Converser, type LlmUsage } from './bedrock';
 import { deterministicSummaryFromFacts } from './deterministic-summary';
 import { reportFacts } from './facts';
-import { checkGrounding, reportNumbers } from './grounding';
-import { groundingRetryPrompt, SUMMARY_SYSTEM, summaryPrompt } from './prompts';
+import { groundedReply } from './grounded-reply';
+import { SUMMARY_SYSTEM, summaryPrompt } from './prompts';
 
 export interface SummaryResult {
   summary: ExecutiveSummary;
@@ -25,48 +24,6 @@ export async function writeExecutiveSummary(report: AnalysisReport, converser?: 
   const fallback = deterministicSummaryFromFacts(facts);
   if (!converser) return { summary: { text: fallback, source: 'deterministic' }, usage: emptyLlmUsage() };
 
-  const numbers = reportNumbers(report);
-  const messages: Message[] = [{ role: 'user', content: [{ text: summaryPrompt(facts) }] }];
-  const rejected: string[] = [];
-  try {
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const reply = await converser.converse({ system: SUMMARY_SYSTEM, messages });
-      const grounding = checkGrounding(reply.text, report, numbers);
-      if (reply.text && grounding.ok) {
-        return {
-          summary: {
-            text: reply.text,
-            source: attempt === 0 ? 'bedrock' : 'bedrock-after-retry',
-            model: converser.modelId,
-            ...(rejected.length ? { rejectedFigures: rejected } : {}),
-          },
-          usage: converser.usage,
-        };
-      }
-      const problems = reply.text ? grounding.unsupported.map((f) => f.text) : ['(empty answer)'];
-      rejected.push(...problems);
-      messages.push(reply.message.content?.length ? reply.message : { role: 'assistant', content: [{ text: '(empty)' }] });
-      messages.push({ role: 'user', content: [{ text: groundingRetryPrompt(problems) }] });
-    }
-    return {
-      summary: {
-        text: fallback,
-        source: 'deterministic-after-grounding-failure',
-        model: converser.modelId,
-        rejectedFigures: rejected,
-      },
-      usage: converser.usage,
-    };
-  } catch (err) {
-    return {
-      summary: {
-        text: fallback,
-        source: 'deterministic-after-error',
-        model: converser.modelId,
-        error: describeBedrockError(err),
-        ...(rejected.length ? { rejectedFigures: rejected } : {}),
-      },
-      usage: converser.usage,
-    };
-  }
+  const summary = await groundedReply(report, converser, { system: SUMMARY_SYSTEM, prompt: summaryPrompt(facts), fallback });
+  return { summary, usage: converser.usage };
 }

@@ -26,6 +26,12 @@ const credentials = { accessKeyId: 'AKIASAMPLEKEY0000000', secretAccessKey: 'sam
 
 before(async () => {
   scenario = generateScenario({ seed: 11, anchorDate: '2026-11-21', size: 'medium' });
+  // Rules for part of a bucket, read from Config (recorded) and from S3 (unrecorded): both must say so.
+  const management = scenario.accounts[0]!.id;
+  for (const recorded of [true, false]) {
+    const bucket = scenario.buckets.find((b) => b.account === management && (b.recordedByConfig !== false) === recorded);
+    bucket?.lifecycleRules.push({ id: 'logs-only', status: 'Enabled', prefix: 'logs/', noncurrentVersionExpirationDays: 30 });
+  }
   sim = await startSimulator({ port: 0, scenario });
 });
 after(async () => {
@@ -93,6 +99,7 @@ function expectedRules(bucket: Scenario['buckets'][number]) {
   return bucket.lifecycleRules.map((r) => ({
     ...(r.id ? { id: r.id } : {}),
     enabled: r.status === 'Enabled',
+    ...(r.prefix ? { scope: `prefix "${r.prefix}"` } : {}),
     hasTransition: (r.transitions?.length ?? 0) > 0,
     ...(r.expirationDays !== undefined ? { expirationDays: r.expirationDays } : {}),
     ...(r.noncurrentVersionExpirationDays !== undefined ? { noncurrentExpirationDays: r.noncurrentVersionExpirationDays } : {}),
@@ -113,6 +120,7 @@ test('bucket configuration comes from AWS Config 100 buckets a call, and from S3
   const viaS3 = emptyUsage();
   const direct = await listBuckets(factory(), management, scenario.regions[0]!, viaS3, { useConfig: false });
 
+  assert.equal(expected.filter((b) => b.lifecycleRules.some((r) => r.prefix)).length, 2, 'a scoped rule read from each source');
   for (const { buckets } of [listing, direct]) {
     assert.deepEqual(ids(buckets, 'name'), ids(expected, 'name'));
     for (const bucket of buckets) {

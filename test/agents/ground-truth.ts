@@ -9,10 +9,12 @@ import { join } from 'node:path';
 import { startAnalysis } from '../../src/client/analyses';
 import type { AgentKind } from '../../src/domain/agents';
 import type { Finding } from '../../src/domain/findings';
+import type { AnalysisProgress } from '../../src/domain/progress';
 import type { AnalysisReport } from '../../src/domain/report';
 import { addMonths, monthStart, noonOf } from '../../src/domain/calendar';
 import { validateAnalysisRequest } from '../../src/domain/request';
 import type { Scenario } from '../../src/sim/scenario';
+import { progressQuery } from '../../src/workflows/messages';
 import type { TestStack } from '../helpers/stack';
 
 /** The ground-truth checks the EC2, RDS and Trusted Advisor agents answer for (S3 is the S3 agent's). */
@@ -103,7 +105,7 @@ export async function analyseScenario(
   agents: AgentKind[] = ['ec2', 'rds', 'trusted-advisor'],
   tenant = 'accuracy',
   regions: string[] = stack.sim.scenario.regions,
-): Promise<{ report: AnalysisReport; analysisId: string }> {
+): Promise<{ report: AnalysisReport; analysisId: string; progress: AnalysisProgress }> {
   const scenario = stack.sim.scenario;
   const validated = validateAnalysisRequest(
     {
@@ -119,8 +121,11 @@ export async function analyseScenario(
   if (!validated.ok) throw new Error(validated.errors.join('; '));
   return stack.withWorker(async () => {
     const { analysisId } = await startAnalysis(stack.env.client, stack.taskQueue, validated.request);
-    const report = (await stack.env.client.workflow.getHandle(analysisId).result()) as AnalysisReport;
-    return { report, analysisId };
+    const handle = stack.env.client.workflow.getHandle(analysisId);
+    const report = (await handle.result()) as AnalysisReport;
+    // Asked while the worker still runs: a closed workflow's query needs a worker to answer it.
+    const progress = await handle.query(progressQuery);
+    return { report, analysisId, progress };
   });
 }
 

@@ -10,17 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import Big from 'big.js';
-import { startAnalysis } from '../../src/client/analyses';
 import type { AgentKind } from '../../src/domain/agents';
-import { addMonths, monthStart, noonOf } from '../../src/domain/calendar';
-import type { AnalysisReport } from '../../src/domain/report';
-import { validateAnalysisRequest } from '../../src/domain/request';
 import { DraftBuilder } from '../../src/sim/generator/builder';
 import { buildSmallAccount, SAMPLE_ACCOUNT } from '../../src/sim/generator/small';
 import { finishScenario } from '../../src/sim/scenario';
-import { progressQuery } from '../../src/workflows/messages';
 import { TEST_TODAY, startStack, type TestStack } from '../helpers/stack';
-import { storedFindings } from './ground-truth';
+import { analyseScenario, storedFindings } from './ground-truth';
 
 let stack: TestStack;
 const storeDir = mkdtempSync(join(tmpdir(), 'finops-merge-'));
@@ -56,27 +51,7 @@ after(async () => {
   await stack?.close();
 });
 
-async function analyse(regions: string[], agents: AgentKind[], tenant: string) {
-  const scenario = stack.sim.scenario;
-  const validated = validateAnalysisRequest(
-    {
-      tenant,
-      accounts: scenario.accounts.map((a) => a.id),
-      regions,
-      agents,
-      period: { start: addMonths(scenario.anchorDate, -1), end: monthStart(scenario.anchorDate) },
-    },
-    noonOf(scenario.anchorDate),
-  );
-  if (!validated.ok) throw new Error(validated.errors.join('; '));
-  return stack.withWorker(async () => {
-    const { analysisId } = await startAnalysis(stack.env.client, stack.taskQueue, validated.request);
-    const handle = stack.env.client.workflow.getHandle(analysisId);
-    const report = (await handle.result()) as AnalysisReport;
-    const progress = await handle.query(progressQuery);
-    return { report, progress };
-  });
-}
+const analyse = (regions: string[], agents: AgentKind[], tenant: string) => analyseScenario(stack, agents, tenant, regions);
 
 test('us-east-1 only, with S3 and Trusted Advisor: one finding per resource problem, in scope, declined opinions apart, progress = report', async () => {
   const { report, progress } = await analyse(['us-east-1'], ['ec2', 'rds', 's3', 'trusted-advisor'], 'merge-identity');

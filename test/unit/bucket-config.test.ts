@@ -4,7 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseBucketConfigResult } from '../../src/activities/bucket-config';
+import { parseBucketConfigResult, s3FilterParts } from '../../src/activities/bucket-config';
+import { lifecycleScope } from '../../src/domain/checks/s3';
 
 const result = (item: unknown) => JSON.stringify(item);
 
@@ -85,4 +86,48 @@ test('entries that are not readable buckets are skipped, not guessed', () => {
     name: 'x',
     lifecycleRules: [],
   });
+});
+
+test('rule filters: Config predicate trees and S3 filters name the same scope; an empty prefix is the whole bucket', () => {
+  const rule = (filter: unknown, extra: Record<string, unknown> = {}) =>
+    parseBucketConfigResult(
+      result({
+        resourceName: 'b',
+        supplementaryConfiguration: {
+          BucketLifecycleConfiguration: {
+            rules: [{ status: 'Enabled', filter, noncurrentVersionExpirationInDays: 30, ...extra }],
+          },
+        },
+      }),
+    )!.lifecycleRules[0]!.scope;
+  assert.equal(rule({ predicate: { type: 'LifecyclePrefixPredicate', prefix: '' } }), undefined);
+  assert.equal(rule(null), undefined);
+  assert.equal(rule({ predicate: { type: 'LifecyclePrefixPredicate', prefix: 'logs/' } }), 'prefix "logs/"');
+  assert.equal(rule(null, { prefix: 'old/' }), 'prefix "old/"', 'the deprecated rule-level prefix');
+  assert.equal(
+    rule({
+      predicate: {
+        type: 'LifecycleAndOperator',
+        operands: [
+          { type: 'LifecyclePrefixPredicate', prefix: 'logs/' },
+          { type: 'LifecycleTagPredicate', tag: { key: 'env', value: 'dev' } },
+          { type: 'LifecycleObjectSizeGreaterThanPredicate', objectSizeGreaterThan: 128 },
+        ],
+      },
+    }),
+    'prefix "logs/" and tag env=dev and objects over 128 bytes',
+  );
+
+  const s3 = (r: Parameters<typeof s3FilterParts>[0]) => lifecycleScope(s3FilterParts(r));
+  assert.equal(s3({ Status: 'Enabled', Filter: { Prefix: '' } }), undefined);
+  assert.equal(s3({ Status: 'Enabled' }), undefined);
+  assert.equal(s3({ Status: 'Enabled', Prefix: 'old/' }), 'prefix "old/"');
+  assert.equal(s3({ Status: 'Enabled', Filter: { Tag: { Key: 'env', Value: 'dev' } } }), 'tag env=dev');
+  assert.equal(
+    s3({
+      Status: 'Enabled',
+      Filter: { And: { Prefix: 'logs/', Tags: [{ Key: 'env', Value: 'dev' }], ObjectSizeGreaterThan: 128 } },
+    }),
+    'prefix "logs/" and tag env=dev and objects over 128 bytes',
+  );
 });

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { checkBucket, GIB, S3_LIST_PRICES, type BucketFacts, type S3Prices } from '../../src/domain/checks/s3';
+import { checkBucket, GIB, lifecycleScope, S3_LIST_PRICES, type BucketFacts, type S3Prices } from '../../src/domain/checks/s3';
 
 const prices: S3Prices = {
   standard: '0.023',
@@ -162,4 +162,51 @@ test('findings say where the configuration was read: AWS Config as last recorded
   const fromS3 = checkBucket(bucket({ configSource: 's3', objectCount: 10 }), prices);
   for (const f of fromS3) assert.equal(f.evidence.configurationFrom, 'S3', f.check);
   for (const f of checkBucket(bucket({ objectCount: 10 }), prices)) assert.equal(f.evidence.configurationFrom, undefined);
+});
+
+test('a rule for part of the bucket does not count as covering it: the finding stays, low confidence, naming the scope', () => {
+  const scoped = {
+    enabled: true,
+    hasTransition: true,
+    scope: 'prefix "logs/"',
+    noncurrentExpirationDays: 30,
+    abortIncompleteMultipartDays: 7,
+  };
+  const findings = checkBucket(
+    bucket({ versioning: 'Enabled', lifecycleRules: [scoped], noncurrentBytes: 100 * GIB, incompleteMultipartBytes: 10 * GIB }),
+    prices,
+  );
+  assert.deepEqual(findings.map((f) => f.check).sort(), ['s3-no-abort-multipart', 's3-versioned-no-noncurrent-expiration']);
+  for (const finding of findings) {
+    assert.equal(finding.confidence, 'low', `${finding.check}: the bytes are the whole bucket's, an upper bound`);
+    assert.equal(finding.evidence['coveredOnlyFor'], 'prefix "logs/"');
+    assert.match(finding.recommendation, /for the whole bucket \(a rule covers only prefix "logs\/"\)/);
+  }
+  assert.equal(findings.find((f) => f.check === 's3-versioned-no-noncurrent-expiration')!.monthlySavings, '2.3'); // 100 GiB x 0.023
+});
+
+test('decoys: a bucket-wide rule covers the bucket even beside scoped ones; a disabled bucket-wide rule does not', () => {
+  const scoped = { enabled: true, hasTransition: false, scope: 'tag env=dev' };
+  const wide = { enabled: true, hasTransition: true, noncurrentExpirationDays: 30, abortIncompleteMultipartDays: 7 };
+  const covered = checkBucket(bucket({ versioning: 'Enabled', lifecycleRules: [scoped, wide] }), prices);
+  assert.deepEqual(
+    covered.map((f) => f.check),
+    [],
+  );
+  const off = checkBucket(bucket({ versioning: 'Enabled', lifecycleRules: [scoped, { ...wide, enabled: false }] }), prices);
+  assert.deepEqual(off.map((f) => f.check).sort(), ['s3-no-abort-multipart', 's3-versioned-no-noncurrent-expiration']);
+  assert.ok(
+    off.every((f) => f.evidence['coveredOnlyFor'] === undefined),
+    'the scoped rule expires nothing, so nothing is partly covered',
+  );
+});
+
+test('lifecycleScope: an empty filter or empty prefix is the whole bucket; every other filter is named', () => {
+  assert.equal(lifecycleScope({}), undefined);
+  assert.equal(lifecycleScope({ prefix: '' }), undefined);
+  assert.equal(lifecycleScope({ objectSizeGreaterThan: 0 }), undefined);
+  assert.equal(
+    lifecycleScope({ prefix: 'logs/', tags: { team: 'web', env: 'dev' }, objectSizeGreaterThan: 128, objectSizeLessThan: 1024 }),
+    'prefix "logs/" and tag env=dev and tag team=web and objects over 128 bytes and objects under 1024 bytes',
+  );
 });

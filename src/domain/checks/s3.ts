@@ -35,10 +35,38 @@ export const GIB = 2 ** 30;
 export interface LifecycleRuleFacts {
   id?: string;
   enabled: boolean;
+  /**
+   * The objects a filtered rule applies to, e.g. `prefix "logs/"` (see lifecycleScope); absent when the rule
+   * applies to the whole bucket. A rule for one prefix does not stop old versions or parts piling up elsewhere.
+   */
+  scope?: string;
   hasTransition: boolean;
   expirationDays?: number;
   noncurrentExpirationDays?: number;
   abortIncompleteMultipartDays?: number;
+}
+
+/** A lifecycle rule's filter, as both readers (S3 and AWS Config) find it. */
+export interface LifecycleFilterParts {
+  prefix?: string;
+  tags?: Record<string, string>;
+  objectSizeGreaterThan?: number;
+  objectSizeLessThan?: number;
+}
+
+/**
+ * What a filtered rule covers, in words, or undefined when it covers the whole bucket (no filter, or an
+ * empty prefix and nothing else — S3's way of saying "all objects").
+ */
+export function lifecycleScope(filter: LifecycleFilterParts): string | undefined {
+  const parts: string[] = [];
+  if (filter.prefix) parts.push(`prefix "${filter.prefix}"`);
+  for (const [key, value] of Object.entries(filter.tags ?? {}).sort(([a], [b]) => a.localeCompare(b)))
+    parts.push(`tag ${key}=${value}`);
+  if (filter.objectSizeGreaterThan !== undefined && filter.objectSizeGreaterThan > 0)
+    parts.push(`objects over ${filter.objectSizeGreaterThan} bytes`);
+  if (filter.objectSizeLessThan !== undefined) parts.push(`objects under ${filter.objectSizeLessThan} bytes`);
+  return parts.length > 0 ? parts.join(' and ') : undefined;
 }
 
 /** What the storage agent knows about one bucket. */
@@ -168,6 +196,10 @@ export function checkBucket(
   const out: Finding[] = [];
   const enabled = bucket.lifecycleRules.filter((r) => r.enabled);
   const hasRules = enabled.length > 0;
+  // Expiring old versions and aborting uploads only protect the bucket when a rule covers all of it.
+  const bucketWide = enabled.filter((r) => r.scope === undefined);
+  const scopesWith = (has: (rule: LifecycleRuleFacts) => boolean) =>
+    enabled.filter((r) => r.scope !== undefined && has(r)).map((r) => r.scope!);
   const lensKnown = bucket.noncurrentBytes !== undefined && bucket.incompleteMultipartBytes !== undefined;
   const standard = bucket.standardBytes ?? 0;
   const noncurrent = bucket.noncurrentBytes ?? 0;
@@ -218,8 +250,12 @@ export function checkBucket(
     });
   }
 
-  if (bucket.versioning === 'Enabled' && !enabled.some((r) => r.noncurrentExpirationDays !== undefined)) {
+  const expiresNoncurrent = (r: LifecycleRuleFacts) => r.noncurrentExpirationDays !== undefined;
+  if (bucket.versioning === 'Enabled' && !bucketWide.some(expiresNoncurrent)) {
     const known = bucket.noncurrentBytes !== undefined;
+    // Storage Lens sizes old versions per bucket, not per prefix: with a rule for part of the bucket, some of
+    // them already expire and the figure is an upper bound.
+    const partly = scopesWith(expiresNoncurrent);
     const savings = known && std ? gib(noncurrent).times(std) : new Big(0);
     out.push({
       ...base(bucket, 's3-versioned-no-noncurrent-expiration'),
@@ -227,36 +263,48 @@ export function checkBucket(
       evidence: {
         versioning: 'Enabled',
         ...(known ? { noncurrentGiB: shortGib(noncurrent) } : {}),
+        ...(partly.length > 0 ? { coveredOnlyFor: partly.join('; ') } : {}),
         storageLens: known,
         ...priceNote,
       },
       action: 'add-lifecycle-rule',
       recommendation:
         `Expire noncurrent versions after ${t.noncurrentExpirationDays} days` +
+        (partly.length > 0 ? ` for the whole bucket (a rule covers only ${partly.join('; ')})` : '') +
         (known
-          ? ` (${shortGib(noncurrent)} GiB of old versions).`
+          ? ` (${shortGib(noncurrent)} GiB of old versions${partly.length > 0 ? ' in the whole bucket, an upper bound' : ''}).`
           : ' (enable S3 Storage Lens CloudWatch publishing to size them).') +
         (hasRules ? ` ${MERGE_NOTE}` : ''),
       monthlySavings: money(savings),
-      confidence: known && std ? 'high' : 'low',
+      confidence: known && std && partly.length === 0 ? 'high' : 'low',
       ...(hasRules ? {} : { cliCommand: lifecycleCommand(bucket, recommendedRule(bucket, t)) }),
     });
   }
 
-  if (!enabled.some((r) => r.abortIncompleteMultipartDays !== undefined)) {
+  const abortsUploads = (r: LifecycleRuleFacts) => r.abortIncompleteMultipartDays !== undefined;
+  if (!bucketWide.some(abortsUploads)) {
     const known = bucket.incompleteMultipartBytes !== undefined;
+    const partly = scopesWith(abortsUploads);
     const savings = known && std ? gib(incomplete).times(std) : new Big(0);
     out.push({
       ...base(bucket, 's3-no-abort-multipart'),
       title: `Bucket ${bucket.name} never aborts incomplete multipart uploads`,
-      evidence: { ...(known ? { incompleteMultipartGiB: shortGib(incomplete) } : {}), storageLens: known, ...priceNote },
+      evidence: {
+        ...(known ? { incompleteMultipartGiB: shortGib(incomplete) } : {}),
+        ...(partly.length > 0 ? { coveredOnlyFor: partly.join('; ') } : {}),
+        storageLens: known,
+        ...priceNote,
+      },
       action: 'add-lifecycle-rule',
       recommendation:
         `Abort incomplete multipart uploads after ${t.abortMultipartDays} days` +
-        (known ? ` (${shortGib(incomplete)} GiB of parts are billed now).` : '.') +
+        (partly.length > 0 ? ` for the whole bucket (a rule covers only ${partly.join('; ')})` : '') +
+        (known
+          ? ` (${shortGib(incomplete)} GiB of parts are billed now${partly.length > 0 ? ' in the whole bucket, an upper bound' : ''}).`
+          : '.') +
         (hasRules ? ` ${MERGE_NOTE}` : ''),
       monthlySavings: money(savings),
-      confidence: known && std ? 'high' : 'low',
+      confidence: known && std && partly.length === 0 ? 'high' : 'low',
       ...(hasRules ? {} : { cliCommand: lifecycleCommand(bucket, recommendedRule(bucket, t)) }),
     });
   }

@@ -6,6 +6,8 @@
  */
 import type { AnalysisProgress } from '../../domain/progress';
 import type { AnalysisReport } from '../../domain/report';
+import type { ServerMessage } from '../protocol';
+import { parseServerMessage, reconnectDelayMs, SubscriptionCursor } from '../subscription-cursor';
 import { storedToken } from './api';
 
 export interface LiveHandlers {
@@ -18,25 +20,9 @@ export interface LiveHandlers {
   fatal(message: string, code: string): void;
 }
 
-interface Incoming {
-  type: string;
-  analysisId?: string;
-  seq?: number;
-  epoch?: string;
-  resume?: string;
-  progress?: AnalysisProgress;
-  report?: AnalysisReport;
-  status?: string;
-  failure?: string;
-  code?: string;
-  message?: string;
-  retryAfterMs?: number;
-}
-
 export class LiveAnalysis {
   private ws: WebSocket | undefined;
-  private epoch: string | undefined;
-  private lastSeq = 0;
+  private readonly cursor: SubscriptionCursor;
   private done = false;
   private attempt = 0;
   private retryHint = 0;
@@ -45,9 +31,11 @@ export class LiveAnalysis {
   received = 0;
 
   constructor(
-    private readonly analysisId: string,
+    analysisId: string,
     private readonly handlers: LiveHandlers,
-  ) {}
+  ) {
+    this.cursor = new SubscriptionCursor(analysisId);
+  }
 
   start(): void {
     this.connect();
@@ -72,13 +60,8 @@ export class LiveAnalysis {
     };
     ws.onmessage = (event) => {
       if (typeof event.data !== 'string') return;
-      let message: Incoming;
-      try {
-        message = JSON.parse(event.data) as Incoming;
-      } catch {
-        return;
-      }
-      this.handle(ws, message);
+      const message = parseServerMessage(event.data);
+      if (message) this.handle(ws, message);
     };
     ws.onclose = (event) => {
       if (this.ws !== ws) return;
@@ -95,45 +78,35 @@ export class LiveAnalysis {
 
   private scheduleReconnect(): void {
     this.attempt++;
-    const backoff = Math.min(15_000, 500 * 2 ** Math.min(this.attempt - 1, 5));
-    const delay = Math.max(backoff, this.retryHint) * (0.8 + Math.random() * 0.4);
+    const delay = reconnectDelayMs(this.attempt, this.retryHint, { baseMs: 500, maxMs: 15_000, jitter: Math.random() });
     this.retryHint = 0;
     this.handlers.connection('reconnecting', `retrying in ${Math.round(delay / 100) / 10} s`);
     this.timer = window.setTimeout(() => this.connect(), delay);
   }
 
-  private handle(ws: WebSocket, message: Incoming): void {
+  private handle(ws: WebSocket, message: ServerMessage): void {
     this.received++;
     switch (message.type) {
       case 'ready':
-        ws.send(
-          JSON.stringify({
-            type: 'subscribe',
-            analysisId: this.analysisId,
-            ...(this.epoch !== undefined ? { epoch: this.epoch, afterSeq: this.lastSeq } : {}),
-          }),
-        );
+        ws.send(JSON.stringify(this.cursor.subscribe()));
         return;
       case 'subscribed':
         this.attempt = 0;
-        if (message.resume === 'reset' || message.resume === 'none' || message.epoch !== this.epoch) this.lastSeq = 0;
-        this.epoch = message.epoch;
+        this.cursor.subscribed(message);
         this.handlers.connection('live');
         return;
       case 'progress':
       case 'report':
       case 'failed': {
-        if (message.analysisId !== this.analysisId || message.seq === undefined) return;
-        if (message.seq <= this.lastSeq) return; // never show a message twice
-        this.lastSeq = message.seq;
-        if (message.type === 'progress' && message.progress) this.handlers.progress(message.progress);
-        if (message.type === 'report' && message.report) {
+        if (!this.cursor.accept(message)) return; // another analysis's, or already shown
+        if (message.type === 'progress') this.handlers.progress(message.progress);
+        if (message.type === 'report') {
           this.done = true;
           this.handlers.report(message.report);
         }
         if (message.type === 'failed') {
           this.done = true;
-          this.handlers.failed(message.status ?? 'FAILED', message.failure ?? '');
+          this.handlers.failed(message.status, message.failure);
         }
         if (this.done) {
           this.handlers.connection('closed');
@@ -142,19 +115,19 @@ export class LiveAnalysis {
         return;
       }
       case 'reconnect':
-        this.retryHint = message.retryAfterMs ?? 1000;
+        this.retryHint = message.retryAfterMs;
         return;
       case 'error':
         if (message.code === 'not_found') {
           this.done = true;
-          this.handlers.fatal(message.message ?? 'Analysis not found', 'not_found');
+          this.handlers.fatal(message.message || 'Analysis not found', 'not_found');
           ws.close(1000, 'done');
         } else if (message.code === 'temporal_unavailable' || message.code === 'unavailable') {
           this.handlers.connection('reconnecting', message.message);
           ws.close(1000, 'retry');
         } else if (message.code === 'unauthenticated') {
           this.done = true;
-          this.handlers.fatal(message.message ?? 'Sign in again', 'unauthenticated');
+          this.handlers.fatal(message.message || 'Sign in again', 'unauthenticated');
         }
         return;
       default:
