@@ -38,9 +38,11 @@ import { assembleReport, type AgentOutcome, type AnalysisReport } from '../domai
 import { attachSummary } from '../llm/attach';
 import { describeOrganizationScope } from '../domain/organization';
 import { validateAnalysisRequest, workflowClockFor, type AnalysisRequest } from '../domain/request';
+import { AGENT_HEARTBEAT_TIMEOUT } from './agents/common';
 import { AGENT_WORKFLOWS, type AgentInput } from './agents/index';
 import { failureReason } from './failures';
 import { resolveOrganizationScope } from './organization-scope';
+import { checkBinding } from './tenant-binding';
 import { agentWorkflowId } from './ids';
 import { agentProgressSignal, progressQuery } from './messages';
 import { ACCOUNT, AGENT, KIND, TENANT } from './search-attributes';
@@ -53,6 +55,8 @@ export const MERGE_SCOPE_PATCH = 'merge-scope-v1';
 
 const { mergeAnalysisFindings } = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
+  // The worker beats for every attempt (src/worker/liveness.ts): a dead worker's attempt is retried within seconds.
+  heartbeatTimeout: AGENT_HEARTBEAT_TIMEOUT,
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 8 },
 });
@@ -63,23 +67,19 @@ export const SUMMARY_PATCH = 'executive-summary-v1';
 const { summariseReport } = proxyActivities<Activities>({
   // Bedrock calls have their own per-attempt timeouts inside; this bounds the whole activity.
   startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: AGENT_HEARTBEAT_TIMEOUT,
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumAttempts: 3 },
 });
 
 /** The worker checks the tenant's account binding before any agent starts; older histories replay without it. */
 export const TENANCY_PATCH = 'tenant-binding-v1';
 
-const { checkTenantBinding } = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  // Refusals are non-retryable; an Organizations look-up that fails is retried.
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: 5 },
-});
-
 /** A completed analysis's report is kept in the report store (beyond Temporal's retention); older histories replay without it. */
 export const KEEP_REPORT_PATCH = 'keep-report-v1';
 
 const { keepReport } = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: AGENT_HEARTBEAT_TIMEOUT,
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
 });
 
@@ -107,10 +107,7 @@ export async function analysis(input: AnalysisRequest): Promise<AnalysisReport> 
   if (patched(TENANCY_PATCH)) {
     // Before any agent's AWS call: a run started on Temporal directly, around the gateway, is refused here too
     // (an organisation-scoped run kept only the tenant's accounts, and discovery refused an unknown tenant).
-    await checkTenantBinding.executeWithOptions(
-      { summary: `Check that ${request.tenant} may analyse ${request.accounts.join(', ')}` },
-      [{ tenant: request.tenant, accounts: request.accounts }],
-    );
+    await checkBinding(request.tenant, request.accounts);
   }
   const baseline = previousPeriod(request.period);
   ensureSearchAttributes(request);

@@ -20,6 +20,7 @@ import type { AgentResult } from '../../domain/report';
 import type { AwsUsage } from '../../domain/usage';
 import { failureReason } from '../failures';
 import { agentProgressSignal } from '../messages';
+import { checkBinding } from '../tenant-binding';
 import { webUiMarkdown } from '../../presentation/web-ui';
 
 export interface AgentInput {
@@ -56,12 +57,6 @@ const { fetchSpend } = proxyActivities<Activities>({
 /** An agent started on its own checks the tenant's account binding; older histories replay without it. */
 export const AGENT_TENANCY_PATCH = 'agent-tenant-binding-v1';
 
-const { checkTenantBinding } = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  // Refusals are non-retryable; an Organizations look-up that fails is retried.
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: 5 },
-});
-
 /**
  * Every agent's first step. An agent run as a child of an analysis was checked by its parent (only
  * workflows can start children, and only the analysis starts agents); one started directly on Temporal,
@@ -69,10 +64,7 @@ const { checkTenantBinding } = proxyActivities<Activities>({
  */
 export async function checkAgentTenantBinding(input: AgentInput): Promise<void> {
   if (workflowInfo().parent || !patched(AGENT_TENANCY_PATCH)) return;
-  await checkTenantBinding.executeWithOptions(
-    { summary: `Check that ${input.tenant} may analyse ${input.accounts.join(', ')}` },
-    [{ tenant: input.tenant, accounts: input.accounts }],
-  );
+  await checkBinding(input.tenant, input.accounts);
 }
 
 /** Tell the parent analysis what this agent is doing. Best effort: progress must never fail an agent. */
