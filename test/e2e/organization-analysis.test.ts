@@ -7,13 +7,10 @@
  * Real Temporal dev server, real gateway over HTTP.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { PROJECT_ROOT } from '../../scripts/temporal-cli';
 import { organizationsResolver, TenantBindings } from '../../src/activities/tenancy';
 import { describeFailure, startAnalysis } from '../../src/client/analyses';
 import type { AnalysisReport } from '../../src/domain/report';
@@ -23,7 +20,7 @@ import { createGateway, type Gateway } from '../../src/gateway/app';
 import { generateScenario } from '../../src/sim/scenario';
 import { startSimulator, type RunningSimulator } from '../../src/sim/server';
 import { deriveOrganization, type SimOrganization } from '../../src/sim/services/organizations';
-import { startWorkerProcess, type Proc } from '../helpers/processes';
+import { runFinops, startWorkerProcess, type CliRun, type Proc } from '../helpers/processes';
 import { SIM_CREDENTIALS } from '../helpers/stack';
 import { startTemporal } from '../helpers/temporal';
 import { lastFullMonths, TEST_TODAY, testNow } from '../helpers/today';
@@ -116,18 +113,8 @@ function figures(report: AnalysisReport) {
   };
 }
 
-function finops(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'src/cli/main.ts'), ...args], {
-      cwd: PROJECT_ROOT,
-      env: { ...process.env, FORCE_COLOR: '0', FINOPS_GATEWAY_URL: url },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
+function finops(args: string[]): Promise<CliRun> {
+  return runFinops(args, { FINOPS_GATEWAY_URL: url });
 }
 
 const common = { agents: ['ec2'], regions: ['us-east-1'], period };

@@ -12,6 +12,7 @@ import { after, before, test } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { describeFailure, startAnalysis } from '../../src/client/analyses';
+import type { AgentKind } from '../../src/domain/agents';
 import { previousPeriod } from '../../src/domain/period';
 import type { AgentResult, AnalysisReport } from '../../src/domain/report';
 import { validateAnalysisRequest } from '../../src/domain/request';
@@ -40,6 +41,21 @@ function startWorker(extra: Record<string, string>): Proc {
   const worker = startWorkerProcess({ temporalAddress: env.address, taskQueue, awsEndpoint: sim.url, storeDir, env: extra });
   workers.push(worker);
   return worker;
+}
+
+/** An agent's input for acme, as an analysis would pass it, for starting the agent on its own. */
+function agentInput(agent: AgentKind, accounts: string[]): AgentInput {
+  const period = lastFullMonths(1);
+  return {
+    analysisId: `direct-${agent}-${accounts.join('-')}-${process.pid}`,
+    agent,
+    tenant: 'acme',
+    accounts,
+    regions: ['us-east-1'],
+    period,
+    previousPeriod: previousPeriod(period),
+    asOf: TEST_TODAY,
+  };
 }
 
 function request(tenant: string, accounts: string[]) {
@@ -87,16 +103,7 @@ test('the worker refuses a run started directly on Temporal for an unbound accou
   }
   // An agent workflow started on Temporal directly (no analysis around it) is refused the same way.
   for (const [agent, workflowType] of [['ec2', 'ec2Agent'], ['s3', 's3Agent']] as const) {
-    const input: AgentInput = {
-      analysisId: `direct-${agent}-${process.pid}`,
-      agent,
-      tenant: 'acme',
-      accounts: ['999999999999'],
-      regions: ['us-east-1'],
-      period: lastFullMonths(1),
-      previousPeriod: previousPeriod(lastFullMonths(1)),
-      asOf: TEST_TODAY,
-    };
+    const input = agentInput(agent, ['999999999999']);
     const failure = await env.client.workflow
       .execute(workflowType, { taskQueue, workflowId: `${input.analysisId}/agent`, args: [input] })
       .then(() => assert.fail(`${workflowType} should have been refused`), (err: unknown) => err);
@@ -106,16 +113,7 @@ test('the worker refuses a run started directly on Temporal for an unbound accou
   assert.deepEqual(sim.stats(), {}, 'no AWS request was made for a refused run');
 
   // An agent started directly on a bound account runs.
-  const direct: AgentInput = {
-    analysisId: `direct-bound-${process.pid}`,
-    agent: 's3',
-    tenant: 'acme',
-    accounts: [SAMPLE_ACCOUNT],
-    regions: ['us-east-1'],
-    period: lastFullMonths(1),
-    previousPeriod: previousPeriod(lastFullMonths(1)),
-    asOf: TEST_TODAY,
-  };
+  const direct = agentInput('s3', [SAMPLE_ACCOUNT]);
   const s3 = await env.client.workflow.execute('s3Agent', { taskQueue, workflowId: `${direct.analysisId}/agent`, args: [direct] });
   assert.equal((s3 as AgentResult).agent, 's3');
 

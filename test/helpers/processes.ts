@@ -100,3 +100,24 @@ export function simulatedWorkerEnv(options: WorkerProcessOptions): Record<string
 export function startWorkerProcess(options: WorkerProcessOptions): Proc {
   return startProcess('src/worker/main.ts', simulatedWorkerEnv(options));
 }
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The `finops` command line (src/cli/main.ts) run to its end, with `env` added to the test's environment. */
+export function runFinops(args: string[], env: Record<string, string>): Promise<CliRun> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'src/cli/main.ts'), ...args], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, FORCE_COLOR: '0', ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
