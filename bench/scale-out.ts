@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { ensureTemporalCli } from '../scripts/temporal-cli';
+import { LocalFileStore } from '../src/activities/store';
 import { startAnalysis } from '../src/client/analyses';
 import { clockFromEnv, todayBy } from '../src/clock';
 import { addMonths, monthStart, noonOf } from '../src/domain/calendar';
@@ -27,6 +28,7 @@ import type { AnalysisReport } from '../src/domain/report';
 import { validateAnalysisRequest } from '../src/domain/request';
 import { generateScenario } from '../src/sim/scenario';
 import { startSimulator } from '../src/sim/server';
+import { payloadReferenceConverter } from '../src/payload-references';
 import { searchAttributeCliArgs } from '../src/workflows/search-attributes';
 import { startWorkerProcess, type Proc } from '../test/helpers/processes';
 
@@ -107,7 +109,8 @@ async function main(): Promise<void> {
         await new Promise((r) => setTimeout(r, 500));
       }
     }
-    const client = new Client({ connection });
+    // Its workers keep large payloads in their store: the client reads them back from there.
+    const client = new Client({ connection, dataConverter: payloadReferenceConverter(new LocalFileStore(join(dir, 'store'))) });
     const validated = validateAnalysisRequest(
       {
         tenant: 'bench',

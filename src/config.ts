@@ -77,6 +77,8 @@ export const ENV = {
   storeDir: 'FINOPS_STORE_DIR',
   storeBucket: 'FINOPS_STORE_BUCKET',
   storePrefix: 'FINOPS_STORE_PREFIX',
+  /** Temporal payloads larger than this many bytes go through the store by reference (default 16384; src/payload-references.ts). */
+  payloadInlineBytes: 'FINOPS_PAYLOAD_INLINE_BYTES',
   /** Tenants bound to their accounts (src/domain/tenancy.ts): a JSON file, or the same JSON inline. Unset: single tenant. */
   tenantsFile: 'FINOPS_TENANTS_FILE',
   tenants: 'FINOPS_TENANTS',

@@ -8,7 +8,7 @@ import { GetMetricDataCommand, type MetricDataQuery, type MetricDataResult } fro
 import { countRequest, type AwsUsage } from '../domain/usage';
 import type { AwsClientFactory, AwsTarget } from './aws-clients';
 import { toActivityFailure } from './aws-errors';
-import { currentActivity, heartbeat, mapWithConcurrency } from './paging';
+import { currentActivity, heartbeat, mapWithConcurrency, requestOptions } from './paging';
 
 export const MAX_QUERIES_PER_CALL = 500;
 
@@ -81,7 +81,7 @@ export async function getMetricData(
             ScanBy: 'TimestampAscending',
             ...(nextToken ? { NextToken: nextToken } : {}),
           }),
-          ctx ? { abortSignal: ctx.cancellationSignal } : {},
+          requestOptions(ctx),
         );
       } catch (err) {
         throw toActivityFailure(err, 'cloudwatch:GetMetricData');

@@ -65,6 +65,24 @@ export function heartbeat(ctx: Context | undefined = currentActivity()): void {
   ctx?.heartbeat(lastCheckpoint.get(ctx));
 }
 
+/**
+ * The options for one AWS SDK call: its own abort signal, tied to the activity's cancellation.
+ *
+ * The SDK adds two 'abort' listeners to the signal of every call in flight (its retry race and its HTTP
+ * handler) and removes them when the call ends. Handing it the activity's own cancellation signal made
+ * every concurrent call of an activity (listings, metric batches, per-bucket reads) pile its listeners
+ * onto that one signal: MaxListenersExceededWarning past ten. A dependent signal per call
+ * (AbortSignal.any) follows the activity's cancellation without adding a listener to it.
+ */
+export function requestOptions(ctx: Context | undefined = currentActivity()): { abortSignal?: AbortSignal } {
+  return ctx ? { abortSignal: requestSignal(ctx) } : {};
+}
+
+/** A fresh signal that aborts when the activity is cancelled (see requestOptions). */
+export function requestSignal(ctx: Context | undefined = currentActivity()): AbortSignal {
+  return ctx ? AbortSignal.any([ctx.cancellationSignal]) : new AbortController().signal;
+}
+
 /** The activity context, or undefined outside an activity (benchmarks and scripts call the data layer directly). */
 export function currentActivity(): Context | undefined {
   try {
@@ -103,7 +121,6 @@ export async function collectPages<P, A>(options: CollectPagesOptions<P, A>): Pr
     resumable
       ? { listing: options.listing, ...(nextToken ? { nextToken } : {}), requests, accumulator, ...(done ? { done } : {}) }
       : undefined;
-  const abortSignal = ctx?.cancellationSignal ?? new AbortController().signal;
   const beat = () => {
     if (!ctx) return;
     const details = checkpoint();
@@ -115,6 +132,7 @@ export async function collectPages<P, A>(options: CollectPagesOptions<P, A>): Pr
     do {
       beat();
       let page: P;
+      const abortSignal = requestSignal(ctx);
       try {
         page = await options.fetchPage(nextToken, abortSignal);
       } catch (err) {

@@ -22,6 +22,9 @@ export interface ListableStore extends ArtefactStore {
   delete(key: string): Promise<void>;
 }
 
+/** Numbers this process's writes, for their temporary file names. */
+let writeCount = 0;
+
 const KEY = /^[A-Za-z0-9][A-Za-z0-9._\-/]*$/;
 
 export class LocalFileStore implements ListableStore {
@@ -34,8 +37,9 @@ export class LocalFileStore implements ListableStore {
   async putJson(key: string, value: unknown): Promise<void> {
     const path = this.pathOf(key);
     await mkdir(dirname(path), { recursive: true });
-    // Write then rename, so a reader never sees half a file.
-    const temporary = `${path}.${process.pid}.tmp`;
+    // Write then rename, so a reader never sees half a file. The temporary name is this write's own:
+    // two writes of the same key at once (identical payloads, retried activities) must not share it.
+    const temporary = `${path}.${process.pid}.${(++writeCount).toString(36)}.tmp`;
     await writeFile(temporary, JSON.stringify(value));
     await rename(temporary, path);
   }

@@ -16,6 +16,13 @@ export const MAX_ACCOUNTS = 50;
 /** OUs per organisation scope: each is walked with its child OUs. */
 export const MAX_OUS = 20;
 
+/**
+ * How many account-Regions one agent analyses at once, by default and at most. 50 accounts by 4 Regions
+ * queue 200 activities 16 at a time per agent: the worker's memory stays flat and time grows linearly.
+ */
+export const DEFAULT_TARGET_CONCURRENCY = 16;
+export const MAX_TARGET_CONCURRENCY = 200;
+
 const tenantSchema = z
   .string({ error: 'tenant is required' })
   .regex(
@@ -52,6 +59,8 @@ export const analysisRequestSchema = z
       .min(1, 'agents must name at least one agent, or be omitted for all')
       .optional(),
     requestedBy: z.string().max(200).optional(),
+    /** Account-Regions each agent analyses at once (default DEFAULT_TARGET_CONCURRENCY): big organisations queue, never flood. */
+    targetConcurrency: z.number().int().min(1).max(MAX_TARGET_CONCURRENCY).optional(),
   })
   .strict()
   .superRefine((r, ctx) => {
@@ -88,6 +97,7 @@ export interface AnalysisRequest {
   asOf: string;
   agents: AgentKind[];
   requestedBy?: string;
+  targetConcurrency?: number;
 }
 
 export type ValidationResult = { ok: true; request: AnalysisRequest } | { ok: false; errors: string[] };
@@ -138,6 +148,7 @@ export function validateAnalysisRequest(input: unknown, now: Date): ValidationRe
       asOf,
       agents: [...new Set((value.agents ?? AGENT_KINDS) as AgentKind[])],
       ...(value.requestedBy !== undefined ? { requestedBy: value.requestedBy } : {}),
+      ...(value.targetConcurrency !== undefined ? { targetConcurrency: value.targetConcurrency } : {}),
     },
   };
 }

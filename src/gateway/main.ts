@@ -9,6 +9,7 @@ import { Client, Connection } from '@temporalio/client';
 import { ConfigError, ENV, gatewayConfig, logLevel, rateLimitPerMinute } from '../config';
 import { TenantBindings } from '../activities/tenancy';
 import { clockFromEnv } from '../clock';
+import { payloadReferenceConverter } from '../payload-references';
 import { connectToTemporal, temporalConnectionConfig } from '../temporal-connection';
 import { clientTracingInterceptors, traceHttpServer, tracingFromEnv } from '../tracing';
 import { createGateway } from './app';
@@ -39,7 +40,7 @@ async function main(): Promise<void> {
 
   const connection = await connectToTemporal(temporal, (options) => Connection.connect({ ...options, connectTimeout: 5_000 }));
   const tracing = tracingFromEnv('finops-gateway'); // off unless an OTLP endpoint is configured
-  const client = new Client({ connection, namespace: temporal.namespace, ...(tracing ? { interceptors: clientTracingInterceptors(tracing) } : {}) });
+  const client = new Client({ connection, namespace: temporal.namespace, dataConverter: payloadReferenceConverter(), ...(tracing ? { interceptors: clientTracingInterceptors(tracing) } : {}) });
   log({ level: tenancy.mode === 'single' ? 'warn' : 'info', msg: tenancy.describe() });
   const gateway = createGateway({ client, taskQueue: temporal.taskQueue, log, authenticate: auth.authenticator, now, tenancy, rateLimit });
   if (tracing) traceHttpServer(gateway.server, tracing);

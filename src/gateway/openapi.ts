@@ -5,7 +5,7 @@
 import { AGENT_KINDS } from '../domain/agents';
 import { FINDINGS_CSV_COLUMNS, SPEND_CSV_COLUMNS } from '../domain/report-export';
 import { PARENT_ID } from '../domain/organization';
-import { MAX_ACCOUNTS, MAX_OUS, MAX_PERIOD_DAYS } from '../domain/request';
+import { DEFAULT_TARGET_CONCURRENCY, MAX_ACCOUNTS, MAX_OUS, MAX_PERIOD_DAYS, MAX_TARGET_CONCURRENCY } from '../domain/request';
 import { DEFAULT_PAGE_SIZE, LIST_STATUSES, MAX_PAGE_SIZE } from './listing';
 import { DAYS } from '../client/schedules';
 
@@ -465,6 +465,13 @@ export function openApiDocument(): Json {
                 "The analysis's \"today\" (YYYY-MM-DD, not after tomorrow): the default period ends here, metrics and the forecast are read up to it, and every agent uses it. Default: today.",
             },
             agents: { type: 'array', minItems: 1, items: { enum: [...AGENT_KINDS] }, description: 'Default: all agents.' },
+            targetConcurrency: {
+              type: 'integer',
+              minimum: 1,
+              maximum: MAX_TARGET_CONCURRENCY,
+              default: DEFAULT_TARGET_CONCURRENCY,
+              description: 'Account-Regions each agent analyses at once; the rest queue (big organisations never start hundreds of activities together).',
+            },
           },
           oneOf: [{ required: ['accounts'] }, { required: ['organization'] }],
           description: 'Who asked is taken from the credentials (API-key id or token subject); a body with requestedBy is refused.',

@@ -15,7 +15,7 @@ import { writeFileSync } from 'node:fs';
 import { buildCostHistory, type InstanceSchedule, type UsageCharge } from './billing';
 import { AMOUNT_SCALE, ExactSum, type CostLine, type CostStore, type LineKey } from './cost-store';
 import { addDays, fromEpochDay, isIsoDate, toEpochDay, todayUtc } from './dates';
-import { buildBulkOrganisation } from './generator/bulk';
+import { buildBulkOrganisation, organisationPlan } from './generator/bulk';
 import { DraftBuilder, type ScenarioDraft, type ScenarioSize } from './generator/builder';
 import { currentGenerationEquivalent, smallerInstanceType } from './generator/catalog';
 import { CE_SERVICE, PriceBook, completePriceList, type PriceSpec } from './generator/prices';
@@ -85,6 +85,8 @@ export interface GenerateScenarioOptions {
   size?: ScenarioSize;
   /** 'planted' (default): the generator plants waste and records it in `planted`; 'none': no waste at all. */
   waste?: 'planted' | 'none';
+  /** An organisation of this shape instead of a size: accounts × Regions with the same resources in each (bench/organisation.ts). */
+  organisation?: { accounts: number; regions: number };
 }
 
 export function generateScenario(options: GenerateScenarioOptions = {}): Scenario {
@@ -104,7 +106,9 @@ export function generateScenario(options: GenerateScenarioOptions = {}): Scenari
     throw new RangeError(`waste must be 'planted' or 'none' (got ${JSON.stringify(waste)})`);
 
   const builder = new DraftBuilder(seed, anchorDate, historyDays, size);
-  if (size === 'small') buildSmallAccount(builder, waste === 'planted');
+  if (options.organisation) {
+    buildBulkOrganisation(builder, organisationPlan(options.organisation.accounts, options.organisation.regions), waste === 'planted');
+  } else if (size === 'small') buildSmallAccount(builder, waste === 'planted');
   else buildBulkOrganisation(builder, size, waste === 'planted');
   return finishScenario(builder.draft);
 }

@@ -4,6 +4,7 @@
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type Activities } from '../activities';
 import { workerTracingOptions, type Tracing } from '../tracing';
+import { payloadReferenceConverter } from '../payload-references';
 import { livenessHeartbeats } from './liveness';
 import { workerDeploymentOptions, type WorkerVersion } from './versioning';
 
@@ -20,6 +21,8 @@ export interface FinopsWorkerOptions {
   tracing?: Tracing;
   /** Worker Versioning (src/worker/versioning.ts): the deployment and build this worker runs; unset = unversioned. */
   version?: WorkerVersion;
+  /** Large payloads by reference (src/payload-references.ts); default: the store from the environment. */
+  dataConverter?: WorkerOptions['dataConverter'];
 }
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
@@ -37,6 +40,8 @@ export async function createWorker(options: FinopsWorkerOptions): Promise<Worker
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     activities: options.activities ?? createActivities(),
+    // Results, inputs and reports past the inline limit go through the artefact store: history stays small.
+    dataConverter: options.dataConverter ?? payloadReferenceConverter(),
     // With a prebuilt bundle the workflow interceptor modules are already in it (and workflowModules is ignored).
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     interceptors: { workflowModules, activity: [livenessHeartbeats, ...(tracing ? tracing.interceptors.activity : [])] },

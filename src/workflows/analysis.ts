@@ -124,6 +124,7 @@ export async function analysis(input: AnalysisRequest): Promise<AnalysisReport> 
       previousPeriod: baseline,
       // Every agent reads the same day: the request's.
       asOf: request.asOf,
+      ...(request.targetConcurrency ? { targetConcurrency: request.targetConcurrency } : {}),
     };
     try {
       const child = await startChild(AGENT_WORKFLOWS[agent], {

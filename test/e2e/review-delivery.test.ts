@@ -37,7 +37,7 @@ const heldPaths = new Set<string>();
 
 before(async () => {
   storeDir = mkdtempSync(join(tmpdir(), 'finops-review-crash-'));
-  [env, sim] = await Promise.all([startTemporal(), startSimulator({ port: 0, scenario: generateScenario({ seed: 42, anchorDate: today }) })]);
+  [env, sim] = await Promise.all([startTemporal({ storeDir }), startSimulator({ port: 0, scenario: generateScenario({ seed: 42, anchorDate: today }) })]);
   receiver = createServer((req, res) => {
     req.resume();
     req.on('end', () => {

@@ -30,7 +30,7 @@ const workers: Proc[] = [];
 const storeDir = mkdtempSync(join(tmpdir(), 'finops-binding-store-'));
 
 before(async () => {
-  [env, sim] = await Promise.all([startTemporal(), startSimulator({ port: 0, scenario: generateScenario({ seed: 7, anchorDate: TEST_TODAY }) })]);
+  [env, sim] = await Promise.all([startTemporal({ storeDir }), startSimulator({ port: 0, scenario: generateScenario({ seed: 7, anchorDate: TEST_TODAY }) })]);
 });
 after(async () => {
   await Promise.allSettled(workers.map((w) => w.kill('SIGKILL')));

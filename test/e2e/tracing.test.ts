@@ -18,6 +18,7 @@ import { startSimulator, type RunningSimulator } from '../../src/sim/server';
 import { clientTracingInterceptors, startTracing, traceHttpServer, TRACING_WORKFLOW_INTERCEPTOR_MODULE, type Tracing } from '../../src/tracing';
 import { createWorker, WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from '../../src/worker/worker';
 import { lastFullMonths, SAMPLE_ACCOUNT, SIM_CREDENTIALS, TEST_TODAY, testNow } from '../helpers/stack';
+import { payloadReferenceConverter } from '../../src/payload-references';
 import { startTemporal } from '../helpers/temporal';
 
 const exporter = new InMemorySpanExporter();
@@ -31,7 +32,12 @@ const taskQueue = `tracing-${process.pid}`;
 before(async () => {
   tracing = startTracing({ serviceName: 'finops-test', spanProcessor: new SimpleSpanProcessor(exporter) });
   [env, sim] = await Promise.all([startTemporal(), startSimulator({ port: 0, scenario: generateScenario({ seed: 5, anchorDate: TEST_TODAY }) })]);
-  const client = new Client({ connection: env.connection, namespace: env.namespace ?? 'default', interceptors: clientTracingInterceptors(tracing) });
+  const client = new Client({
+    connection: env.connection,
+    namespace: env.namespace ?? 'default',
+    dataConverter: payloadReferenceConverter(),
+    interceptors: clientTracingInterceptors(tracing),
+  });
   gateway = createGateway({ client, taskQueue, dashboard: false, now: testNow });
   traceHttpServer(gateway.server, tracing);
   ({ url } = await gateway.listen(0));

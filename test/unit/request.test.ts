@@ -67,3 +67,13 @@ test('an organisation scope instead of accounts: OUs or roots, de-duplicated; ac
   assert.match(errorsOf({ tenant: 'acme', organization: { ous: ['ou-ab12-34cd56ef'], accounts: ['123456789012'] } }).join(), /organization: Unrecognized key/);
   assert.match(errorsOf({ tenant: 'acme', organization: 'everything' }).join(), /organization must be an object/);
 });
+
+test('targetConcurrency bounds how many account-Regions an agent analyses at once: a whole number from 1 to 200', () => {
+  const bounded = validateAnalysisRequest({ ...valid, targetConcurrency: 8 }, now);
+  assert.ok(bounded.ok);
+  assert.equal(bounded.request.targetConcurrency, 8);
+  const unset = validateAnalysisRequest(valid, now);
+  assert.ok(unset.ok);
+  assert.equal('targetConcurrency' in unset.request, false);
+  for (const bad of [0, -1, 2.5, 201, '8']) assert.match(errorsOf({ ...valid, targetConcurrency: bad }).join(), /targetConcurrency/);
+});

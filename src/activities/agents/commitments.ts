@@ -39,7 +39,7 @@ import type { MissingAccess } from '../../domain/report';
 import { countRequest, emptyUsage, type AwsUsage } from '../../domain/usage';
 import type { AwsTarget } from '../aws-clients';
 import { toActivityFailure } from '../aws-errors';
-import { currentActivity, heartbeat } from '../paging';
+import { currentActivity, heartbeat, requestOptions } from '../paging';
 import { accountFilter } from '../spend';
 import { addMissing, needsOf, partKey, type FindingsPart } from './common';
 import type { AgentDeps } from './compute';
@@ -87,7 +87,6 @@ export function createCommitmentActivities(deps: AgentDeps) {
     const notes: string[] = [];
     const ctx = currentActivity();
     const ce = clients.costExplorer();
-    const options = ctx ? { abortSignal: ctx.cancellationSignal } : {};
 
     /** One AWS call: counted when it succeeds; refused or not served → note, undefined. */
     const attempt = async <T>(action: string, what: string, call: () => Promise<T>): Promise<T | undefined> => {
@@ -154,7 +153,7 @@ export function createCommitmentActivities(deps: AgentDeps) {
             PageSize: 1000,
             ...(token ? { NextPageToken: token } : {}),
           }),
-          options,
+          requestOptions(ctx),
         ),
       );
       for (const page of sp ?? []) {
@@ -171,7 +170,7 @@ export function createCommitmentActivities(deps: AgentDeps) {
             PageSize: 1000,
             ...(token ? { NextPageToken: token } : {}),
           }),
-          options,
+          requestOptions(ctx),
         ),
       );
       const findings = rightsizingFindings(
@@ -184,13 +183,13 @@ export function createCommitmentActivities(deps: AgentDeps) {
       const spCoverage = await attempt('ce:GetSavingsPlansCoverage', 'Savings Plans coverage', () =>
         ce.send(
           new GetSavingsPlansCoverageCommand({ TimePeriod: period, Granularity: 'MONTHLY', Filter: accountFilter(input.accounts) }),
-          options,
+          requestOptions(ctx),
         ),
       );
       const spCovered = spCoverage?.SavingsPlansCoverages?.at(-1)?.Coverage?.CoveragePercentage;
       if (spCovered !== undefined) coverage.savingsPlans = Number(spCovered);
       const spUse = await attempt('ce:GetSavingsPlansUtilization', 'Savings Plans utilisation', () =>
-        ce.send(new GetSavingsPlansUtilizationCommand({ TimePeriod: period, Filter: accountFilter(input.accounts) }), options),
+        ce.send(new GetSavingsPlansUtilizationCommand({ TimePeriod: period, Filter: accountFilter(input.accounts) }), requestOptions(ctx)),
       );
       const spUsed = spUse?.Total?.Utilization?.UtilizationPercentage;
       if (spUsed !== undefined) utilisation.savingsPlans = Number(spUsed);
@@ -211,7 +210,7 @@ export function createCommitmentActivities(deps: AgentDeps) {
             ...(input.side === 'compute' ? { ServiceSpecification: { EC2Specification: { OfferingClass: 'STANDARD' } } } : {}),
             ...(token ? { NextPageToken: token } : {}),
           }),
-          options,
+          requestOptions(ctx),
         ),
     );
     for (const page of ri ?? []) {
@@ -229,7 +228,7 @@ export function createCommitmentActivities(deps: AgentDeps) {
           Granularity: 'MONTHLY',
           Filter: { And: [accountFilter(input.accounts), serviceFilter] },
         }),
-        options,
+        requestOptions(ctx),
       ),
     );
     const riCovered = riCoverage?.Total?.CoverageHours?.CoverageHoursPercentage;
@@ -237,7 +236,7 @@ export function createCommitmentActivities(deps: AgentDeps) {
     const riUse = await attempt('ce:GetReservationUtilization', 'Reserved Instance utilisation', () =>
       ce.send(
         new GetReservationUtilizationCommand({ TimePeriod: period, Filter: { And: [accountFilter(input.accounts), serviceFilter] } }),
-        options,
+        requestOptions(ctx),
       ),
     );
     const riUsed = riUse?.Total?.UtilizationPercentage;
@@ -251,7 +250,7 @@ export function createCommitmentActivities(deps: AgentDeps) {
       if (!served) break;
       if (input.side === 'compute') {
         const out = await attempt('ec2:DescribeReservedInstances', 'expiring EC2 reservations', () =>
-          clients.ec2(target).send(new DescribeReservedInstancesCommand({ Filters: [{ Name: 'state', Values: ['active'] }] }), options),
+          clients.ec2(target).send(new DescribeReservedInstancesCommand({ Filters: [{ Name: 'state', Values: ['active'] }] }), requestOptions(ctx)),
         );
         if (!out) served = false;
         for (const r of out?.ReservedInstances ?? []) {
@@ -268,7 +267,7 @@ export function createCommitmentActivities(deps: AgentDeps) {
         }
       } else {
         const out = await attempt('rds:DescribeReservedDBInstances', 'expiring RDS reservations', () =>
-          clients.rds(target).send(new DescribeReservedDBInstancesCommand({}), options),
+          clients.rds(target).send(new DescribeReservedDBInstancesCommand({}), requestOptions(ctx)),
         );
         if (!out) served = false;
         for (const r of out?.ReservedDBInstances ?? []) {

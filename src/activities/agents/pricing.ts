@@ -10,7 +10,7 @@ import { parsePriceListDocument, pricePointOf, productKey, type PriceBook } from
 import { countRequest, type AwsUsage } from '../../domain/usage';
 import type { AwsClientFactory } from '../aws-clients';
 import { toActivityFailure } from '../aws-errors';
-import { currentActivity, heartbeat } from '../paging';
+import { currentActivity, heartbeat, requestOptions } from '../paging';
 
 /** Instance types per ANY_OF filter (the value is one comma-separated string). */
 const TYPES_PER_CALL = 60;
@@ -43,7 +43,7 @@ export class PriceReader {
             MaxResults: 100,
             ...(nextToken ? { NextToken: nextToken } : {}),
           }),
-          ctx ? { abortSignal: ctx.cancellationSignal } : {},
+          requestOptions(ctx),
         );
       } catch (err) {
         throw toActivityFailure(err, 'pricing:GetProducts');

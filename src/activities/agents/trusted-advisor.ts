@@ -22,7 +22,7 @@ import type { Finding } from '../../domain/findings';
 import type { MissingAccess } from '../../domain/report';
 import { countRequest, emptyUsage } from '../../domain/usage';
 import { toActivityFailure } from '../aws-errors';
-import { currentActivity, heartbeat, mapWithConcurrency } from '../paging';
+import { currentActivity, heartbeat, mapWithConcurrency, requestOptions } from '../paging';
 import { needsOf, partKey, unlessDenied, type FindingsPart, type PartSummary } from './common';
 import type { AgentDeps } from './compute';
 import { PriceReader } from './pricing';
@@ -91,7 +91,7 @@ export function createTrustedAdvisorActivities(deps: AgentDeps) {
     let checks: TrustedAdvisorCheckDescription[];
     try {
       const listed = await send('DescribeTrustedAdvisorChecks', () =>
-        support.send(new DescribeTrustedAdvisorChecksCommand({ language: 'en' }), ctx ? { abortSignal: ctx.cancellationSignal } : {}),
+        support.send(new DescribeTrustedAdvisorChecksCommand({ language: 'en' }), requestOptions(ctx)),
       );
       checks = costOptimizingChecks(
         (listed.checks ?? []).map((c) => ({
@@ -118,7 +118,7 @@ export function createTrustedAdvisorActivities(deps: AgentDeps) {
         send('DescribeTrustedAdvisorCheckResult', () =>
           support.send(
             new DescribeTrustedAdvisorCheckResultCommand({ checkId: check.id, language: 'en' }),
-            ctx ? { abortSignal: ctx.cancellationSignal } : {},
+            requestOptions(ctx),
           ),
         ),
       );

@@ -266,6 +266,16 @@ function suggestMissing(
     }
   }
 
+  // Each group's consensus once: the lists are complete here, and thousands of resources of one account
+  // ask the same question (counting the account's values for every one of them was quadratic).
+  const consensusOf = new Map<Map<string, string[]>, Map<string, string | undefined>>();
+  const agreedIn = (map: Map<string, string[]>, key: string, minCount: number, share: number): string | undefined => {
+    let answers = consensusOf.get(map);
+    if (!answers) consensusOf.set(map, (answers = new Map<string, string | undefined>()));
+    if (!answers.has(key)) answers.set(key, consensus(map.get(key) ?? [], minCount, share));
+    return answers.get(key);
+  };
+
   for (const r of resources) {
     const app = appOf.get(keyOf(r));
     for (const rule of policy.keys) {
@@ -291,19 +301,19 @@ function suggestMissing(
           suggest(problem, [...candidates][0] as string, 'name');
           continue;
         }
-        const agreed = app ? consensus(perAccountApp.get(`${rule.key}|${r.account}|${app}`) ?? [], 3, 0.95) : undefined;
+        const agreed = app ? agreedIn(perAccountApp, `${rule.key}|${r.account}|${app}`, 3, 0.95) : undefined;
         if (agreed) {
           suggest(problem, agreed, 'application');
           continue;
         }
       } else if (app) {
-        const agreed = consensus(perApp.get(`${rule.key}|${app}`) ?? [], 3, 0.9);
+        const agreed = agreedIn(perApp, `${rule.key}|${app}`, 3, 0.9);
         if (agreed) {
           suggest(problem, agreed, 'application');
           continue;
         }
       }
-      const accountWide = consensus(perAccount.get(`${rule.key}|${r.account}`) ?? [], 10, 0.95);
+      const accountWide = agreedIn(perAccount, `${rule.key}|${r.account}`, 10, 0.95);
       if (accountWide) suggest(problem, accountWide, 'account');
     }
   }

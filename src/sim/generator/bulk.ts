@@ -22,7 +22,7 @@ interface AccountPlan extends SimAccount {
   regions: string[];
 }
 
-interface SizePlan {
+export interface SizePlan {
   accounts: AccountPlan[];
   regions: string[];
   instances: number;
@@ -278,10 +278,50 @@ function draw(rng: SeededRandom, n: number, waste: boolean, buckets: readonly nu
   return start + (buckets[n] as number) / 2;
 }
 
-export function buildBulkOrganisation(b: DraftBuilder, size: 'medium' | 'large', waste: boolean): void {
-  const plan = plans(size);
+/** Regions an organisation of a given shape spreads over, in order. */
+const ORGANISATION_REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1', 'eu-central-1', 'ap-southeast-2', 'ap-northeast-1', 'sa-east-1', 'ca-central-1'];
+
+/** Resources per account and Region in an organisation of a given shape: the work per account-Region stays the same. */
+const PER_TARGET = { instances: 6, databases: 1, buckets: 2, extraVolumes: 3, snapshots: 2, associatedAddresses: 1 };
+
+/**
+ * An organisation of `accounts` accounts (a management account and members reached by role) by `regions`
+ * Regions, every account in every Region with the same resources per account-Region, so the work grows
+ * linearly with accounts × Regions (bench/organisation.ts).
+ */
+export function organisationPlan(accounts: number, regionCount: number): SizePlan {
+  if (!Number.isInteger(accounts) || accounts < 1 || accounts > 999) throw new RangeError(`organisation accounts must be 1-999 (got ${accounts})`);
+  if (!Number.isInteger(regionCount) || regionCount < 1 || regionCount > ORGANISATION_REGIONS.length) {
+    throw new RangeError(`organisation regions must be 1-${ORGANISATION_REGIONS.length} (got ${regionCount})`);
+  }
+  const regions = ORGANISATION_REGIONS.slice(0, regionCount);
+  const targets = accounts * regionCount;
+  return {
+    regions,
+    accounts: Array.from({ length: accounts }, (_, i) => ({
+      id: String(100_000_000_001 + i * 1_000_001).padStart(12, '0'),
+      name: i === 0 ? 'initech-management' : `initech-member-${i}`,
+      ...(i === 0 ? {} : { roleName: ROLE }),
+      plan: i % 3 === 0 ? 'business' : 'basic',
+      environments: i % 2 === 0 ? ['prod', 'staging'] : ['dev', 'test'],
+      tidiness: i % 2 === 0 ? TIDY : MESSY,
+      weight: 1 / accounts,
+      regions,
+    })),
+    instances: PER_TARGET.instances * targets,
+    databases: PER_TARGET.databases * targets,
+    buckets: PER_TARGET.buckets * targets,
+    extraVolumes: PER_TARGET.extraVolumes * targets,
+    snapshots: PER_TARGET.snapshots * targets,
+    associatedAddresses: PER_TARGET.associatedAddresses * targets,
+    gpuClusterSize: 0,
+  };
+}
+
+export function buildBulkOrganisation(b: DraftBuilder, size: 'medium' | 'large' | SizePlan, waste: boolean): void {
+  const plan = typeof size === 'string' ? plans(size) : size;
   const rates = waste ? WASTE : NONE;
-  const rng = substream(b.draft.seed, `bulk/${size}`);
+  const rng = substream(b.draft.seed, `bulk/${typeof size === 'string' ? size : `${plan.accounts.length}x${plan.regions.length}`}`);
   b.draft.regions.push(...plan.regions);
   for (const account of plan.accounts) {
     const { plan: support, environments: _e, tidiness: _t, weight: _w, regions: _r, ...simAccount } = account;

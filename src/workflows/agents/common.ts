@@ -17,6 +17,7 @@ import { formatUsd } from '../../domain/money';
 import type { Period } from '../../domain/period';
 import type { AgentProgressUpdate } from '../../domain/progress';
 import type { AgentResult } from '../../domain/report';
+import { DEFAULT_TARGET_CONCURRENCY } from '../../domain/request';
 import type { AwsUsage } from '../../domain/usage';
 import { failureReason } from '../failures';
 import { agentProgressSignal } from '../messages';
@@ -36,6 +37,16 @@ export interface AgentInput {
    * clock, read once per agent.
    */
   asOf?: string;
+  /** Account-Regions analysed at once (default DEFAULT_TARGET_CONCURRENCY). */
+  targetConcurrency?: number;
+}
+
+/** Agents fan out over account-Regions a bounded number at a time; histories recorded before ran them all at once. */
+export const BOUNDED_FAN_OUT_PATCH = 'bounded-fan-out-v1';
+
+/** At most this many of an agent's per-target activities run at once (all of them in histories from before the bound). */
+export function targetConcurrencyOf(input: AgentInput): number {
+  return patched(BOUNDED_FAN_OUT_PATCH) ? (input.targetConcurrency ?? DEFAULT_TARGET_CONCURRENCY) : Number.POSITIVE_INFINITY;
 }
 
 /**
@@ -120,29 +131,42 @@ export function spendUsage(requests: number): AwsUsage {
   return { requests: requests ? { 'ce:GetCostAndUsage': requests } : {}, metricsRequested: 0 };
 }
 
+export type ItemOutcome<T, R> = { ok: true; item: T; value: R } | { ok: false; item: T; reason: string; error: unknown };
+
 /**
- * Run one activity per item, all at once, reporting progress to the parent a bounded number of times
- * (at most ~8 signals, whatever the number of items). A failed item does not fail the others: its
- * reason comes back instead of its result.
+ * Run one activity per item, at most `concurrency` at once (the next starts as one finishes, in item
+ * order), reporting progress to the parent a bounded number of times (at most ~8 signals, whatever the
+ * number of items). A failed item does not fail the others: its reason comes back instead of its result.
+ * Results come back in item order.
  */
 export async function forEachWithProgress<T, R>(
   items: readonly T[],
   run: (item: T) => Promise<R>,
   progress: (done: number, total: number) => void,
-): Promise<({ ok: true; item: T; value: R } | { ok: false; item: T; reason: string; error: unknown })[]> {
+  concurrency: number = Number.POSITIVE_INFINITY,
+): Promise<ItemOutcome<T, R>[]> {
   const every = Math.max(1, Math.ceil(items.length / 8));
   let done = 0;
-  return Promise.all(
-    items.map(async (item) => {
-      try {
-        const value = await run(item);
-        return { ok: true as const, item, value };
-      } catch (error) {
-        return { ok: false as const, item, reason: failureReason(error).reason, error };
-      } finally {
-        done++;
-        if (done % every === 0 || done === items.length) progress(done, items.length);
-      }
-    }),
-  );
+  const one = async (item: T): Promise<ItemOutcome<T, R>> => {
+    try {
+      const value = await run(item);
+      return { ok: true as const, item, value };
+    } catch (error) {
+      return { ok: false as const, item, reason: failureReason(error).reason, error };
+    } finally {
+      done++;
+      if (done % every === 0 || done === items.length) progress(done, items.length);
+    }
+  };
+  if (concurrency >= items.length) return Promise.all(items.map(one));
+  const outcomes = new Array<ItemOutcome<T, R>>(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const index = next++;
+      outcomes[index] = await one(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, concurrency) }, lane));
+  return outcomes;
 }

@@ -22,6 +22,7 @@ import { failureReason } from '../failures';
 import {
   costExplorerRequestsOf,
   forEachWithProgress,
+  targetConcurrencyOf,
   reportToParent,
   runSpendAgent,
   spendUsage,
@@ -79,6 +80,7 @@ export async function ec2Agent(input: AgentInput): Promise<AgentResult> {
         ),
       (done, total) =>
         reportToParent({ agent, state: 'running', step: `Checked ${done} of ${total} account-region(s) (metrics to ${asOf})` }),
+      targetConcurrencyOf(input),
     ),
   ]);
 

@@ -13,6 +13,7 @@ import { addUsage } from '../../domain/usage';
 import {
   costExplorerRequestsOf,
   forEachWithProgress,
+  targetConcurrencyOf,
   reportToParent,
   runSpendAgent,
   spendUsage,
@@ -46,6 +47,7 @@ export async function rdsAgent(input: AgentInput): Promise<AgentResult> {
           { analysisId: input.analysisId, target, asOf },
         ]),
       (done, total) => reportToParent({ agent, state: 'running', step: `Checked databases in ${done} of ${total} account-region(s)` }),
+      targetConcurrencyOf(input),
     ),
   ]);
   const delivered = parts.flatMap((p) => (p.ok ? [p.value] : []));

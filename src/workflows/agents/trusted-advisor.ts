@@ -10,7 +10,7 @@ import { mergeMissing } from '../../domain/checks/common';
 import { formatUsd } from '../../domain/money';
 import type { AgentResult } from '../../domain/report';
 import { addUsage } from '../../domain/usage';
-import { AGENT_HEARTBEAT_TIMEOUT, checkAgentTenantBinding, costExplorerRequestsOf, forEachWithProgress, reportToParent, runSpendAgent, spendUsage, type AgentInput } from './common';
+import { AGENT_HEARTBEAT_TIMEOUT, checkAgentTenantBinding, costExplorerRequestsOf, forEachWithProgress, reportToParent, targetConcurrencyOf, runSpendAgent, spendUsage, type AgentInput } from './common';
 import { analysisDayOf, FINDINGS_PATCH } from './ec2';
 import { webUiMarkdown } from '../../presentation/web-ui';
 
@@ -35,6 +35,7 @@ export async function trustedAdvisorAgent(input: AgentInput): Promise<AgentResul
           { analysisId: input.analysisId, account },
         ]),
       (done, total) => reportToParent({ agent, state: 'running', step: `Read Trusted Advisor in ${done} of ${total} account(s)` }),
+      targetConcurrencyOf(input),
     ),
   ]);
   const delivered = parts.flatMap((p) => (p.ok ? [p.value] : []));
