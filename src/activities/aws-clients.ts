@@ -96,6 +96,11 @@ export class AwsClientFactory {
       given === undefined ? fromNodeProviderChain() : typeof given === 'function' ? given : () => Promise.resolve(given);
   }
 
+  /** The endpoint override (the simulator's URL in tests), or undefined for AWS itself. */
+  get endpoint(): string | undefined {
+    return this.options.endpoint;
+  }
+
   costExplorer(): CostExplorerClient {
     return this.cached('ce', undefined, GLOBAL_API_REGION, (config) => new CostExplorerClient(config));
   }

@@ -16,6 +16,7 @@ import type { viewToHtml as ViewToHtml } from '../presentation/html';
 import { generateApiKey } from '../gateway/api-keys';
 import { serveStdio } from '../mcp/stdio';
 import { analysisPath, CliError, Gateway, watchAnalysis, type Credentials, type WatchOutcome } from './client';
+import { findingsCommand } from './findings';
 import { BarsDisplay, LinesDisplay, listText, reportText, safe, type ListRow, type Output } from './render';
 
 const USAGE = `finops: start, watch, list and fetch AWS cost analyses through the gateway.
@@ -44,6 +45,11 @@ Commands:
                      json: the report as the API serves it; md, csv: the gateway's exports;
                      html: one self-contained file, charts inline; view: the report view model as JSON
   cancel ID          cancel a running analysis
+  findings dismiss ID --reason TEXT [--snooze-until DATE]
+  findings accept|done|reopen ID [--reason TEXT]
+                     set a finding's state (ID from the report's findings; kept across analyses;
+                     you are recorded as who changed it)  [--analysis ID] [--expected-version N]
+  findings states    the finding states kept for your tenant
   whoami             who your credentials stand for
   schedules list     weekly-review schedules (IDs review/<tenant>/<scope>)
   schedules get|delete|pause|unpause|trigger ID   [--note TEXT for pause/unpause]
@@ -100,6 +106,10 @@ const OPTIONS = {
   at: { type: 'string' },
   'catchup-window': { type: 'string' },
   note: { type: 'string' },
+  reason: { type: 'string' },
+  'snooze-until': { type: 'string' },
+  analysis: { type: 'string' },
+  'expected-version': { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -449,6 +459,22 @@ async function run(argv: string[]): Promise<number> {
       return keys(values, positionals);
     case 'mcp':
       return mcp(values);
+    case 'findings': {
+      if ((values.tenant?.length ?? 0) > 1) throw usage('findings takes one --tenant');
+      return findingsCommand(
+        gatewayFrom(values),
+        positionals,
+        {
+          json: values.json,
+          ...(values.reason !== undefined ? { reason: values.reason } : {}),
+          ...(values['snooze-until'] !== undefined ? { snoozeUntil: values['snooze-until'] } : {}),
+          ...(values.analysis !== undefined ? { analysis: values.analysis } : {}),
+          ...(values.tenant?.[0] !== undefined ? { tenant: values.tenant[0] } : {}),
+          ...(values['expected-version'] !== undefined ? { expectedVersion: values['expected-version'] } : {}),
+        },
+        (text) => void process.stdout.write(text),
+      );
+    }
     default:
       throw usage(`unknown command ${JSON.stringify(command)}`);
   }

@@ -29,6 +29,8 @@ import { tenantRateLimit, type RateLimitOptions } from './rate-limit';
 import { registerAnalysisRoutes, type AnalysesLlmOptions } from './routes/analyses';
 import { healthRouter } from './routes/health';
 import { registerScheduleRoutes } from './routes/schedules';
+import { registerFindingStateRoutes } from './routes/finding-states';
+import { FindingStateStore, isStateBackend } from '../activities/finding-states';
 import { storeFromEnv, type ArtefactStore } from '../activities/store';
 import { MCP_PATH, mcpRouter } from '../mcp/http';
 import { attachWebSocket, type WsEndpoint, type WsLimits } from './ws';
@@ -62,6 +64,8 @@ export interface GatewayOptions {
   rateLimit?: RateLimitOptions;
   /** Completed reports kept beyond Temporal's retention (default: the worker's store, from FINOPS_STORE_*). */
   reports?: ReportStore;
+  /** Finding states (default: in `store` when it supports versioned writes, else the worker's store from FINOPS_STORE_*). */
+  findingStates?: FindingStateStore;
 }
 
 export interface Gateway {
@@ -169,9 +173,11 @@ export function createGateway(options: GatewayOptions): Gateway {
 /** Everything under /api that needs credentials. Routes are registered with full paths (a flat table). */
 function apiRouter(options: GatewayOptions & { tenancy: TenantBindings }, rpcTimeoutMs: number): Router {
   const api = express.Router();
+  const reports = options.reports ?? new ReportStore(storeFromEnv(), reportRetentionDays());
+  const store = options.store ?? storeFromEnv();
   registerAnalysisRoutes(api, {
     tenancy: options.tenancy,
-    reports: options.reports ?? new ReportStore(storeFromEnv(), reportRetentionDays()),
+    reports,
     client: options.client,
     taskQueue: options.taskQueue,
     rpcTimeoutMs,
@@ -179,7 +185,13 @@ function apiRouter(options: GatewayOptions & { tenancy: TenantBindings }, rpcTim
     now: options.now ?? (() => new Date()),
     llm: options.llm ?? { converser: converserFactory() },
   });
-  registerScheduleRoutes(api, { tenancy: options.tenancy, client: options.client, taskQueue: options.taskQueue, rpcTimeoutMs, store: options.store ?? storeFromEnv() });
+  registerScheduleRoutes(api, { tenancy: options.tenancy, client: options.client, taskQueue: options.taskQueue, rpcTimeoutMs, store });
+  registerFindingStateRoutes(api, {
+    states: options.findingStates ?? new FindingStateStore(isStateBackend(store) ? store : storeFromEnv()),
+    reports,
+    store,
+    now: options.now ?? (() => new Date()),
+  });
   api.get('/me', (_req, res) => {
     const caller = callerOf(res);
     res.json({ subject: caller.subject, tenants: caller.tenants, auth: caller.via ?? 'custom' });

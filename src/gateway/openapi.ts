@@ -8,6 +8,7 @@ import { PARENT_ID } from '../domain/organization';
 import { DEFAULT_TARGET_CONCURRENCY, MAX_ACCOUNTS, MAX_OUS, MAX_PERIOD_DAYS, MAX_TARGET_CONCURRENCY } from '../domain/request';
 import { DEFAULT_PAGE_SIZE, LIST_STATUSES, MAX_PAGE_SIZE } from './listing';
 import { DAYS } from '../client/schedules';
+import { FINDING_STATES, MAX_REASON_CHARS } from '../domain/finding-states';
 
 type Json = Record<string, unknown>;
 
@@ -73,6 +74,7 @@ export function openApiDocument(): Json {
     tags: [
       { name: 'analyses', description: 'Cost analyses' },
       { name: 'schedules', description: 'Weekly cost reviews on Temporal Schedules, one per tenant and scope (review/<tenant>/<scope>).' },
+      { name: 'finding-states', description: 'What people decided about findings (open, dismissed, accepted, done), kept per finding identity and applied by every analysis.' },
       { name: 'meta', description: 'Who am I, what agents exist, this document' },
       { name: 'operations', description: 'Health, readiness and metrics (no credentials)' },
     ],
@@ -288,6 +290,38 @@ export function openApiDocument(): Json {
           },
         ),
       },
+      '/api/finding-states': {
+        get: {
+          tags: ['finding-states'],
+          summary: "The finding states kept for the caller's tenant",
+          parameters: [{ name: 'tenant', in: 'query', required: false, description: 'Needed when the caller acts for more than one tenant.', schema: { type: 'string' } }],
+          responses: {
+            '200': json({ type: 'object', required: ['tenant', 'states'], properties: { tenant: { type: 'string' }, states: { type: 'array', items: ref('FindingState') } } }, 'The states'),
+            '400': errorResponse('No tenant named while the caller acts for several (invalid_request).'),
+            '403': errorResponse('A tenant the caller may not act for (forbidden).'),
+            ...COMMON_ERRORS,
+          },
+        },
+        post: {
+          tags: ['finding-states'],
+          summary: 'Set what you decided about a finding',
+          description:
+            'Dismiss (with a reason, optionally until a date), accept, mark done or reopen a finding. The state is keyed by the finding\'s ' +
+            'identity (tenant, check, account, Region, canonical resource id), so it lasts across analyses and reviews; the next analysis ' +
+            'applies it. Who made the change is taken from the credentials and when from the server, never from the body. The finding is ' +
+            "looked up in analysisId's report, or the tenant's newest kept report. Give expectedVersion for optimistic concurrency.",
+          requestBody: { required: true, content: { 'application/json': { schema: ref('FindingStateChange') } } },
+          responses: {
+            '200': json({ type: 'object', required: ['state'], properties: { state: ref('FindingState') } }, 'The state as kept'),
+            '400': errorResponse('Not valid: unknown state, a dismissal without a reason, a snooze date not after today, by/requestedBy in the body (invalid_request, with details).'),
+            '403': errorResponse('A tenant the caller may not act for (forbidden).'),
+            '404': errorResponse("No such finding in the tenant's reports (finding_not_found), or an unknown or another tenant's analysisId (not_found)."),
+            '409': errorResponse('expectedVersion is not the current version (version_conflict): read the state again and retry.'),
+            '415': errorResponse('The body is not JSON (unsupported_media_type).'),
+            ...COMMON_ERRORS,
+          },
+        },
+      },
       '/api/me': {
         get: {
           tags: ['meta'],
@@ -349,6 +383,42 @@ export function openApiDocument(): Json {
         },
       },
       schemas: {
+        FindingStateChange: {
+          type: 'object',
+          required: ['findingId', 'state'],
+          additionalProperties: false,
+          properties: {
+            findingId: { type: 'string', description: 'The finding id from the report, e.g. ec2-idle/123456789012/us-east-1/i-0abc.' },
+            state: { enum: [...FINDING_STATES] },
+            reason: { type: 'string', maxLength: MAX_REASON_CHARS, description: 'Required to dismiss.' },
+            snoozeUntil: { type: 'string', format: 'date', description: 'Dismissals only: the day the finding counts again; must be after today.' },
+            expectedVersion: { type: 'integer', minimum: 0, description: 'The version you last saw (0: no state yet).' },
+            analysisId: { type: 'string', description: "Where to look the finding up (default: the tenant's newest kept report)." },
+            tenant: { type: 'string' },
+          },
+        },
+        FindingState: {
+          type: 'object',
+          required: ['tenant', 'key', 'check', 'account', 'region', 'resourceId', 'findingId', 'state', 'by', 'at', 'version', 'history'],
+          properties: {
+            tenant: { type: 'string' },
+            key: { type: 'string', description: 'check/account/region-or-*/canonical resource id' },
+            check: { type: 'string' },
+            account: { type: 'string' },
+            region: { type: 'string' },
+            resourceId: { type: 'string' },
+            findingId: { type: 'string' },
+            title: { type: 'string' },
+            monthlySavings: { type: 'string', description: 'The estimate when the state was set, USD a month.' },
+            state: { enum: [...FINDING_STATES] },
+            reason: { type: 'string' },
+            snoozeUntil: { type: 'string', format: 'date' },
+            by: { type: 'string', description: 'Who: API-key id or token subject, from the credentials.' },
+            at: { type: 'string', format: 'date-time' },
+            version: { type: 'integer' },
+            history: { type: 'array', items: { type: 'object' }, description: 'The last changes, newest last.' },
+          },
+        },
         Review: {
           type: 'object',
           description: 'A kept weekly review (src/domain/review.ts): what it kept of its analysis, and the comparison with the previous review.',

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { AGENT_KINDS } from '../domain/agents';
+import { FINDING_STATES, MAX_REASON_CHARS } from '../domain/finding-states';
 import { PARENT_ID } from '../domain/organization';
 import { MAX_ACCOUNTS, MAX_OUS } from '../domain/request';
 
@@ -88,6 +89,25 @@ export const explainFindingInput = {
   analysisId: OPTIONAL_ANALYSIS_ID,
   findingId: z.string().min(1).max(500).describe('A finding ID from search_findings, e.g. ec2-idle/123456789012/us-east-1/i-0abc'),
 };
+
+export const setFindingStateInput = {
+  findingId: z.string().min(1).max(1024).describe('A finding ID from search_findings, e.g. ec2-idle/123456789012/us-east-1/i-0abc'),
+  state: z.enum(FINDING_STATES),
+  reason: z.string().max(MAX_REASON_CHARS).optional().describe('Why (required to dismiss, e.g. "the DR standby is idle on purpose")'),
+  snoozeUntil: DATE.optional().describe('Dismissals only: the day the finding counts again (after today)'),
+  analysisId: ANALYSIS_ID.optional().describe('The analysis the finding is from; default: your newest kept report'),
+  expectedVersion: z.number().int().min(0).optional().describe('The state version you last saw, to refuse a change someone else made meanwhile'),
+};
+
+export const setFindingStateOutput = z.object({
+  findingId: z.string(),
+  state: z.enum(FINDING_STATES),
+  reason: z.string().optional(),
+  snoozeUntil: z.string().optional(),
+  by: z.string().describe('Who decided: your credential'),
+  at: z.string(),
+  version: z.number(),
+});
 
 export const SPEND_GROUPS = ['service', 'day', 'week', 'month'] as const;
 export const getSpendInput = {

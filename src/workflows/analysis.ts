@@ -41,6 +41,7 @@ import { validateAnalysisRequest, workflowClockFor, type AnalysisRequest } from 
 import { AGENT_HEARTBEAT_TIMEOUT } from './agents/common';
 import { AGENT_WORKFLOWS, type AgentInput } from './agents/index';
 import { failureReason } from './failures';
+import { applyStatesStep } from './finding-states';
 import { resolveOrganizationScope } from './organization-scope';
 import { checkBinding } from './tenant-binding';
 import { agentWorkflowId } from './ids';
@@ -125,6 +126,8 @@ export async function analysis(input: AnalysisRequest): Promise<AnalysisReport> 
       // Every agent reads the same day: the request's.
       asOf: request.asOf,
       ...(request.targetConcurrency ? { targetConcurrency: request.targetConcurrency } : {}),
+      // Agents plan their shared Cost Explorer reads from the whole list (data only: replays unchanged).
+      agents: request.agents,
     };
     try {
       const child = await startChild(AGENT_WORKFLOWS[agent], {
@@ -205,7 +208,11 @@ export async function analysis(input: AnalysisRequest): Promise<AnalysisReport> 
     throw new CancelledFailure('Analysis cancelled');
   }
 
-  const merged = await mergeStep(analysisId, outcomes, request, (step) => update(setOverall(progress, 'running', step, now())));
+  const merged = await applyStatesStep(
+    analysisId,
+    request,
+    await mergeStep(analysisId, outcomes, request, (step) => update(setOverall(progress, 'running', step, now()))),
+  );
   if (scopeNotes.length) merged.notes = [...scopeNotes, ...(merged.notes ?? [])];
   // From here on, progress tells the report's figures (each resource once, in scope), not the agents' sums.
   if (merged.findings) update(setMergedFindings(progress, merged.findings.count, merged.findings.monthlySavings, now()));

@@ -22,6 +22,7 @@ import { acme, call, connect, connectWithToken, globex, OIDC_AUDIENCE, ok, start
 const TOOLS = [
   'ask',
   'create_schedule',
+  'set_finding_state',
   'list_schedules',
   'start_analysis',
   'explain_finding',

@@ -39,6 +39,11 @@ export interface AgentInput {
   asOf?: string;
   /** Account-Regions analysed at once (default DEFAULT_TARGET_CONCURRENCY). */
   targetConcurrency?: number;
+  /**
+   * Every agent of the analysis. With a whole-bill agent among them, the shared spend read is by service
+   * and usage type, so every agent asks for the same read (absent in older runs: decided per agent).
+   */
+  agents?: AgentKind[];
 }
 
 /** Agents fan out over account-Regions a bounded number at a time; histories recorded before ran them all at once. */
@@ -94,7 +99,8 @@ export async function runSpendAgent(input: AgentInput): Promise<AgentResult> {
   reportToParent({ agent, state: 'running', step: 'Reading spend from Cost Explorer' });
 
   const scope = services ? services.join(', ') : 'all services';
-  const { spend, requests } = await fetchSpend.executeWithOptions(
+  const wholeBill = input.agents ? input.agents.some((a) => AGENTS[a].services === null) : undefined;
+  const { spend, requests, usage } = await fetchSpend.executeWithOptions(
     { summary: `Cost Explorer daily spend, ${scope}, ${input.previousPeriod.start} to ${input.period.end}` },
     [
       {
@@ -103,13 +109,15 @@ export async function runSpendAgent(input: AgentInput): Promise<AgentResult> {
         services,
         period: input.period,
         previousPeriod: input.previousPeriod,
+        ...(input.asOf ? { asOf: input.asOf } : {}),
+        ...(wholeBill !== undefined ? { wholeBill } : {}),
       },
     ],
   );
 
   const step = `Spend ${formatUsd(spend.total, spend.unit)} (previous period ${formatUsd(spend.previousTotal, spend.unit)})`;
   setCurrentDetails(webUiMarkdown(`**${title}** — done. ${step}; ${requests} Cost Explorer request(s).`));
-  return { agent, spend, costExplorerRequests: requests };
+  return { agent, spend, costExplorerRequests: requests, ...(usage ? { usage } : {}) };
 }
 
 // ---------------------------------------------------------------------------------------------

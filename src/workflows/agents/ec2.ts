@@ -99,7 +99,7 @@ export async function ec2Agent(input: AgentInput): Promise<AgentResult> {
       },
     ],
   );
-  const usage = addUsage(spendUsage(spend.costExplorerRequests), commitments.usage, finished.usage, ...delivered.map((p) => p.usage));
+  const usage = addUsage(spend.usage ?? spendUsage(spend.costExplorerRequests), commitments.usage, finished.usage, ...delivered.map((p) => p.usage));
   const { findings } = finished;
   setCurrentDetails(webUiMarkdown(
     `**EC2** — done. ${findings.count} finding(s), ${formatUsd(findings.monthlySavings)} a month; ` +

@@ -32,7 +32,7 @@ export async function forecastingAgent(input: AgentInput): Promise<AgentResult> 
     ...spend,
     costExplorerRequests: spend.costExplorerRequests + result.costExplorerRequests,
     thresholds: { horizonDays: forecast.horizonDays, intervalLevel: forecast.intervalLevel, anomalyThresholdSigma: 4 },
-    usage: addUsage(result.usage, { requests: { 'ce:GetCostAndUsage': spend.costExplorerRequests }, metricsRequested: 0 }),
+    usage: addUsage(result.usage, spend.usage ?? { requests: { 'ce:GetCostAndUsage': spend.costExplorerRequests }, metricsRequested: 0 }),
     notes: result.notes,
     forecast,
   };

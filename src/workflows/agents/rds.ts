@@ -74,7 +74,7 @@ export async function rdsAgent(input: AgentInput): Promise<AgentResult> {
       { analysisId: input.analysisId, agent, accounts: input.accounts, asOf, parts: delivered.map((p) => p.key) },
     ]),
   ]);
-  const usage = addUsage(spendUsage(spend.costExplorerRequests), commitments.usage, finished.usage, ...delivered.map((p) => p.usage));
+  const usage = addUsage(spend.usage ?? spendUsage(spend.costExplorerRequests), commitments.usage, finished.usage, ...delivered.map((p) => p.usage));
   const { findings } = finished;
   setCurrentDetails(webUiMarkdown(
     `**RDS** — done. ${findings.count} finding(s), ${formatUsd(findings.monthlySavings)} a month; ` +

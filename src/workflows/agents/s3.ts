@@ -41,7 +41,7 @@ export async function s3Agent(input: AgentInput): Promise<AgentResult> {
     ...spend,
     findings,
     thresholds: result.thresholds,
-    usage: addUsage(result.usage, { requests: { 'ce:GetCostAndUsage': spend.costExplorerRequests }, metricsRequested: 0 }),
+    usage: addUsage(result.usage, spend.usage ?? { requests: { 'ce:GetCostAndUsage': spend.costExplorerRequests }, metricsRequested: 0 }),
     notes: result.notes,
   };
 }

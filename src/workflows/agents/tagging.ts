@@ -31,8 +31,9 @@ export async function taggingAgent(input: AgentInput): Promise<AgentResult> {
     costExplorerRequests: spend.costExplorerRequests + result.costExplorerRequests,
     findings: result.findings,
     thresholds: { requiredKeys: result.tagging.policy.keys.map((k) => k.key).join(', ') },
-    usage: addUsage(result.usage, { requests: { 'ce:GetCostAndUsage': spend.costExplorerRequests }, metricsRequested: 0 }),
+    usage: addUsage(result.usage, spend.usage ?? { requests: { 'ce:GetCostAndUsage': spend.costExplorerRequests }, metricsRequested: 0 }),
     notes: result.notes,
     tagging: result.tagging,
+    ...(result.spendGroupings ? { spendGroupings: result.spendGroupings } : {}),
   };
 }

@@ -43,7 +43,7 @@ export async function trustedAdvisorAgent(input: AgentInput): Promise<AgentResul
   const finished = await activities.finishAgentFindings.executeWithOptions({ summary: `Store the Trusted Advisor findings` }, [
     { analysisId: input.analysisId, agent, accounts: input.accounts, asOf, parts: delivered.map((p) => p.key) },
   ]);
-  const usage = addUsage(spendUsage(spend.costExplorerRequests), finished.usage, ...delivered.map((p) => p.usage));
+  const usage = addUsage(spend.usage ?? spendUsage(spend.costExplorerRequests), finished.usage, ...delivered.map((p) => p.usage));
   const available = delivered.filter((p) => p.available).length;
   const { findings } = finished;
   setCurrentDetails(webUiMarkdown(
