@@ -41,6 +41,7 @@ async function main() {
   try {
     let peakRss = process.memoryUsage().rss;
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 200);
+    stack.sim.resetStats();
     const started = Date.now();
     const { report, analysisId } = await analyseScenario(stack, ['ec2', 'rds', 'trusted-advisor', 's3', 'tagging', 'forecasting'], 'bench');
     const seconds = (Date.now() - started) / 1000;
@@ -77,6 +78,15 @@ async function main() {
       for (const a of timeline.top)
         console.log(`      ${a.activityType} (${a.scope}, attempt ${a.attempt}): queued ${duration(a.queuedMs)}, running ${duration(a.runningMs)}, AWS ${duration(a.awsWaitMs)}`);
     }
+    // The Cost Explorer request plan: what the simulator served, against what the report states.
+    const ce = Object.entries(stack.sim.stats()).filter(([op]) => op.startsWith('ce:'));
+    const served = ce.reduce((n, [, c]) => n + c, 0);
+    console.log(
+      `  Cost Explorer requests: ${served} served ($${(served / 100).toFixed(2)}), ${report.usage.costExplorerRequests} in the report; ` +
+        ce.map(([op, c]) => `${op.slice(3)} ${c}`).join(', '),
+    );
+    for (const [op, purposes] of Object.entries(report.usage.purposes ?? {}))
+      for (const [purpose, n] of Object.entries(purposes)) if (op.startsWith('ce:')) console.log(`    ${n} × ${op}: ${purpose}`);
   } finally {
     await stack.close();
   }

@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createStorageActivities } from '../src/activities/agents/storage';
 import { createTaggingActivities } from '../src/activities/agents/tagging';
+import { CostReads } from '../src/activities/cost-reads';
+import { SharedRequests } from '../src/activities/shared-requests';
 import { AwsClientFactory } from '../src/activities/aws-clients';
 import type { ArtefactStore } from '../src/activities/store';
 import { generateScenario } from '../src/sim/scenario';
@@ -101,7 +103,7 @@ async function main() {
   console.log(`  ground truth: ${truth.length} findings, $${truth.reduce((s, p) => s + p.monthlySavings, 0).toFixed(2)} a month`);
 
   // Tagging.
-  const tagging = createTaggingActivities(clients, { store });
+  const tagging = createTaggingActivities(clients, { store, reads: new CostReads(clients, store, new SharedRequests(), () => new Date(`${ANCHOR}T12:00:00Z`)) });
   before = await sim.stats();
   t = Date.now();
   const tags = await tagging.analyseTagging({

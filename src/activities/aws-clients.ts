@@ -97,6 +97,11 @@ export class AwsClientFactory {
       given === undefined ? fromNodeProviderChain() : typeof given === 'function' ? given : () => Promise.resolve(given);
   }
 
+  /** The endpoint override (the simulator's URL in tests), or undefined for AWS itself. */
+  get endpoint(): string | undefined {
+    return this.options.endpoint;
+  }
+
   costExplorer(): CostExplorerClient {
     return this.cached('ce', undefined, GLOBAL_API_REGION, (config) => new CostExplorerClient(config));
   }
@@ -175,6 +180,18 @@ export class AwsClientFactory {
     const explicit = this.options.memberRoleArns?.[account];
     if (explicit) return explicit;
     return this.options.memberRoleName ? `arn:aws:iam::${account}:role/${this.options.memberRoleName}` : undefined;
+  }
+
+  /**
+   * The role clients for `account` assume — an explicit ARN, the owning tenant's role, else the member role
+   * by name (as credentialsFor decides) — or undefined when the base credentials reach it as they are.
+   */
+  async assumedRoleArn(account: string): Promise<string | undefined> {
+    if ((await this.callerAccount()) === account) return undefined;
+    const explicit = this.options.memberRoleArns?.[account];
+    if (explicit) return explicit;
+    const tenantRole = await this.options.tenantRoleFor?.(account);
+    return tenantRole ? `arn:aws:iam::${account}:role/${tenantRole.roleName}` : this.roleArnFor(account);
   }
 
   /** Whether clients for `account` assume a role: only when one is configured and it is not our own account. */

@@ -8,11 +8,13 @@ import { createComputeActivities } from './agents/compute';
 import { createDatabaseActivities } from './agents/database';
 import { createForecastingActivities } from './agents/forecasting';
 import { createMergeActivities } from './agents/merge';
+import { createFindingStateActivities } from './finding-states';
 import { createStorageActivities } from './agents/storage';
 import { createTaggingActivities } from './agents/tagging';
 import { createTrustedAdvisorActivities } from './agents/trusted-advisor';
 import { AwsClientFactory } from './aws-clients';
 import { createLlmActivities, type LlmActivityOptions } from './llm';
+import { CostReads } from './cost-reads';
 import { SharedRequests } from './shared-requests';
 import { createOrganizationActivities } from './organization';
 import { createSpendActivities } from './spend';
@@ -52,41 +54,44 @@ export function createActivities(
   shared = new SharedRequests(),
   options: ActivityOptions = {},
 ) {
+  const tenancy = options.tenancy ?? TenantBindings.single();
   const deps = {
     clients,
     store: options.store ?? storeFromEnv(),
     thresholds: resolveThresholds(options.thresholds),
     now: options.now ?? (() => new Date()),
   };
+  const reads = new CostReads(clients, deps.store, shared, deps.now);
   return {
-    ...createSpendActivities(clients, shared),
-    ...createOrganizationActivities(clients),
+    ...createSpendActivities(reads),
+    ...createOrganizationActivities(clients, tenancy),
     ...createComputeActivities(deps),
     ...createDatabaseActivities(deps),
     ...createTrustedAdvisorActivities(deps),
     ...createCommitmentActivities(deps),
     ...createMergeActivities(deps),
     ...createTimelineActivities(deps.store),
-    ...storageTaggingForecasting(clients, deps.store, options),
+    ...createFindingStateActivities(deps),
+    ...storageTaggingForecasting(clients, deps.store, reads, options),
     ...createReviewActivities({
       store: deps.store,
       ...(options.reviewDestinations ? { destinations: options.reviewDestinations } : {}),
       ...(options.dashboardUrl ? { dashboardUrl: options.dashboardUrl } : {}),
     }),
     ...createLlmActivities(options.llm),
-    ...createTenancyActivities(options.tenancy ?? TenantBindings.single()),
+    ...createTenancyActivities(tenancy),
     ...createReportActivities(options.reports ?? new ReportStore(isListable(deps.store) ? deps.store : storeFromEnv(), reportRetentionDays())),
   };
 }
 
 /** The S3, tagging and forecasting agents' activities. */
-function storageTaggingForecasting(clients: AwsClientFactory, store: ArtefactStore, options: ActivityOptions) {
+function storageTaggingForecasting(clients: AwsClientFactory, store: ArtefactStore, reads: CostReads, options: ActivityOptions) {
   const now = options.now ?? (() => new Date());
   const lens = options.storageLensConfigurationId ?? process.env.FINOPS_STORAGE_LENS_CONFIGURATION_ID;
   return {
     ...createStorageActivities(clients, { store, now, ...(lens ? { storageLensConfigurationId: lens } : {}) }),
-    ...createTaggingActivities(clients, { store }),
-    ...createForecastingActivities(clients, { now }),
+    ...createTaggingActivities(clients, { store, reads }),
+    ...createForecastingActivities(clients, { now, reads }),
   };
 }
 

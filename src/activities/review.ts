@@ -271,7 +271,12 @@ export function slackMessage(h: ReviewHeadline, dashboardUrl: string) {
           { type: 'mrkdwn', text: `*Spend ${h.period.start} to ${h.period.end}*\n${formatUsd(h.total, h.unit)}` },
           { type: 'mrkdwn', text: `*Change*\n${changeText(h)}` },
           { type: 'mrkdwn', text: `*Open savings*\n${formatUsd(h.openMonthlySavings)}/month` },
-          { type: 'mrkdwn', text: `*Findings*\n${h.newFindings} new, ${h.resolvedFindings} resolved, ${h.stillOpenFindings} still open` },
+          {
+            type: 'mrkdwn',
+            text: `*Findings*\n${h.newFindings} new, ${h.resolvedFindings} resolved, ${h.stillOpenFindings} still open${
+              h.dismissedFindings !== undefined ? `, ${h.dismissedFindings} dismissed, ${h.doneFindings ?? 0} done` : ''
+            }`,
+          },
           ...(h.forecast
             ? [
                 {
@@ -287,6 +292,7 @@ export function slackMessage(h: ReviewHeadline, dashboardUrl: string) {
         ],
       },
       { type: 'section', text: { type: 'mrkdwn', text: `*Top actions*\n${actions}` } },
+      ...(h.dismissed?.length || h.done?.length ? [{ type: 'section', text: { type: 'mrkdwn', text: statesText(h) } }] : []),
       ...(h.sections?.length ? [{ type: 'section', text: { type: 'mrkdwn', text: sectionsText(h.sections) } }] : []),
       {
         type: 'actions',
@@ -294,6 +300,27 @@ export function slackMessage(h: ReviewHeadline, dashboardUrl: string) {
       },
     ],
   };
+}
+
+/** What people decided: dismissed (with why) and done (still present, or the saving realised). */
+function statesText(h: ReviewHeadline): string {
+  const lines = [
+    ...(h.dismissed ?? []).map(
+      (d) => `• Dismissed: ${escapeSlack(d.title)} (${formatUsd(d.monthlySavings)}/month): ${escapeSlack(d.reason)}${d.snoozeUntil ? `, until ${d.snoozeUntil}` : ''}`,
+    ),
+    ...(h.done ?? []).map(
+      (d) =>
+        `• Done: ${escapeSlack(d.title)}: ${
+          d.stillPresent
+            ? 'marked done, still present'
+            : d.realisedMonthlySavings !== undefined
+              ? `${formatUsd(d.realisedMonthlySavings)}/month realised of ${formatUsd(d.monthlySavings)} estimated`
+              : `resolved (${formatUsd(d.monthlySavings)}/month estimated)`
+        }`,
+    ),
+  ];
+  const text = `*Dismissed and done*\n${lines.join('\n')}`;
+  return text.length > 2900 ? `${text.slice(0, 2899)}…` : text;
 }
 
 /** The report's sections, one line each, as the dashboard words them; within Slack's 3,000 characters a block. */

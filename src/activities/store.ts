@@ -5,7 +5,8 @@
  * a retried activity overwrites the same key with the same content.
  */
 import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { ENV } from '../config';
 
@@ -22,12 +23,25 @@ export interface ListableStore extends ArtefactStore {
   delete(key: string): Promise<void>;
 }
 
+/**
+ * Versioned writes (optimistic concurrency): a value read with its tag is written back only if nobody
+ * wrote it in between. Finding states use it, so two people, or two gateways, never overwrite each other.
+ */
+export interface VersionedStore {
+  /** The value and its version tag, or undefined when the key is absent. */
+  getVersioned<T>(key: string): Promise<{ value: T; tag: string } | undefined>;
+  /** Writes when the key's tag is still `tag` (undefined: when the key is still absent); false on a conflict. */
+  putIfMatch(key: string, value: unknown, tag: string | undefined): Promise<boolean>;
+}
+
+const LOCK_STALE_MS = 10_000;
+
 /** Numbers this process's writes, for their temporary file names. */
 let writeCount = 0;
 
 const KEY = /^[A-Za-z0-9][A-Za-z0-9._\-/]*$/;
 
-export class LocalFileStore implements ListableStore {
+export class LocalFileStore implements ListableStore, VersionedStore {
   private readonly root: string;
 
   constructor(root: string = process.env[ENV.storeDir] || join(process.cwd(), '.data', 'store')) {
@@ -50,6 +64,32 @@ export class LocalFileStore implements ListableStore {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw err;
+    }
+  }
+
+  async getVersioned<T>(key: string): Promise<{ value: T; tag: string } | undefined> {
+    try {
+      const text = await readFile(this.pathOf(key), 'utf8');
+      return { value: JSON.parse(text) as T, tag: contentTag(text) };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+  }
+
+  /** Compare and swap under a lock file (O_EXCL, so it holds across processes sharing the folder). */
+  async putIfMatch(key: string, value: unknown, tag: string | undefined): Promise<boolean> {
+    const path = this.pathOf(key);
+    await mkdir(dirname(path), { recursive: true });
+    const lock = `${path}.lock.tmp`;
+    await acquireLock(lock);
+    try {
+      const current = await this.getVersioned(key);
+      if (current?.tag !== tag) return false;
+      await this.putJson(key, value);
+      return true;
+    } finally {
+      await rm(lock, { force: true });
     }
   }
 
@@ -86,6 +126,27 @@ export class LocalFileStore implements ListableStore {
   }
 }
 
+function contentTag(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** Creates the lock file, waiting while another writer holds it; a lock left by a crashed writer expires. */
+async function acquireLock(lock: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const handle = await open(lock, 'wx');
+      await handle.close();
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const age = await stat(lock).then((s) => Date.now() - s.mtimeMs, () => 0);
+      if (age > LOCK_STALE_MS) await rm(lock, { force: true });
+      else if (attempt > 500) throw new Error(`store key lock ${lock} is held too long`);
+      else await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+}
+
 function checkKey(key: string): void {
   if (!KEY.test(key) || key.split('/').includes('..')) throw new Error(`invalid store key ${JSON.stringify(key)}`);
 }
@@ -94,7 +155,7 @@ function checkKey(key: string): void {
  * The same store in an S3 bucket (objects `<prefix><key>`, JSON). PutObject of the same key and content
  * is idempotent, so a retried activity leaves one object. Credentials and region are the SDK's own.
  */
-export class S3Store implements ListableStore {
+export class S3Store implements ListableStore, VersionedStore {
   constructor(
     private readonly client: S3Client,
     private readonly bucket: string,
@@ -121,6 +182,40 @@ export class S3Store implements ListableStore {
     }
   }
 
+  async getVersioned<T>(key: string): Promise<{ value: T; tag: string } | undefined> {
+    checkKey(key);
+    try {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: `${this.prefix}${key}` }));
+      const text = await out.Body?.transformToString('utf8');
+      return text === undefined || !out.ETag ? undefined : { value: JSON.parse(text) as T, tag: out.ETag };
+    } catch (err) {
+      const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+      if (e.name === 'NoSuchKey' || e.$metadata?.httpStatusCode === 404) return undefined;
+      throw err;
+    }
+  }
+
+  /** S3 conditional writes: If-Match the ETag read, or If-None-Match "*" for a new key; 412/409 is a conflict. */
+  async putIfMatch(key: string, value: unknown, tag: string | undefined): Promise<boolean> {
+    checkKey(key);
+    try {
+      await this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: `${this.prefix}${key}`,
+          Body: JSON.stringify(value),
+          ContentType: 'application/json',
+          ...(tag === undefined ? { IfNoneMatch: '*' } : { IfMatch: tag }),
+        }),
+      );
+      return true;
+    } catch (err) {
+      const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      if (status === 412 || status === 409) return false;
+      throw err;
+    }
+  }
+
   async listKeys(prefix: string): Promise<string[]> {
     checkKey(prefix.replace(/\/+$/, ''));
     const keys: string[] = [];
@@ -142,7 +237,7 @@ export class S3Store implements ListableStore {
 }
 
 /** S3 when FINOPS_STORE_BUCKET is set (with FINOPS_STORE_PREFIX), else the local folder. */
-export function storeFromEnv(env: NodeJS.ProcessEnv = process.env, client?: S3Client): ListableStore {
+export function storeFromEnv(env: NodeJS.ProcessEnv = process.env, client?: S3Client): ListableStore & VersionedStore {
   const bucket = env[ENV.storeBucket];
   if (!bucket) return new LocalFileStore(env[ENV.storeDir] || undefined);
   const prefix = env[ENV.storePrefix] ?? '';

@@ -16,6 +16,7 @@ import type { viewToHtml as ViewToHtml } from '../presentation/html';
 import { generateApiKey } from '../gateway/api-keys';
 import { serveStdio } from '../mcp/stdio';
 import { analysisPath, CliError, Gateway, watchAnalysis, type Credentials, type WatchOutcome } from './client';
+import { findingsCommand } from './findings';
 import { BarsDisplay, LinesDisplay, listText, reportText, safe, type ListRow, type Output } from './render';
 
 const USAGE = `finops: start, watch, list and fetch AWS cost analyses through the gateway.
@@ -24,7 +25,10 @@ Usage: npm run finops -- <command> [options]
 
 Commands:
   analyze            start an analysis and watch it live until its report
-      --account ID       (repeatable; required)   --region NAME (repeatable; default us-east-1)
+      --account ID       (repeatable)   --region NAME (repeatable; default us-east-1)
+      --ou ID            (repeatable) instead of --account: the tenant's active accounts of these
+                         AWS Organizations OUs (or roots), discovered when the analysis starts
+      --organization     instead of --account: every active account of the organisation
       --agents a,b       ec2,s3,rds,tagging,forecasting,trusted-advisor (default: all)
       --start DATE --end DATE   period, end exclusive (default: the last 30 full days)
       --as-of DATE       the analysis's "today": metrics and forecast end here (default: today)
@@ -41,6 +45,11 @@ Commands:
                      json: the report as the API serves it; md, csv: the gateway's exports;
                      html: one self-contained file, charts inline; view: the report view model as JSON
   cancel ID          cancel a running analysis
+  findings dismiss ID --reason TEXT [--snooze-until DATE]
+  findings accept|done|reopen ID [--reason TEXT]
+                     set a finding's state (ID from the report's findings; kept across analyses;
+                     you are recorded as who changed it)  [--analysis ID] [--expected-version N]
+  findings states    the finding states kept for your tenant
   whoami             who your credentials stand for
   schedules list     weekly-review schedules (IDs review/<tenant>/<scope>)
   schedules get|delete|pause|unpause|trigger ID   [--note TEXT for pause/unpause]
@@ -70,6 +79,8 @@ const OPTIONS = {
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
   account: { type: 'string', multiple: true },
+  ou: { type: 'string', multiple: true },
+  organization: { type: 'boolean', default: false },
   region: { type: 'string', multiple: true },
   agents: { type: 'string' },
   start: { type: 'string' },
@@ -95,6 +106,10 @@ const OPTIONS = {
   at: { type: 'string' },
   'catchup-window': { type: 'string' },
   note: { type: 'string' },
+  reason: { type: 'string' },
+  'snooze-until': { type: 'string' },
+  analysis: { type: 'string' },
+  'expected-version': { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -140,13 +155,15 @@ function printJson(value: unknown): void {
 
 async function analyze(values: Values): Promise<number> {
   const gateway = gatewayFrom(values);
-  if (!values.account?.length) throw usage('analyze needs at least one --account');
+  const byOrganization = values.organization || (values.ou?.length ?? 0) > 0;
+  if (!values.account?.length && !byOrganization) throw usage('analyze needs at least one --account, or --ou ID / --organization');
+  if (values.account?.length && byOrganization) throw usage('give --account, or --ou / --organization, not both');
   if ((values.start === undefined) !== (values.end === undefined)) throw usage('give both --start and --end, or neither');
   const tenants = values.tenant ?? [];
   if (tenants.length > 1) throw usage('analyze takes one --tenant');
   const body = {
     ...(tenants[0] ? { tenant: tenants[0] } : {}),
-    accounts: values.account,
+    ...(byOrganization ? { organization: values.ou?.length ? { ous: values.ou } : {} } : { accounts: values.account }),
     ...(values.region ? { regions: values.region } : {}),
     ...(values.agents ? { agents: values.agents.split(',').map((a) => a.trim()).filter(Boolean) } : {}),
     ...(values.start && values.end ? { period: { start: values.start, end: values.end } } : {}),
@@ -442,6 +459,22 @@ async function run(argv: string[]): Promise<number> {
       return keys(values, positionals);
     case 'mcp':
       return mcp(values);
+    case 'findings': {
+      if ((values.tenant?.length ?? 0) > 1) throw usage('findings takes one --tenant');
+      return findingsCommand(
+        gatewayFrom(values),
+        positionals,
+        {
+          json: values.json,
+          ...(values.reason !== undefined ? { reason: values.reason } : {}),
+          ...(values['snooze-until'] !== undefined ? { snoozeUntil: values['snooze-until'] } : {}),
+          ...(values.analysis !== undefined ? { analysis: values.analysis } : {}),
+          ...(values.tenant?.[0] !== undefined ? { tenant: values.tenant[0] } : {}),
+          ...(values['expected-version'] !== undefined ? { expectedVersion: values['expected-version'] } : {}),
+        },
+        (text) => void process.stdout.write(text),
+      );
+    }
     default:
       throw usage(`unknown command ${JSON.stringify(command)}`);
   }

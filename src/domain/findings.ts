@@ -9,6 +9,7 @@
  * the merged, ranked list in the store too.
  */
 import type { AgentKind } from './agents';
+import type { FindingStateMark } from './finding-states';
 
 export type Confidence = 'high' | 'medium' | 'low';
 
@@ -72,6 +73,8 @@ export interface Finding {
    * ('overlaps'). Their dollars are not added: this finding's figure is the one counted.
    */
   folded?: FoldedOpinion[];
+  /** What a person decided about it (accepted, or done and still present): set when an analysis applies the finding states. */
+  state?: FindingStateMark;
 }
 
 /** A flat record of scalar facts; see Finding.evidence for the naming rule. */

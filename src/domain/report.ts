@@ -8,6 +8,7 @@ import type { Period } from './period';
 import { combineCommitments, type CommitmentsSummary } from './checks/commitments';
 import type { TaggingCompliance } from './checks/tagging';
 import type { FindingsSummary } from './findings';
+import type { FindingStatesSection } from './finding-states';
 import type { ExecutiveSummary, LlmUsage } from './summary';
 import type { ForecastSummary } from './forecast';
 import type { AnalysisTimeline } from './timeline';
@@ -36,6 +37,8 @@ export interface AgentResult {
   missing?: MissingAccess[];
   /** Savings Plans and Reserved Instances: recommendations, coverage, utilisation, expiring reservations. */
   commitments?: CommitmentsSummary;
+  /** Spend groupings the agent read for its own checks (the tagging agent: spend by each policy tag key). */
+  spendGroupings?: SpendGrouping[];
 }
 
 /** "These checks were skipped: needs IAM permission ec2:DescribeVolumes (in 111122223333/eu-west-1)". */
@@ -85,15 +88,18 @@ export type SpendDimension = 'service' | 'account' | 'region' | 'usage-type' | '
 export interface SpendGroupLine {
   key: string;
   amount: string;
-  previousAmount: string;
-  change: string;
-  changePct: number | null;
+  /** Absent when only the period was read (the grouping's `periodOnly`). */
+  previousAmount?: string;
+  change?: string;
+  changePct?: number | null;
 }
 
 export interface SpendGrouping {
   dimension: SpendDimension;
   /** For dimension 'tag': the tag key ("" values are spend without the tag). */
   tagKey?: string;
+  /** Only the period was read (spend by tag comes from the tagging agent's queries of the period). */
+  periodOnly?: true;
   /** Highest spend first. */
   lines: SpendGroupLine[];
 }
@@ -163,6 +169,8 @@ export interface AnalysisReport {
   summary?: ExecutiveSummary;
   /** Where the time went: per agent queued, running and waiting on AWS, and the longest activities (src/domain/timeline.ts). */
   timeline?: AnalysisTimeline;
+  /** The finding states this analysis applied: dismissed findings listed apart, done ones and their realised savings. */
+  findingStates?: FindingStatesSection;
 }
 
 /** What the analysis itself cost: billable AWS requests (Cost Explorer, CloudWatch metrics). */
@@ -173,6 +181,8 @@ export interface ReportUsage {
   unit: 'USD';
   /** Every AWS request by operation ("ec2:DescribeInstances": 3), when the agents report them. */
   requests?: Record<string, number>;
+  /** Why the billable requests were made: operation → purpose → requests (the Cost Explorer request plan). */
+  purposes?: Record<string, Record<string, number>>;
   /** CloudWatch metrics requested through GetMetricData ($0.01 per 1,000). */
   metricsRequested?: number;
   metricsCost?: string;
@@ -186,6 +196,8 @@ export interface ReportUsage {
 export interface ReportExtras {
   findings?: FindingsSummary;
   notes?: string[];
+  /** The finding states the analysis applied (dismissed findings are already out of `findings`). */
+  findingStates?: FindingStatesSection;
 }
 
 export const COST_EXPLORER_REQUEST_PRICE = '0.01';
@@ -229,7 +241,10 @@ export function assembleReport(ctx: ReportContext, outcomes: readonly AgentOutco
     schemaVersion: 1,
     ...ctx,
     status: failures.length || skipped.length ? 'partial' : 'complete',
-    spend: summariseSpend(slices, ctx.period),
+    spend: withGroupings(
+      summariseSpend(slices, ctx.period),
+      succeeded.flatMap((r) => r.spendGroupings ?? []),
+    ),
     agents: outcomes.map((o) => ({
       agent: o.agent,
       title: AGENTS[o.agent].title,
@@ -243,8 +258,9 @@ export function assembleReport(ctx: ReportContext, outcomes: readonly AgentOutco
     })),
     failures,
     skipped,
-    usage: reportUsage(succeeded),
+    usage: withStateRequests(reportUsage(succeeded), extras.findingStates?.costExplorerRequests ?? 0),
     ...(extras.findings ? { findings: extras.findings } : {}),
+    ...(extras.findingStates ? { findingStates: extras.findingStates } : {}),
     ...(Object.keys(thresholds).length ? { thresholds } : {}),
     ...(commitments.length ? { commitments: combineCommitments(commitments) } : {}),
     ...(notes.length ? { notes } : {}),
@@ -288,9 +304,24 @@ export function reportUsage(results: readonly AgentResult[]): ReportUsage {
   return {
     ...base,
     requests: Object.fromEntries(Object.entries(total.requests).sort(([a], [b]) => a.localeCompare(b))),
+    ...(total.purposes ? { purposes: total.purposes } : {}),
     metricsRequested: total.metricsRequested,
     metricsCost,
     totalCost: new Big(usageCost(total)).toString(),
+  };
+}
+
+/** The realised-savings measurement's Cost Explorer requests (resource-level data) belong to the analysis's own cost too. */
+function withStateRequests(usage: ReportUsage, requests: number): ReportUsage {
+  if (requests === 0) return usage;
+  const cost = multiplyAmount(COST_EXPLORER_REQUEST_PRICE, requests);
+  const operation = 'ce:GetCostAndUsageWithResources';
+  return {
+    ...usage,
+    costExplorerRequests: usage.costExplorerRequests + requests,
+    costExplorerCost: addAmounts(usage.costExplorerCost, cost),
+    ...(usage.requests ? { requests: { ...usage.requests, [operation]: (usage.requests[operation] ?? 0) + requests } } : {}),
+    ...(usage.totalCost !== undefined ? { totalCost: addAmounts(usage.totalCost, cost) } : {}),
   };
 }
 
@@ -339,7 +370,14 @@ export function summariseSpend(slices: readonly SpendSlice[], period: Period): S
       .map(([date, amount]) => ({ date, amount })),
     coverage: whole ? 'whole-bill' : chosen.length ? 'agent-services' : 'none',
     estimated: chosen.some((s) => s.estimated),
+    ...(whole?.breakdown ?? {}),
   };
+}
+
+/** Add the agents' own groupings (spend by tag) to a whole-bill summary: they are cuts of the same bill. */
+function withGroupings(spend: SpendSummary, extra: readonly SpendGrouping[]): SpendSummary {
+  if (extra.length === 0 || spend.coverage !== 'whole-bill') return spend;
+  return { ...spend, groupings: [...(spend.groupings ?? []), ...extra] };
 }
 
 /** Two agents never report the same service twice (guards against overlapping filters). */

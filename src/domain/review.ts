@@ -38,6 +38,23 @@ export interface ReviewSnapshot {
   forecast?: ReviewForecast;
   /** Each section of the report view on one line (src/presentation/lines.ts), for the review message. */
   sections?: SectionLine[];
+  /** Findings people dismissed (out of `findings` and its savings) and marked done, when the analysis applied states. */
+  dismissed?: ReviewStateFinding[];
+  done?: ReviewStateFinding[];
+}
+
+/** A dismissed or done finding as a review lists it. */
+export interface ReviewStateFinding {
+  id: string;
+  title: string;
+  monthlySavings: string;
+  by: string;
+  /** Dismissed: why, and until when. */
+  reason?: string;
+  snoozeUntil?: string;
+  /** Done: whether the analysis still finds it, and the saving it realised when measured. */
+  stillPresent?: boolean;
+  realisedMonthlySavings?: string;
 }
 
 export interface SpendChangeLine {
@@ -68,6 +85,9 @@ export interface ReviewComparison {
     realisedMonthlySavings: string;
     stillOpen: (ReviewFinding & { openDays: number })[];
     openMonthlySavings: string;
+    /** Dismissed by people (not counted as open or resolved), and marked done. */
+    dismissed?: ReviewStateFinding[];
+    done?: ReviewStateFinding[];
   };
   forecast?: ReviewForecast;
 }
@@ -109,6 +129,12 @@ export interface ReviewHeadline {
   stillOpenFindings: number;
   openMonthlySavings: string;
   realisedMonthlySavings: string;
+  /** Findings people dismissed and marked done (when the analysis applied finding states). */
+  dismissedFindings?: number;
+  doneFindings?: number;
+  /** The dismissed and done findings, highest savings first (at most five each). */
+  dismissed?: { title: string; monthlySavings: string; reason: string; snoozeUntil?: string; by: string }[];
+  done?: { title: string; monthlySavings: string; stillPresent: boolean; realisedMonthlySavings?: string; by: string }[];
   /** The top actions: highest-savings open findings. */
   topActions: { title: string; monthlySavings: string; openDays: number }[];
   /** The largest spend movers by service. */
@@ -148,6 +174,25 @@ export function snapshotOf(report: AnalysisReport, date: string, previous?: Revi
       firstSeen: seen.get(f.id) ?? date,
     }));
     snapshot.monthlySavings = report.findings?.monthlySavings ?? ZERO;
+  }
+  const states = report.findingStates;
+  if (states) {
+    snapshot.dismissed = states.dismissed.map((d) => ({
+      id: d.finding.id,
+      title: d.finding.title,
+      monthlySavings: d.finding.monthlySavings,
+      by: d.by,
+      reason: d.reason,
+      ...(d.snoozeUntil ? { snoozeUntil: d.snoozeUntil } : {}),
+    }));
+    snapshot.done = states.done.map((d) => ({
+      id: d.findingId,
+      title: d.title,
+      monthlySavings: d.estimatedMonthlySavings,
+      by: d.by,
+      stillPresent: d.stillPresent,
+      ...(d.realised ? { realisedMonthlySavings: d.realised.monthlySavings } : {}),
+    }));
   }
   const forecast = forecastOf(report);
   if (forecast) snapshot.forecast = forecast;
@@ -215,13 +260,17 @@ export function compareSnapshots(current: ReviewSnapshot, previous?: ReviewSnaps
       .filter((f) => before.has(f.id))
       .map((f) => ({ ...f, openDays: toEpochDay(current.date) - toEpochDay(f.firstSeen) }));
     // Findings the previous review had and this one does not: resolved (only meaningful when both have findings).
-    const resolved = previous?.findings ? previous.findings.filter((f) => !now.has(f.id)) : [];
+    // A finding people dismissed since is not resolved: it is listed as dismissed.
+    const dismissedNow = new Set((current.dismissed ?? []).map((f) => f.id));
+    const resolved = previous?.findings ? previous.findings.filter((f) => !now.has(f.id) && !dismissedNow.has(f.id)) : [];
     comparison.findings = {
       new: fresh,
       resolved,
       realisedMonthlySavings: addAmounts(ZERO, ...resolved.map((f) => f.monthlySavings)),
       stillOpen,
       openMonthlySavings: addAmounts(ZERO, ...current.findings.map((f) => f.monthlySavings)),
+      ...(current.dismissed ? { dismissed: current.dismissed } : {}),
+      ...(current.done ? { done: current.done } : {}),
     };
   }
   if (current.forecast) comparison.forecast = current.forecast;
@@ -265,6 +314,30 @@ export function headlineOf(doc: ReviewDocument, reviewKey: string): ReviewHeadli
     stillOpenFindings: c.findings?.stillOpen.length ?? 0,
     openMonthlySavings: c.findings?.openMonthlySavings ?? ZERO,
     realisedMonthlySavings: c.findings?.realisedMonthlySavings ?? ZERO,
+    ...(c.findings?.dismissed ? { dismissedFindings: c.findings.dismissed.length } : {}),
+    ...(c.findings?.done ? { doneFindings: c.findings.done.length } : {}),
+    ...(c.findings?.dismissed?.length
+      ? {
+          dismissed: topBySavings(c.findings.dismissed).map((f) => ({
+            title: f.title,
+            monthlySavings: f.monthlySavings,
+            reason: f.reason ?? '',
+            ...(f.snoozeUntil ? { snoozeUntil: f.snoozeUntil } : {}),
+            by: f.by,
+          })),
+        }
+      : {}),
+    ...(c.findings?.done?.length
+      ? {
+          done: topBySavings(c.findings.done).map((f) => ({
+            title: f.title,
+            monthlySavings: f.monthlySavings,
+            stillPresent: f.stillPresent ?? false,
+            ...(f.realisedMonthlySavings !== undefined ? { realisedMonthlySavings: f.realisedMonthlySavings } : {}),
+            by: f.by,
+          })),
+        }
+      : {}),
     topActions: open.slice(0, TOP).map((f) => ({ title: f.title, monthlySavings: f.monthlySavings, openDays: f.openDays })),
     topMovers: c.spend.byService.slice(0, TOP),
     ...(doc.snapshot.sections ? { sections: doc.snapshot.sections } : {}),
@@ -280,6 +353,10 @@ export function headlineOf(doc: ReviewDocument, reviewKey: string): ReviewHeadli
         }
       : {}),
   };
+}
+
+function topBySavings(list: readonly ReviewStateFinding[]): ReviewStateFinding[] {
+  return [...list].sort((a, b) => compareAmounts(b.monthlySavings, a.monthlySavings) || a.id.localeCompare(b.id)).slice(0, TOP);
 }
 
 /** Store keys: reports are kept by tenant, scope and date. */

@@ -5,6 +5,7 @@
  */
 import { addAmounts, ZERO } from './money';
 import type { Period } from './period';
+import type { SpendBreakdown } from './spend-breakdown';
 
 export interface DailyAmount {
   date: string;
@@ -27,6 +28,8 @@ export interface SpendSlice {
   daily: DailyAmount[];
   /** True when any day of the current period is still estimated by AWS. */
   estimated: boolean;
+  /** A whole-bill slice's other views: by account, Region and usage type, daily by service, month to date. */
+  breakdown?: SpendBreakdown;
 }
 
 /** The subset of a GetCostAndUsage ResultsByTime entry this code reads (matches the SDK's shape). */

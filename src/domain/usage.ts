@@ -10,6 +10,11 @@ export interface AwsUsage {
   requests: Record<string, number>;
   /** Metrics requested through GetMetricData (each query in a call counts once per call). */
   metricsRequested: number;
+  /**
+   * Why the billable requests were made: operation → purpose → requests, e.g. "ce:GetCostAndUsage" →
+   * "daily spend by service and usage type" → 2. Requests counted without a purpose appear only above.
+   */
+  purposes?: Record<string, Record<string, number>>;
 }
 
 export const PRICES = {
@@ -26,12 +31,21 @@ export function addUsage(...usages: readonly AwsUsage[]): AwsUsage {
   for (const usage of usages) {
     for (const [op, n] of Object.entries(usage.requests)) total.requests[op] = (total.requests[op] ?? 0) + n;
     total.metricsRequested += usage.metricsRequested;
+    for (const [op, byPurpose] of Object.entries(usage.purposes ?? {}))
+      for (const [purpose, n] of Object.entries(byPurpose)) addPurpose(total, op, purpose, n);
   }
   return total;
 }
 
-export function countRequest(usage: AwsUsage, operation: string, n = 1): void {
+export function countRequest(usage: AwsUsage, operation: string, n = 1, purpose?: string): void {
   usage.requests[operation] = (usage.requests[operation] ?? 0) + n;
+  if (purpose !== undefined && n > 0) addPurpose(usage, operation, purpose, n);
+}
+
+function addPurpose(usage: AwsUsage, operation: string, purpose: string, n: number): void {
+  const purposes = (usage.purposes ??= {});
+  const byPurpose = (purposes[operation] ??= {});
+  byPurpose[purpose] = (byPurpose[purpose] ?? 0) + n;
 }
 
 /** Dollar cost of the billable part of `usage`, as a decimal string. */

@@ -31,6 +31,8 @@ import { registerAnalysisRoutes, type AnalysesLlmOptions } from './routes/analys
 import { healthRouter } from './routes/health';
 import { registerScheduleRoutes } from './routes/schedules';
 import { CODEC_PATH, codecOriginsFromEnv, codecRouter } from './routes/codec';
+import { registerFindingStateRoutes } from './routes/finding-states';
+import { FindingStateStore, isStateBackend } from '../activities/finding-states';
 import { storeFromEnv, type ArtefactStore } from '../activities/store';
 import { MCP_PATH, mcpRouter } from '../mcp/http';
 import { attachWebSocket, type WsEndpoint, type WsLimits } from './ws';
@@ -66,6 +68,8 @@ export interface GatewayOptions {
   reports?: ReportStore;
   /** Temporal Web UI origins allowed to call the codec endpoint (default: FINOPS_CODEC_CORS_ORIGINS, else the dev server's UI). */
   codecOrigins?: readonly string[];
+  /** Finding states (default: in `store` when it supports versioned writes, else the worker's store from FINOPS_STORE_*). */
+  findingStates?: FindingStateStore;
 }
 
 export interface Gateway {
@@ -175,9 +179,11 @@ export function createGateway(options: GatewayOptions): Gateway {
 /** Everything under /api that needs credentials. Routes are registered with full paths (a flat table). */
 function apiRouter(options: GatewayOptions & { tenancy: TenantBindings }, rpcTimeoutMs: number): Router {
   const api = express.Router();
+  const reports = options.reports ?? new ReportStore(storeFromEnv(), reportRetentionDays());
+  const store = options.store ?? storeFromEnv();
   registerAnalysisRoutes(api, {
     tenancy: options.tenancy,
-    reports: options.reports ?? new ReportStore(storeFromEnv(), reportRetentionDays()),
+    reports,
     client: options.client,
     taskQueue: options.taskQueue,
     rpcTimeoutMs,
@@ -185,7 +191,13 @@ function apiRouter(options: GatewayOptions & { tenancy: TenantBindings }, rpcTim
     now: options.now ?? (() => new Date()),
     llm: options.llm ?? { converser: converserFactory() },
   });
-  registerScheduleRoutes(api, { tenancy: options.tenancy, client: options.client, taskQueue: options.taskQueue, rpcTimeoutMs, store: options.store ?? storeFromEnv() });
+  registerScheduleRoutes(api, { tenancy: options.tenancy, client: options.client, taskQueue: options.taskQueue, rpcTimeoutMs, store });
+  registerFindingStateRoutes(api, {
+    states: options.findingStates ?? new FindingStateStore(isStateBackend(store) ? store : storeFromEnv()),
+    reports,
+    store,
+    now: options.now ?? (() => new Date()),
+  });
   api.get('/me', (_req, res) => {
     const caller = callerOf(res);
     res.json({ subject: caller.subject, tenants: caller.tenants, auth: caller.via ?? 'custom' });

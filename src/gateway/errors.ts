@@ -36,6 +36,10 @@ export type ErrorCode =
   | 'not_implemented'
   /** A question the planner could not turn into an analysis. */
   | 'cannot_plan'
+  /** A finding id that no kept report of the tenant has. */
+  | 'finding_not_found'
+  /** A finding-state change naming a version that is no longer current. */
+  | 'version_conflict'
   | 'shutting_down'
   | 'internal';
 

@@ -4,9 +4,11 @@
  */
 import { AGENT_KINDS } from '../domain/agents';
 import { FINDINGS_CSV_COLUMNS, SPEND_CSV_COLUMNS } from '../domain/report-export';
-import { DEFAULT_TARGET_CONCURRENCY, MAX_PERIOD_DAYS, MAX_TARGET_CONCURRENCY } from '../domain/request';
+import { PARENT_ID } from '../domain/organization';
+import { DEFAULT_TARGET_CONCURRENCY, MAX_ACCOUNTS, MAX_OUS, MAX_PERIOD_DAYS, MAX_TARGET_CONCURRENCY } from '../domain/request';
 import { DEFAULT_PAGE_SIZE, LIST_STATUSES, MAX_PAGE_SIZE } from './listing';
 import { DAYS } from '../client/schedules';
+import { FINDING_STATES, MAX_REASON_CHARS } from '../domain/finding-states';
 
 type Json = Record<string, unknown>;
 
@@ -72,6 +74,7 @@ export function openApiDocument(): Json {
     tags: [
       { name: 'analyses', description: 'Cost analyses' },
       { name: 'schedules', description: 'Weekly cost reviews on Temporal Schedules, one per tenant and scope (review/<tenant>/<scope>).' },
+      { name: 'finding-states', description: 'What people decided about findings (open, dismissed, accepted, done), kept per finding identity and applied by every analysis.' },
       { name: 'meta', description: 'Who am I, what agents exist, this document' },
       { name: 'operations', description: 'Health, readiness and metrics (no credentials)' },
     ],
@@ -287,6 +290,38 @@ export function openApiDocument(): Json {
           },
         ),
       },
+      '/api/finding-states': {
+        get: {
+          tags: ['finding-states'],
+          summary: "The finding states kept for the caller's tenant",
+          parameters: [{ name: 'tenant', in: 'query', required: false, description: 'Needed when the caller acts for more than one tenant.', schema: { type: 'string' } }],
+          responses: {
+            '200': json({ type: 'object', required: ['tenant', 'states'], properties: { tenant: { type: 'string' }, states: { type: 'array', items: ref('FindingState') } } }, 'The states'),
+            '400': errorResponse('No tenant named while the caller acts for several (invalid_request).'),
+            '403': errorResponse('A tenant the caller may not act for (forbidden).'),
+            ...COMMON_ERRORS,
+          },
+        },
+        post: {
+          tags: ['finding-states'],
+          summary: 'Set what you decided about a finding',
+          description:
+            'Dismiss (with a reason, optionally until a date), accept, mark done or reopen a finding. The state is keyed by the finding\'s ' +
+            'identity (tenant, check, account, Region, canonical resource id), so it lasts across analyses and reviews; the next analysis ' +
+            'applies it. Who made the change is taken from the credentials and when from the server, never from the body. The finding is ' +
+            "looked up in analysisId's report, or the tenant's newest kept report. Give expectedVersion for optimistic concurrency.",
+          requestBody: { required: true, content: { 'application/json': { schema: ref('FindingStateChange') } } },
+          responses: {
+            '200': json({ type: 'object', required: ['state'], properties: { state: ref('FindingState') } }, 'The state as kept'),
+            '400': errorResponse('Not valid: unknown state, a dismissal without a reason, a snooze date not after today, by/requestedBy in the body (invalid_request, with details).'),
+            '403': errorResponse('A tenant the caller may not act for (forbidden).'),
+            '404': errorResponse("No such finding in the tenant's reports (finding_not_found), or an unknown or another tenant's analysisId (not_found)."),
+            '409': errorResponse('expectedVersion is not the current version (version_conflict): read the state again and retry.'),
+            '415': errorResponse('The body is not JSON (unsupported_media_type).'),
+            ...COMMON_ERRORS,
+          },
+        },
+      },
       '/api/me': {
         get: {
           tags: ['meta'],
@@ -348,6 +383,42 @@ export function openApiDocument(): Json {
         },
       },
       schemas: {
+        FindingStateChange: {
+          type: 'object',
+          required: ['findingId', 'state'],
+          additionalProperties: false,
+          properties: {
+            findingId: { type: 'string', description: 'The finding id from the report, e.g. ec2-idle/123456789012/us-east-1/i-0abc.' },
+            state: { enum: [...FINDING_STATES] },
+            reason: { type: 'string', maxLength: MAX_REASON_CHARS, description: 'Required to dismiss.' },
+            snoozeUntil: { type: 'string', format: 'date', description: 'Dismissals only: the day the finding counts again; must be after today.' },
+            expectedVersion: { type: 'integer', minimum: 0, description: 'The version you last saw (0: no state yet).' },
+            analysisId: { type: 'string', description: "Where to look the finding up (default: the tenant's newest kept report)." },
+            tenant: { type: 'string' },
+          },
+        },
+        FindingState: {
+          type: 'object',
+          required: ['tenant', 'key', 'check', 'account', 'region', 'resourceId', 'findingId', 'state', 'by', 'at', 'version', 'history'],
+          properties: {
+            tenant: { type: 'string' },
+            key: { type: 'string', description: 'check/account/region-or-*/canonical resource id' },
+            check: { type: 'string' },
+            account: { type: 'string' },
+            region: { type: 'string' },
+            resourceId: { type: 'string' },
+            findingId: { type: 'string' },
+            title: { type: 'string' },
+            monthlySavings: { type: 'string', description: 'The estimate when the state was set, USD a month.' },
+            state: { enum: [...FINDING_STATES] },
+            reason: { type: 'string' },
+            snoozeUntil: { type: 'string', format: 'date' },
+            by: { type: 'string', description: 'Who: API-key id or token subject, from the credentials.' },
+            at: { type: 'string', format: 'date-time' },
+            version: { type: 'integer' },
+            history: { type: 'array', items: { type: 'object' }, description: 'The last changes, newest last.' },
+          },
+        },
         Review: {
           type: 'object',
           description: 'A kept weekly review (src/domain/review.ts): what it kept of its analysis, and the comparison with the previous review.',
@@ -434,7 +505,22 @@ export function openApiDocument(): Json {
           additionalProperties: false,
           properties: {
             tenant: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
-            accounts: { type: 'array', minItems: 1, maxItems: 50, items: { type: 'string', pattern: '^\\d{12}$' } },
+            accounts: { type: 'array', minItems: 1, maxItems: MAX_ACCOUNTS, items: { type: 'string', pattern: '^\\d{12}$' }, description: 'The accounts to analyse. Give this or organization.' },
+            organization: {
+              type: 'object',
+              additionalProperties: false,
+              description:
+                `Instead of accounts: analyse the tenant's active member accounts of these OUs (child OUs included), or of the whole organisation without ous, discovered in AWS Organizations when the analysis starts (the worker runs with the management account's credentials and assumes the member role in each account). Suspended accounts, accounts the role does not reach and accounts outside the tenant's binding are left out, each with a note in the report. At most ${MAX_ACCOUNTS} accounts.`,
+              properties: {
+                ous: {
+                  type: 'array',
+                  minItems: 1,
+                  maxItems: MAX_OUS,
+                  items: { type: 'string', pattern: PARENT_ID.source },
+                  description: 'OU IDs (ou-…) or root IDs (r-…). Default: the whole organisation.',
+                },
+              },
+            },
             regions: { type: 'array', minItems: 1, maxItems: 30, items: { type: 'string' }, default: ['us-east-1'] },
             period: {
               type: 'object',
@@ -457,7 +543,7 @@ export function openApiDocument(): Json {
               description: 'Account-Regions each agent analyses at once; the rest queue (big organisations never start hundreds of activities together).',
             },
           },
-          required: ['accounts'],
+          oneOf: [{ required: ['accounts'] }, { required: ['organization'] }],
           description: 'Who asked is taken from the credentials (API-key id or token subject); a body with requestedBy is refused.',
         },
         Links: {

@@ -10,6 +10,7 @@
 import { analysisPath, CliError, Gateway, GatewayError, watchAnalysis, type Credentials, type WatchOutcome } from '../cli/client';
 import type { AnalysisView } from '../client/analyses';
 import type { ScheduleView } from '../client/schedules';
+import type { FindingStateRecord } from '../domain/finding-states';
 import type { AnalysisProgress } from '../domain/progress';
 import type { AnalysisReport } from '../domain/report';
 import type { AnalysisListItem } from '../gateway/listing';
@@ -85,6 +86,10 @@ export class FinopsApi {
 
   createSchedule(body: Record<string, unknown>): Promise<ScheduleView & { created: boolean }> {
     return this.call(() => this.gateway.json('/api/schedules', { method: 'POST', body }));
+  }
+
+  setFindingState(body: Record<string, unknown>): Promise<{ state: FindingStateRecord }> {
+    return this.call(() => this.gateway.json<{ state: FindingStateRecord }>('/api/finding-states', { method: 'POST', body }));
   }
 
   /** Live progress from the gateway's relay (WebSocket) until the analysis ends or `signal` aborts. */

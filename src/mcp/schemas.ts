@@ -4,6 +4,9 @@
  */
 import { z } from 'zod';
 import { AGENT_KINDS } from '../domain/agents';
+import { FINDING_STATES, MAX_REASON_CHARS } from '../domain/finding-states';
+import { PARENT_ID } from '../domain/organization';
+import { MAX_ACCOUNTS, MAX_OUS } from '../domain/request';
 
 const ACCOUNT = z.string().regex(/^\d{12}$/, 'an account is a 12-digit AWS account ID');
 const DATE = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date is YYYY-MM-DD');
@@ -25,9 +28,21 @@ export const startAnalysisInput = {
     .min(1)
     .max(500)
     .optional()
-    .describe('A plain-language question ("why did staging cost more last month?"); the planner picks accounts, period and agents. Give this OR accounts.'),
+    .describe('A plain-language question ("why did staging cost more last month?"); the planner picks accounts, period and agents. Give this OR accounts OR organization.'),
   tenant: z.string().optional().describe('Tenant; default: your only tenant'),
-  accounts: z.array(ACCOUNT).min(1).max(50).optional().describe('AWS accounts to analyse'),
+  accounts: z.array(ACCOUNT).min(1).max(MAX_ACCOUNTS).optional().describe('AWS accounts to analyse'),
+  organization: z
+    .object({
+      ous: z
+        .array(z.string().regex(PARENT_ID, 'an OU ID (ou-…) or root ID (r-…)'))
+        .min(1)
+        .max(MAX_OUS)
+        .optional()
+        .describe('AWS Organizations OU IDs (ou-…) or root IDs (r-…); omit for the whole organisation'),
+    })
+    .strict()
+    .optional()
+    .describe("Instead of accounts: the tenant's active member accounts of these OUs, discovered in AWS Organizations when the analysis starts"),
   regions: z.array(z.string()).min(1).max(30).optional().describe('Regions, e.g. ["us-east-1"] (default us-east-1)'),
   period: z
     .object({ start: DATE, end: DATE.describe('exclusive') })
@@ -74,6 +89,25 @@ export const explainFindingInput = {
   analysisId: OPTIONAL_ANALYSIS_ID,
   findingId: z.string().min(1).max(500).describe('A finding ID from search_findings, e.g. ec2-idle/123456789012/us-east-1/i-0abc'),
 };
+
+export const setFindingStateInput = {
+  findingId: z.string().min(1).max(1024).describe('A finding ID from search_findings, e.g. ec2-idle/123456789012/us-east-1/i-0abc'),
+  state: z.enum(FINDING_STATES),
+  reason: z.string().max(MAX_REASON_CHARS).optional().describe('Why (required to dismiss, e.g. "the DR standby is idle on purpose")'),
+  snoozeUntil: DATE.optional().describe('Dismissals only: the day the finding counts again (after today)'),
+  analysisId: ANALYSIS_ID.optional().describe('The analysis the finding is from; default: your newest kept report'),
+  expectedVersion: z.number().int().min(0).optional().describe('The state version you last saw, to refuse a change someone else made meanwhile'),
+};
+
+export const setFindingStateOutput = z.object({
+  findingId: z.string(),
+  state: z.enum(FINDING_STATES),
+  reason: z.string().optional(),
+  snoozeUntil: z.string().optional(),
+  by: z.string().describe('Who decided: your credential'),
+  at: z.string(),
+  version: z.number(),
+});
 
 export const SPEND_GROUPS = ['service', 'day', 'week', 'month'] as const;
 export const getSpendInput = {

@@ -7,6 +7,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { FinopsApi } from './api';
 import { registerResources } from './resources';
 import { registerScheduleTools } from './schedules';
+import { registerFindingStateTools } from './finding-states';
 import { registerStartTool } from './start';
 import { registerReadTools } from './tools';
 
@@ -22,6 +23,7 @@ export function createMcpServer(api: FinopsApi, version = '0.1.0'): McpServer {
   registerStartTool(server, api);
   registerReadTools(server, api);
   registerScheduleTools(server, api);
+  registerFindingStateTools(server, api);
   registerResources(server, api);
   return server;
 }

@@ -36,13 +36,16 @@ function groupingTable(g: SpendGrouping, unit: string, max = 50): TableView {
   const rows = g.lines.slice(0, max).map((l) => ({
     key: text(g.dimension === 'tag' && l.key === '' ? `(no ${g.tagKey ?? 'tag'})` : l.key),
     amount: moneyCell(l.amount, unit),
-    previous: moneyCell(l.previousAmount, unit),
-    change: changeCell(l.changePct),
+    ...(g.periodOnly ? {} : { previous: moneyCell(l.previousAmount ?? '0', unit), change: changeCell(l.changePct ?? null) }),
   }));
   return table(
     groupingId(g),
     groupingTitle(g),
-    [col('key', label), col('amount', 'Spend', true), col('previous', 'Previous period', true), col('change', 'Change', true)],
+    [
+      col('key', label),
+      col('amount', 'Spend', true),
+      ...(g.periodOnly ? [] : [col('previous', 'Previous period', true), col('change', 'Change', true)]),
+    ],
     rows,
     { ...(g.lines.length > max ? { more: `…and ${g.lines.length - max} more (JSON export)` } : {}), empty: 'No spend in this period.' },
   );

@@ -5,6 +5,7 @@ import { addAmounts, ZERO } from '../domain/money';
 import type { AnalysisReport } from '../domain/report';
 import { anomaliesSection, forecastSection } from './build-forecast';
 import { spendSection } from './build-spend';
+import { statesParts } from './build-states';
 import { commitmentsSection, taggingSection } from './build-tagging';
 import { timelineSection } from './build-timeline';
 import { col, countCell, emptySection, fact, moneyCell, section, table, text } from './cells';
@@ -147,7 +148,8 @@ function findingsSection(report: AnalysisReport, findings: readonly ExportFindin
     return emptySection('findings', 'Findings', 'No findings: none of the agents that run checks (EC2, RDS, S3, tagging, Trusted Advisor) delivered findings.');
   }
   const unit = report.spend.unit;
-  if (findings.length === 0) return emptySection('findings', 'Findings', 'The checks ran and found no savings opportunities.');
+  const states = statesParts(report);
+  if (findings.length === 0 && !states) return emptySection('findings', 'Findings', 'The checks ran and found no savings opportunities.');
   const count = report.findings?.count ?? findings.length;
   const byCheck = new Map<string, { count: number; savings: string[] }>();
   for (const f of findings) {
@@ -164,6 +166,7 @@ function findingsSection(report: AnalysisReport, findings: readonly ExportFindin
     facts: [
       fact('finding-count', 'Findings', countCell(count), { ...(count > findings.length ? { note: `the top ${findings.length} are listed here; the rest are in the store` } : {}) }),
       fact('finding-savings', 'Savings per month', moneyCell(findingSavings(report, findings), unit), { tone: 'good' }),
+      ...(states?.facts ?? []),
     ],
     tables: [
       table(
@@ -178,6 +181,7 @@ function findingsSection(report: AnalysisReport, findings: readonly ExportFindin
           col('confidence', 'Confidence'),
           col('title', 'Finding'),
           col('evidence', 'Evidence'),
+          ...(states ? [col('state', 'State')] : []),
         ],
         findings.slice(0, LIMIT).map((f) => ({
           rank: { text: String(f.rank), value: f.rank },
@@ -188,6 +192,7 @@ function findingsSection(report: AnalysisReport, findings: readonly ExportFindin
           confidence: text(f.confidence),
           title: text(f.title),
           evidence: text(f.evidence),
+          ...(states ? { state: text(f.stateText ?? 'open') } : {}),
         })),
         findings.length > LIMIT ? { more: `…and ${findings.length - LIMIT} more (CSV export)` } : {},
       ),
@@ -197,7 +202,9 @@ function findingsSection(report: AnalysisReport, findings: readonly ExportFindin
         [col('check', 'Check'), col('count', 'Findings', true), col('savings', 'Savings / month', true)],
         checkRows.map((r) => ({ check: text(r.check), count: countCell(r.count), savings: moneyCell(r.savings, unit) })),
       ),
+      ...(states?.tables ?? []),
     ],
+    notes: states?.notes ?? [],
   });
 }
 

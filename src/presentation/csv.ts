@@ -38,6 +38,7 @@ export const FINDINGS_CSV_COLUMNS = [
   'sources',
   'tags',
   'finding_id',
+  'state',
 ] as const;
 
 export const SPEND_CSV_COLUMNS = ['service', 'amount', 'previous_amount', 'change', 'change_pct', 'currency', 'period_start', 'period_end'] as const;
@@ -68,6 +69,7 @@ export function findingsCsv(view: ReportView): string {
       csvField(f.sources.join(';')),
       csvField(f.tags.map(([k, v]) => `${k}=${v}`).join(';')),
       csvField(f.id),
+      csvField(f.stateText ?? ''),
     ]),
   ]);
 }

@@ -12,7 +12,7 @@
 import { evidenceFields, evidenceLine, type EvidenceField } from '../domain/evidence';
 import { addAmounts, compareAmounts, ZERO } from '../domain/money';
 import type { AnalysisReport } from '../domain/report';
-import { money as formatUsd } from './format';
+import { date as formatDate, money as formatUsd } from './format';
 
 /** One finding, normalised for display and export. Amounts stay exact decimal strings. */
 export interface ExportFinding {
@@ -38,6 +38,10 @@ export interface ExportFinding {
   recommendation: string;
   command: string;
   sources: string[];
+  /** What a person decided, when the analysis applied finding states: accepted (highlighted) or done (still present). */
+  state?: 'accepted' | 'done';
+  /** "Accepted by key:alice on 6 Dec 2026", "Marked done, still present (by key:alice on 6 Dec 2026)". */
+  stateText?: string;
 }
 
 type Loose = Record<string, unknown>;
@@ -155,11 +159,26 @@ export function readFindings(report: AnalysisReport): ExportFinding[] {
       recommendation: text(f.recommendation, actionObject.description),
       command: text(f.command, f.cliCommand, actionObject.command, actionObject.cli, f.consoleUrl, actionObject.consoleUrl),
       sources: sources.length ? sources : agent ? [agent] : [],
+      ...stateOf(f.state),
     };
   });
   findings.sort((a, b) => compareAmounts(b.monthlySavings, a.monthlySavings) || a.id.localeCompare(b.id));
   findings.forEach((f, i) => (f.rank = i + 1));
   return findings;
+}
+
+/** A finding's state mark (src/domain/finding-states.ts), read tolerantly, as the surfaces show it. */
+function stateOf(value: unknown): Pick<ExportFinding, 'state' | 'stateText'> {
+  if (!isObject(value) || (value.state !== 'accepted' && value.state !== 'done')) return {};
+  const who = `by ${text(value.by) || 'someone'}${typeof value.at === 'string' ? ` on ${formatDate(value.at.slice(0, 10))}` : ''}`;
+  return {
+    state: value.state,
+    stateText: value.state === 'accepted' ? `Accepted ${who}` : `${capitalise(text(value.flag) || 'marked done')} (${who})`,
+  };
+}
+
+function capitalise(value: string): string {
+  return value.charAt(0).toUpperCase() + value.slice(1);
 }
 
 export function totalSavings(findings: readonly ExportFinding[]): string {

@@ -14,6 +14,8 @@
  *   PUT  /__sim/quotas        replace them: {"preset":"aws"}, {"rules":[...]}, {"enabled":false} (400 if invalid)
  *   DELETE /__sim/quotas      turn quotas off
  *   GET  /__sim/stats/throttled  requests answered with a quota's throttling error, per operation
+ *   POST /__sim/fixes         play a resource being fixed: {resourceId, action: stop|delete|resize, from, factor?} (fixes.ts)
+ *   GET  /__sim/fixes         the fixes applied so far
  *
  * Requests are not authenticated: any SigV4 signature (or none) is accepted.
  */
@@ -21,6 +23,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { CostExplorerSimulator, costExplorerService } from './cost-explorer';
 import { AwsError, defaultErrorMessage, unknownOperationError } from './errors';
+import { applyFix, FixError, parseFix, type AppliedFix, type ResourceFix } from './fixes';
 import { FaultInjector, FaultRuleError, parseFaultRules, type FaultRule, type FaultRuleState } from './faults';
 import { BodyTooLargeError, headerValue, newRequestId, readBody, send, sendPlainJson } from './protocols/http';
 import type { OperationCall, OperationGate } from './protocols/gate';
@@ -98,6 +101,8 @@ export interface RunningSimulator {
    * (they count in stats() too: a throttled request is a request).
    */
   throttled(): Record<string, number>;
+  /** Play a resource being fixed (stopped, deleted, resized) from a day on: see fixes.ts. Throws FixError. */
+  applyFix(fix: ResourceFix): AppliedFix;
   close(): Promise<void>;
 }
 
@@ -187,42 +192,54 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     },
   };
 
-  const costExplorer = new CostExplorerSimulator(
-    scenario,
-    options.costExplorerPageSize === undefined ? {} : { pageSize: options.costExplorerPageSize },
-  );
   const resources = options.resources ?? resourcesFromScenario(scenario);
   // The account a request acts as: an STS-issued key's account (see services/sts.ts), else the first.
   const accountFor = (req: IncomingMessage): string => accountForAccessKey(resources, signingScope(req)?.accessKeyId);
-  const cloudWatch = new CloudWatchSimulator(resources, {
-    accountFor: (req) => (req ? accountFor(req) : account),
-    ...(options.metricsNow ? { now: options.metricsNow } : {}),
-  });
-  const tagging = new TaggingSimulator(resources, { accountFor: (req) => (req ? accountFor(req) : account) });
-  const json = new JsonProtocol(
-    [
-      costExplorerService(costExplorer),
-      withStorageLens(cloudWatchService(cloudWatch), resources, {
-        accountFor: (req) => (req ? accountFor(req) : account),
-        now: () => cloudWatch.currentTime(),
-      }),
-      taggingService(tagging),
-      supportService(new SupportSimulator(scenario)),
-      pricingService(scenario),
-      budgetsService(scenario, (req) => (req ? accountFor(req) : account), options.budgets),
-      configService(resources, (req) => (req ? accountFor(req) : account)),
-      organizationsService(scenario, (req) => (req ? accountFor(req) : account), options.organization),
-    ],
-    gate,
-  );
-  const query = new QueryProtocol(
-    [ec2Service(resources), rdsService(resources), stsService(resources), cloudWatchQueryService(cloudWatch)],
-    gate,
-    { accountFor },
-  );
-  const restXml = new RestXmlProtocol(s3Service(resources), gate, { accountFor });
+  /** The services over the scenario; built again after a fix (fixes.ts) changes the account. */
+  const buildServices = () => {
+    const costExplorer = new CostExplorerSimulator(
+      scenario,
+      options.costExplorerPageSize === undefined ? {} : { pageSize: options.costExplorerPageSize },
+    );
+    const cloudWatch = new CloudWatchSimulator(resources, {
+      accountFor: (req) => (req ? accountFor(req) : account),
+      ...(options.metricsNow ? { now: options.metricsNow } : {}),
+    });
+    const tagging = new TaggingSimulator(resources, { accountFor: (req) => (req ? accountFor(req) : account) });
+    const json = new JsonProtocol(
+      [
+        costExplorerService(costExplorer),
+        withStorageLens(cloudWatchService(cloudWatch), resources, {
+          accountFor: (req) => (req ? accountFor(req) : account),
+          now: () => cloudWatch.currentTime(),
+        }),
+        taggingService(tagging),
+        supportService(new SupportSimulator(scenario)),
+        pricingService(scenario),
+        budgetsService(scenario, (req) => (req ? accountFor(req) : account), options.budgets),
+        configService(resources, (req) => (req ? accountFor(req) : account)),
+        organizationsService(scenario, (req) => (req ? accountFor(req) : account), options.organization),
+      ],
+      gate,
+    );
+    const query = new QueryProtocol(
+      [ec2Service(resources), rdsService(resources), stsService(resources), cloudWatchQueryService(cloudWatch)],
+      gate,
+      { accountFor },
+    );
+    const restXml = new RestXmlProtocol(s3Service(resources), gate, { accountFor });
+    return { json, query, restXml };
+  };
+  let services = buildServices();
+  const fixes: AppliedFix[] = [];
+  const applyResourceFix = (value: unknown): AppliedFix => {
+    const applied = applyFix(scenario, resources, parseFix(value, scenario));
+    fixes.push(applied);
+    services = buildServices();
+    return applied;
+  };
   // Deduplicated: a service may be served over two protocols (CloudWatch: JSON and query).
-  const operationKeys = [...new Set([...json.operationKeys(), ...query.operationKeys(), ...restXml.operationKeys()])];
+  const operationKeys = [...new Set([...services.json.operationKeys(), ...services.query.operationKeys(), ...services.restXml.operationKeys()])];
 
   const setFaults = (rules: unknown): FaultRule[] => {
     const parsed = parseFaultRules(rules, operationKeys);
@@ -273,6 +290,22 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
         }
         return sendPlainJson(res, 200, quotas.state());
       }
+      case 'GET /__sim/fixes':
+        return sendPlainJson(res, 200, fixes);
+      case 'POST /__sim/fixes': {
+        let value: unknown;
+        try {
+          value = JSON.parse((await readBody(req)).toString('utf8') || 'null');
+        } catch {
+          return sendPlainJson(res, 400, { error: 'the body must be JSON' });
+        }
+        try {
+          return sendPlainJson(res, 200, applyResourceFix(value));
+        } catch (error) {
+          if (error instanceof FixError) return sendPlainJson(res, 400, { error: 'invalid fix', details: error.problems });
+          throw error;
+        }
+      }
       case 'GET /__sim/faults':
         return sendPlainJson(res, 200, injector.list());
       case 'DELETE /__sim/faults':
@@ -303,6 +336,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
       '/__sim/faults': ['GET', 'PUT', 'DELETE'],
       '/__sim/quotas': ['GET', 'PUT', 'DELETE'],
       '/__sim/stats/throttled': ['GET'],
+      '/__sim/fixes': ['GET', 'POST'],
     };
     const allowed = known[path];
     if (allowed)
@@ -322,13 +356,13 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
       if (path === ADMIN_PREFIX || path.startsWith(`${ADMIN_PREFIX}/`)) return await handleAdmin(req, res, path);
       if (isJsonProtocolRequest(req)) {
         const body = await readBody(req);
-        return await json.handle(req, body, res, requestId);
+        return await services.json.handle(req, body, res, requestId);
       }
       const body = await readBody(req);
-      const queryRoute = query.route(req, body);
-      if (queryRoute) return await query.handle(req, queryRoute, res, requestId);
-      const s3Route = restXml.route(req);
-      if (s3Route) return await restXml.handle(req, s3Route, res, requestId);
+      const queryRoute = services.query.route(req, body);
+      if (queryRoute) return await services.query.handle(req, queryRoute, res, requestId);
+      const s3Route = services.restXml.route(req);
+      if (s3Route) return await services.restXml.handle(req, s3Route, res, requestId);
       // Not a request the sample account serves: answer as an unknown operation.
       const contentType = headerValue(req, 'content-type') ?? 'none';
       throw unknownOperationError(
@@ -399,6 +433,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     setQuotas: (settings) => quotas.configure(parseQuotaSettings(settings)),
     quotas: () => quotas.state(),
     throttled: () => quotas.throttled(),
+    applyFix: (fix) => applyResourceFix(fix),
     close: () => {
       // Idempotent: later calls return the first call's promise.
       closed ??= new Promise<void>((resolve, reject) => {

@@ -163,7 +163,8 @@ test('an agent that fails for another reason is reported as failed, with the rea
   stack.sim.setFaults([{ operation: 'GetCostAndUsage', error: 'ValidationException', count: 1 }]);
   try {
     const report = await stack.withWorker(async () => {
-      const started = await startAnalysis(stack.env.client, stack.taskQueue, request({ agents: ['s3'] }));
+      // A tenant of its own: the others' analyses left the period's settled days in the store (no request).
+      const started = await startAnalysis(stack.env.client, stack.taskQueue, request({ tenant: 'acme-failing', agents: ['s3'] }));
       return (await stack.env.client.workflow.getHandle(started.analysisId).result()) as AnalysisReport;
     });
     assert.equal(report.status, 'partial');
@@ -196,7 +197,8 @@ test('cancelling an analysis cancels its agents and their activities', async () 
   stack.sim.setFaults([{ operation: 'GetCostAndUsage', latencyMs: 20_000 }]);
   try {
     await stack.withWorker(async () => {
-      const started = await startAnalysis(stack.env.client, stack.taskQueue, request({ agents: ['ec2', 's3'] }));
+      // A tenant of its own, so the spend read finds nothing in the store and really asks Cost Explorer.
+      const started = await startAnalysis(stack.env.client, stack.taskQueue, request({ tenant: 'acme-cancel', agents: ['ec2', 's3'] }));
       const handle = stack.env.client.workflow.getHandle(started.analysisId);
       await waitForProgress(handle, (p) => p.counts.running === 2);
       await handle.cancel();

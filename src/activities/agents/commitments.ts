@@ -93,7 +93,7 @@ export function createCommitmentActivities(deps: AgentDeps) {
       heartbeat(ctx);
       try {
         const out = await call();
-        countRequest(usage, action);
+        countRequest(usage, action, 1, `commitments: ${what}`);
         return out;
       } catch (raw) {
         const err = NOT_SERVED.has((raw as Error)?.name) ? raw : toActivityFailure(raw, action);

@@ -377,7 +377,7 @@ export function createComputeActivities(deps: AgentDeps) {
         },
         nextToken: (page) => page.NextPageToken,
       });
-      countRequest(usage, 'ce:GetCostAndUsageWithResources', requests);
+      countRequest(usage, 'ce:GetCostAndUsageWithResources', requests, 'billed sizes of orphaned snapshots (resource-level data)');
       for (const [arn, gbMonthPerDay] of Object.entries(value)) sizes.set(arn, Math.round(gbMonthPerDay * monthDays * 1e6) / 1e6);
     }
     return new Map(snapshots.flatMap((f) => (sizes.has(arnOf(f)) ? [[f.id, sizes.get(arnOf(f)) as number]] : [])));

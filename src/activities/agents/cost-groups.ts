@@ -26,7 +26,12 @@ export interface CostQuery {
 /** Period start (a day, or a month's first day) → group key → amount (a decimal string). */
 export type CostByPeriod = Record<string, Record<string, string>>;
 
-export async function costByPeriodAndGroup(clients: AwsClientFactory, query: CostQuery, usage: AwsUsage): Promise<CostByPeriod> {
+export async function costByPeriodAndGroup(
+  clients: AwsClientFactory,
+  query: CostQuery,
+  usage: AwsUsage,
+  purpose?: string,
+): Promise<CostByPeriod> {
   const keyOf = query.keyOf ?? ((keys: string[]) => JSON.stringify(keys));
   const initial: CostByPeriod = {};
   const { value, requests } = await retryTransient(() =>
@@ -65,6 +70,6 @@ export async function costByPeriodAndGroup(clients: AwsClientFactory, query: Cos
       nextToken: (page) => page.NextPageToken,
     }),
   );
-  countRequest(usage, 'ce:GetCostAndUsage', requests);
+  countRequest(usage, 'ce:GetCostAndUsage', requests, purpose);
   return value;
 }

@@ -37,6 +37,7 @@ import type { AwsClientFactory } from '../aws-clients';
 import { toActivityFailure } from '../aws-errors';
 import { collectPages, mapWithConcurrency } from '../paging';
 import { accountFilter } from '../spend';
+import type { CostReads } from '../cost-reads';
 import { costByPeriodAndGroup, type CostByPeriod } from './cost-groups';
 import { retryTransient } from './retry';
 
@@ -62,6 +63,20 @@ export interface AnalyseForecastOutput {
 
 const LEVEL = 0.8;
 
+/** One service's usage types, day by day, from a read by service and usage type ("service|usage type" keys). */
+function usageTypesOf(byDay: CostByPeriod, service: string): CostByPeriod {
+  const out: CostByPeriod = {};
+  for (const [day, groups] of Object.entries(byDay)) {
+    const row: Record<string, string> = {};
+    for (const [key, amount] of Object.entries(groups)) {
+      const [s, usageType] = key.split('|');
+      if (s === service && usageType !== undefined) row[usageType] = amount;
+    }
+    out[day] = row;
+  }
+  return out;
+}
+
 function ceRequests(usage: AwsUsage): number {
   return Object.entries(usage.requests)
     .filter(([op]) => op.startsWith('ce:'))
@@ -76,7 +91,17 @@ function noteOrThrow(err: unknown, what: string, notes: string[]): void {
   notes.push(needs ? `${what} skipped: needs ${needs}.` : `${what} unavailable: ${failure.message ?? String(err)}`);
 }
 
-export function createForecastingActivities(clients: AwsClientFactory, options: { now: () => Date }) {
+/** Why the forecasting agent's Cost Explorer requests are made (the report lists them). */
+const PURPOSE = {
+  history: 'daily spend by service over the forecast history (the part the spend read does not cover)',
+  accountRegion: 'anomaly drivers: account and Region on the days around an anomaly',
+  usageType: "anomaly drivers: usage types of the anomaly's service on the days around it",
+  forecast: "Cost Explorer's own forecast, beside ours",
+  anomalies: 'Cost Anomaly Detection anomalies, matched with ours',
+} as const;
+
+export function createForecastingActivities(clients: AwsClientFactory, options: { now: () => Date; reads: CostReads }) {
+  const { reads } = options;
   /** Daily (or monthly) cost grouped as asked: date → group key ("a|b") → amount. */
   function costByDay(
     label: string,
@@ -85,11 +110,13 @@ export function createForecastingActivities(clients: AwsClientFactory, options: 
     filter: Expression,
     groupBy: GroupDefinition[],
     usage: AwsUsage,
+    purpose: string,
   ): Promise<CostByPeriod> {
     return costByPeriodAndGroup(
       clients,
       { listing: `ce:GetCostAndUsage/forecasting/${label}`, period, granularity, filter, groupBy, keyOf: (keys) => keys.join('|') },
       usage,
+      purpose,
     );
   }
 
@@ -110,7 +137,7 @@ export function createForecastingActivities(clients: AwsClientFactory, options: 
     } catch (err) {
       throw toActivityFailure(err, 'ce:GetCostForecast');
     } finally {
-      countRequest(usage, 'ce:GetCostForecast');
+      countRequest(usage, 'ce:GetCostForecast', 1, PURPOSE.forecast);
     }
     const cents = (v: string | undefined) => (v === undefined ? undefined : new Big(v).round(2, Big.roundHalfEven).toFixed(2));
     const daily = (out.ForecastResultsByTime ?? []).map((r) => ({
@@ -184,7 +211,7 @@ export function createForecastingActivities(clients: AwsClientFactory, options: 
         nextToken: (page) => page.NextPageToken,
       }),
     );
-    countRequest(usage, 'ce:GetAnomalies', requests);
+    countRequest(usage, 'ce:GetAnomalies', requests, PURPOSE.anomalies);
     return value;
   }
 
@@ -238,7 +265,11 @@ export function createForecastingActivities(clients: AwsClientFactory, options: 
       const history = periodEndingOn(asOf, historyDays);
       const filter = accountFilter(input.accounts);
 
-      const daily = await costByDay('daily-by-service', history, 'DAILY', filter, [{ Type: 'DIMENSION', Key: 'SERVICE' }], usage);
+      // The spend read (every agent's, made before this) covers the last two periods; only the rest is asked for.
+      const scope = { analysisId: input.analysisId, accounts: input.accounts };
+      const historyRead = await reads.daily(scope, ['SERVICE'], history);
+      countRequest(usage, 'ce:GetCostAndUsage', historyRead.requests, PURPOSE.history);
+      const daily = historyRead.costs.byDay;
       const dates = daysOf(history);
       const totals = dates.map((d) => Object.values(daily[d] ?? {}).reduce((s, a) => s.plus(a), new Big(0)));
       const values = totals.map((t) => Number(t.toString()));
@@ -275,26 +306,37 @@ export function createForecastingActivities(clients: AwsClientFactory, options: 
         const service = anomaly.service ?? serviceDrivers[0]?.key;
         const only = (name: string): Expression => ({ And: [filter, { Dimensions: { Key: 'SERVICE', Values: [name] } }] });
         // A service's anomaly is explained within that service; the total's usage types within its top service.
+        // Days the spend reads already hold are cut from them; only what they lack is asked for.
         const [accountRegion, usageTypes] = await Promise.all([
-          costByDay(
-            `drivers/${anomaly.start}/${anomaly.service ?? 'all'}/account-region`,
-            window,
-            'DAILY',
-            anomaly.service ? only(anomaly.service) : filter,
-            [
-              { Type: 'DIMENSION', Key: 'LINKED_ACCOUNT' },
-              { Type: 'DIMENSION', Key: 'REGION' },
-            ],
-            usage,
-          ),
-          service
-            ? costByDay(
-                `drivers/${anomaly.start}/${service}/usage-type`,
+          (anomaly.service ? Promise.resolve(undefined) : reads.available(scope, ['LINKED_ACCOUNT', 'REGION'], window)).then(
+            (held) =>
+              held?.byDay ??
+              costByDay(
+                `drivers/${anomaly.start}/${anomaly.service ?? 'all'}/account-region`,
                 window,
                 'DAILY',
-                only(service),
-                [{ Type: 'DIMENSION', Key: 'USAGE_TYPE' }],
+                anomaly.service ? only(anomaly.service) : filter,
+                [
+                  { Type: 'DIMENSION', Key: 'LINKED_ACCOUNT' },
+                  { Type: 'DIMENSION', Key: 'REGION' },
+                ],
                 usage,
+                PURPOSE.accountRegion,
+              ),
+          ),
+          service
+            ? reads.available(scope, ['SERVICE', 'USAGE_TYPE'], window).then(
+                (held) =>
+                  (held && usageTypesOf(held.byDay, service)) ??
+                  costByDay(
+                    `drivers/${anomaly.start}/${service}/usage-type`,
+                    window,
+                    'DAILY',
+                    only(service),
+                    [{ Type: 'DIMENSION', Key: 'USAGE_TYPE' }],
+                    usage,
+                    PURPOSE.usageType,
+                  ),
               )
             : Promise.resolve({}),
         ]);

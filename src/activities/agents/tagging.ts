@@ -5,11 +5,13 @@
  * domain/checks/tagging.ts) — and compliance by spend from Cost Explorer grouped by tag, exact to the
  * cent. A handful of Cost Explorer requests, whatever the size of the account:
  *
- *   GetTags                                   the tag keys with cost (finds "environment", "env", …)
- *   GetCostAndUsage GroupBy TAG <key>         one per policy key: valid / fixable / invalid / untagged
+ *   GetCostAndUsage GroupBy TAG <key>, TAG <variant>  a policy key with its first other spelling found on the
+ *                                              resources ("environment", "env", …): valid / fixable / invalid /
+ *                                              untagged, and spend carrying only the variant
+ *   GetCostAndUsage GroupBy TAG <key>, TAG <key>  the other policy keys, two per query
  *   GetCostAndUsage Filter <key> absent,
- *                   GroupBy TAG <variant>     one per misspelt key found: spend carrying only the variant
- *   GetCostAndUsage GroupBy ACCOUNT, SERVICE  the total
+ *                   GroupBy TAG <variant>     one per further misspelt key: spend carrying only that variant
+ *   GetCostAndUsage GroupBy ACCOUNT, SERVICE  the total (none for one account: cut from the spend read)
  *   GetCostAndUsage Filter compliant,
  *                   GroupBy ACCOUNT, SERVICE  compliant spend (every key present with a valid value)
  *   GetCostAndUsage Filter compliant,
@@ -20,7 +22,7 @@
  * does not.
  */
 import { AGENT_INLINE_FINDINGS } from './compute';
-import { GetTagsCommand, type Expression, type GroupDefinition } from '@aws-sdk/client-cost-explorer';
+import type { Expression, GroupDefinition } from '@aws-sdk/client-cost-explorer';
 import { ListBucketsCommand } from '@aws-sdk/client-s3';
 import { readFile } from 'node:fs/promises';
 import Big from 'big.js';
@@ -34,6 +36,8 @@ import {
   type TaggingCompliance,
 } from '../../domain/checks/tagging';
 import type { FindingsSummary } from '../../domain/findings';
+import type { SpendGrouping } from '../../domain/report';
+import { groupingLines } from '../../domain/spend-breakdown';
 import type { Period } from '../../domain/period';
 import { DEFAULT_TAG_POLICY, judgeValue, organizationsTagPolicy, parseTagPolicy, type TagPolicy } from '../../domain/tag-policy';
 import { countRequest, emptyUsage, type AwsUsage } from '../../domain/usage';
@@ -42,6 +46,7 @@ import { listAddresses, listDatabases, listInstances, listSnapshots, listTaggedR
 import { collectPages, mapWithConcurrency } from '../paging';
 import { accountFilter } from '../spend';
 import { findingsKey, type ArtefactStore } from '../store';
+import type { CostReads } from '../cost-reads';
 import { costByPeriodAndGroup } from './cost-groups';
 import { retryTransient } from './retry';
 import { rankFindings, summariseFindings } from './summary';
@@ -61,6 +66,8 @@ export interface AnalyseTaggingOutput {
   usage: AwsUsage;
   notes: string[];
   costExplorerRequests: number;
+  /** Spend by each policy tag key over the period (for the report's spend section). */
+  spendGroupings?: SpendGrouping[];
 }
 
 const HOME_REGION = 'us-east-1';
@@ -176,7 +183,22 @@ interface Group {
   amount: string;
 }
 
-export function createTaggingActivities(clients: AwsClientFactory, options: { store: ArtefactStore }) {
+/**
+ * The tag keys' queries, two keys each: a key with a variant is paired with it ([key, variant]); the
+ * other keys two by two, in policy order.
+ */
+export function pairTagQueries(rules: readonly { key: string; variant?: string | undefined }[]): string[][] {
+  const queries: string[][] = [];
+  const singles: string[] = [];
+  for (const { key, variant } of rules) {
+    if (variant !== undefined) queries.push([key, variant]);
+    else singles.push(key);
+  }
+  for (let i = 0; i < singles.length; i += 2) queries.push(singles.slice(i, i + 2));
+  return queries;
+}
+
+export function createTaggingActivities(clients: AwsClientFactory, options: { store: ArtefactStore; reads: CostReads }) {
   /** All groups of one GetCostAndUsage query over the period (MONTHLY periods added up), paged. */
   async function costGroups(
     label: string,
@@ -184,42 +206,19 @@ export function createTaggingActivities(clients: AwsClientFactory, options: { st
     filter: Expression,
     groupBy: GroupDefinition[],
     usage: AwsUsage,
+    purpose = `tagging: spend by ${groupBy.map((g) => g.Key).join(' and ')}`,
   ): Promise<Group[]> {
     const byMonth = await costByPeriodAndGroup(
       clients,
       // "by-month": checkpoints of the earlier flat form (listing "…/tagging/<label>") are not resumed.
       { listing: `ce:GetCostAndUsage/tagging/by-month/${label}`, period, granularity: 'MONTHLY', filter, groupBy },
       usage,
+      purpose,
     );
     const sums: Record<string, Big> = {};
     for (const groups of Object.values(byMonth))
       for (const [keys, amount] of Object.entries(groups)) sums[keys] = (sums[keys] ?? new Big(0)).plus(amount);
     return Object.entries(sums).map(([keys, amount]) => ({ keys: JSON.parse(keys) as string[], amount: amount.toString() }));
-  }
-
-  async function tagKeys(period: Period, filter: Expression, usage: AwsUsage): Promise<string[]> {
-    const { value, requests } = await retryTransient(() =>
-      collectPages({
-        listing: 'ce:GetTags/tagging',
-        action: 'ce:GetTags',
-        initial: [] as string[],
-        fetchPage: (NextPageToken, abortSignal) =>
-          clients.costExplorer().send(
-            new GetTagsCommand({
-              TimePeriod: { Start: period.start, End: period.end },
-              Filter: filter,
-              ...(NextPageToken ? { NextPageToken } : {}),
-            }),
-            {
-              abortSignal,
-            },
-          ),
-        fold: (all, page) => [...all, ...(page.Tags ?? [])],
-        nextToken: (page) => page.NextPageToken,
-      }),
-    );
-    countRequest(usage, 'ce:GetTags', requests);
-    return value;
   }
 
   /** The tag value of a TAG group key ("Environment$prod" → "prod"; "Environment$" → undefined). */
@@ -231,20 +230,52 @@ export function createTaggingActivities(clients: AwsClientFactory, options: { st
   async function spendCompliance(
     input: AnalyseTaggingInput,
     policy: TagPolicy,
+    resourceKeys: readonly string[],
     usage: AwsUsage,
     notes: string[],
+    /** Receives the period's spend by each policy key's values (the report's "spend by tag"). */
+    groupings: SpendGrouping[],
   ): Promise<SpendCompliance> {
     const before = Object.entries(usage.requests)
       .filter(([op]) => op.startsWith('ce:'))
       .reduce((n, [, c]) => n + c, 0);
     const accounts = accountFilter(input.accounts);
     const and = (...parts: Expression[]): Expression => ({ And: [accounts, ...parts] });
-    const keys = await tagKeys(input.period, accounts, usage);
+    // Tag keys in another spelling come from the resources' own tags (read already, free) rather than
+    // from Cost Explorer's GetTags ($0.01).
+    const keys = [...new Set(resourceKeys)].sort();
     const byKey: SpendCompliance['byKey'] = {};
     const validValues = new Map<string, string[]>();
     const perKeyGroups = new Map<string, Group[]>();
+    const variantsOf = (rule: TagPolicy['keys'][number]) => {
+      const synonyms = new Set((rule.keySynonyms ?? []).map((s) => s.toLowerCase()));
+      return keys.filter((k) => k !== rule.key && (k.toLowerCase() === rule.key.toLowerCase() || synonyms.has(k.toLowerCase())));
+    };
+    // Two tag keys per query (Cost Explorer's limit): a key with a variant shares its query with the
+    // first variant (the variant's spend where the key is absent is the "only misspelt" spend); the
+    // other keys go two by two.
+    const queries = pairTagQueries(policy.keys.map((rule) => ({ key: rule.key, variant: variantsOf(rule)[0] })));
+    const byQuery = await mapWithConcurrency(queries, 3, (tags) =>
+      costGroups(
+        `pair/${tags.join('/')}`,
+        input.period,
+        accounts,
+        tags.map((Key) => ({ Type: 'TAG' as const, Key })),
+        usage,
+      ).then((groups) => ({ tags, groups })),
+    );
+    const marginal = (key: string): Group[] => {
+      for (const { tags, groups } of byQuery) {
+        const i = tags.indexOf(key);
+        if (i < 0) continue;
+        const sums = new Map<string, Big>();
+        for (const g of groups) sums.set(g.keys[i] ?? '', (sums.get(g.keys[i] ?? '') ?? new Big(0)).plus(g.amount));
+        return [...sums].map(([k, v]) => ({ keys: [k], amount: v.toString() }));
+      }
+      return [];
+    };
     await mapWithConcurrency(policy.keys, 3, async (rule) => {
-      const groups = await costGroups(`key/${rule.key}`, input.period, accounts, [{ Type: 'TAG', Key: rule.key }], usage);
+      const groups = marginal(rule.key);
       perKeyGroups.set(rule.key, groups);
       const byValue = new Map<string | undefined, string>();
       for (const g of groups) {
@@ -255,15 +286,20 @@ export function createTaggingActivities(clients: AwsClientFactory, options: { st
         rule.key,
         [...byValue.keys()].filter((v): v is string => v !== undefined && judgeValue(rule, v).verdict === 'valid').sort(),
       );
-      // Spend carrying the key only in another spelling: each variant in turn, among lines without the key
-      // (and without the variants already counted).
-      const synonyms = new Set((rule.keySynonyms ?? []).map((s) => s.toLowerCase()));
-      const variants = keys.filter(
-        (k) => k !== rule.key && (k.toLowerCase() === rule.key.toLowerCase() || synonyms.has(k.toLowerCase())),
-      );
+      // Spend carrying the key only in another spelling: the first variant from the key's own query, each
+      // further one in turn, among lines without the key (and without the variants already counted).
+      const variants = variantsOf(rule);
       let wrong = new Big(0);
-      const absent: Expression[] = [{ Tags: { Key: rule.key, MatchOptions: ['ABSENT'] } }];
-      for (const variant of variants) {
+      const first = variants[0];
+      if (first !== undefined) {
+        const pair = byQuery.find((q) => q.tags[0] === rule.key && q.tags[1] === first);
+        for (const g of pair?.groups ?? [])
+          if (tagValue(g.keys[0] ?? '', rule.key) === undefined && tagValue(g.keys[1] ?? '', first) !== undefined)
+            wrong = wrong.plus(g.amount);
+      }
+      const absent: Expression[] = variants.slice(0, 1).map((v) => ({ Tags: { Key: v, MatchOptions: ['ABSENT'] } }));
+      absent.unshift({ Tags: { Key: rule.key, MatchOptions: ['ABSENT'] } });
+      for (const variant of variants.slice(1)) {
         const vg = await costGroups(
           `variant/${rule.key}/${variant}`,
           input.period,
@@ -276,17 +312,46 @@ export function createTaggingActivities(clients: AwsClientFactory, options: { st
       }
       byKey[rule.key] = classifyKeySpend(policy, rule.key, byValue, wrong.toString());
     });
+    // Spend by each policy key, from the same queries: "" is spend without the key.
+    for (const rule of policy.keys) {
+      const byValue = new Map<string, string>();
+      for (const g of perKeyGroups.get(rule.key) ?? []) {
+        const value = tagValue(g.keys[0] ?? '', rule.key) ?? '';
+        byValue.set(value, new Big(byValue.get(value) ?? '0').plus(g.amount).toString());
+      }
+      groupings.push({ dimension: 'tag', tagKey: rule.key, periodOnly: true, lines: groupingLines(byValue) });
+    }
 
-    const totals = await costGroups(
-      'total',
+    // The total by account and service: cut from the analysis's spend read when it holds it (one account),
+    // else one monthly query.
+    const held = await options.reads.available(
+      { analysisId: input.analysisId, accounts: input.accounts },
+      ['SERVICE', 'LINKED_ACCOUNT'],
       input.period,
-      accounts,
-      [
-        { Type: 'DIMENSION', Key: 'LINKED_ACCOUNT' },
-        { Type: 'DIMENSION', Key: 'SERVICE' },
-      ],
-      usage,
     );
+    let totals: Group[];
+    if (held) {
+      const sums = new Map<string, Big>();
+      for (const groups of Object.values(held.byDay))
+        for (const [k, amount] of Object.entries(groups)) sums.set(k, (sums.get(k) ?? new Big(0)).plus(amount));
+      // Canonical order is service|account; the sums below read [account, service].
+      totals = [...sums].map(([k, v]) => {
+        const [service = '', account = ''] = k.split('|');
+        return { keys: [account, service], amount: v.toString() };
+      });
+    } else {
+      totals = await costGroups(
+        'total',
+        input.period,
+        accounts,
+        [
+          { Type: 'DIMENSION', Key: 'LINKED_ACCOUNT' },
+          { Type: 'DIMENSION', Key: 'SERVICE' },
+        ],
+        usage,
+        'tagging: total spend by account and service',
+      );
+    }
     const noneValid = policy.keys.filter((k) => (validValues.get(k.key) ?? []).length === 0);
     if (noneValid.length)
       notes.push(`No spend carries a valid ${noneValid.map((k) => k.key).join(', ')} tag: compliant spend is zero.`);
@@ -360,8 +425,16 @@ export function createTaggingActivities(clients: AwsClientFactory, options: { st
       ).flat();
       const analysis = analyseTags(resources, policy);
       let bySpend: SpendCompliance | undefined;
+      const spendGroupings: SpendGrouping[] = [];
       try {
-        bySpend = await spendCompliance(input, policy, usage, notes);
+        bySpend = await spendCompliance(
+          input,
+          policy,
+          resources.flatMap((r) => Object.keys(r.tags)),
+          usage,
+          notes,
+          spendGroupings,
+        );
       } catch (err) {
         const details = (err as { details?: unknown[] }).details?.[0] as { needs?: string } | undefined;
         if (!details?.needs) throw err;
@@ -389,6 +462,7 @@ export function createTaggingActivities(clients: AwsClientFactory, options: { st
         usage,
         notes,
         costExplorerRequests: ceRequests,
+        ...(spendGroupings.length ? { spendGroupings } : {}),
       };
     },
   };

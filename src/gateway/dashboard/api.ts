@@ -126,6 +126,9 @@ export const api = {
   get: (id: string) => request<AnalysisView>('GET', analysisPath(id)),
   start: (body: unknown) => request<{ analysisId: string; links: Links }>('POST', '/api/analyses', body),
   cancel: (id: string) => request<{ status: string }>('POST', analysisPath(id, '/cancel')),
+  /** Set what the reader decided about a finding; who decided is their credential, recorded by the gateway. */
+  setFindingState: (body: { findingId: string; analysisId: string; state: string; reason?: string; snoozeUntil?: string }) =>
+    request<{ state: { state: string; by: string; at: string; version: number } }>('POST', '/api/finding-states', body),
   /** A follow-up question about a finished analysis, answered from its report. */
   ask: (id: string, question: string) => request<{ answer: string; source: string }>('POST', analysisPath(id, '/questions'), { question }),
 };

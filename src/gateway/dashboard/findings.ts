@@ -6,6 +6,7 @@
  */
 import { formatUsd } from '../../domain/money';
 import { totalSavings, type ExportFinding } from '../../domain/report-export';
+import { api } from './api';
 import { h } from './dom';
 
 const BATCH = 40;
@@ -22,11 +23,61 @@ function options(values: readonly string[], all: string): HTMLOptionElement[] {
   return [h('option', { value: '' }, all), ...[...new Set(values)].filter(Boolean).sort().map((v) => h('option', { value: v }, v))];
 }
 
-function card(f: ExportFinding): HTMLElement {
+/**
+ * What the reader decided about a finding: accept, mark done, dismiss (with a reason, optionally until a
+ * date) or reopen. Kept per finding identity; the next analysis applies it.
+ */
+function stateForm(f: ExportFinding, analysisId: string, onError: (message: string) => void): HTMLElement {
+  const state = h(
+    'select',
+    { name: 'state', aria: { label: 'Decision' } },
+    h('option', { value: 'accepted' }, 'Accept'),
+    h('option', { value: 'done' }, 'Mark done'),
+    h('option', { value: 'dismissed' }, 'Dismiss'),
+    h('option', { value: 'open' }, 'Reopen'),
+  );
+  const reason = h('input', { type: 'text', name: 'reason', placeholder: 'Reason (needed to dismiss)', aria: { label: 'Reason' }, attrs: { maxlength: '500' } });
+  const snooze = h('input', { type: 'date', name: 'snoozeUntil', aria: { label: 'Snooze until (optional)' } });
+  const status = h('p', { class: 'state-status small', role: 'status', aria: { live: 'polite' } });
+  const save = h('button', { type: 'submit', class: 'secondary' }, 'Save');
+  const form = h('form', { class: 'state-form', data: { findingId: f.id } }, state, reason, snooze, save, status);
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    save.disabled = true;
+    status.textContent = 'Saving…';
+    api
+      .setFindingState({
+        findingId: f.id,
+        analysisId,
+        state: state.value,
+        ...(reason.value.trim() ? { reason: reason.value.trim() } : {}),
+        ...(snooze.value && state.value === 'dismissed' ? { snoozeUntil: snooze.value } : {}),
+      })
+      .then(
+        (result) => {
+          save.disabled = false;
+          status.textContent = `Saved: ${result.state.state}, by ${result.state.by} (version ${result.state.version}). The next analysis applies it.`;
+          form.dataset.saved = result.state.state;
+        },
+        (err: unknown) => {
+          save.disabled = false;
+          const details = (err as { details?: string[] }).details ?? [];
+          status.textContent = `Not saved: ${err instanceof Error ? err.message : String(err)}${details.length ? ` (${details.join('; ')})` : ''}`;
+          onError(status.textContent);
+        },
+      );
+  });
+  return h('details', { class: 'decide' }, h('summary', {}, 'Decide'), form);
+}
+
+function card(f: ExportFinding, analysisId: string, onError: (message: string) => void): HTMLElement {
   const resource = f.resourceName && f.resourceName !== f.resourceId ? f.resourceName : '';
   return h(
     'article',
-    { class: `finding confidence-${/^(high|medium|low)$/.test(f.confidence) ? f.confidence : 'unknown'}`, data: { rank: f.rank, savings: f.monthlySavings, agent: f.agent } },
+    {
+      class: `finding confidence-${/^(high|medium|low)$/.test(f.confidence) ? f.confidence : 'unknown'}${f.state ? ` state-${f.state}` : ''}`,
+      data: { rank: f.rank, savings: f.monthlySavings, agent: f.agent, findingId: f.id, ...(f.state ? { state: f.state } : {}) },
+    },
     h(
       'header',
       {},
@@ -34,6 +85,7 @@ function card(f: ExportFinding): HTMLElement {
       h('span', { class: 'savings num' }, formatUsd(f.monthlySavings, f.unit), h('small', {}, ' / month')),
     ),
     h('h4', { class: 'finding-title' }, f.title || f.check),
+    f.stateText ? h('p', { class: `state-mark ${f.state ?? ''}` }, f.stateText) : null,
     h(
       'p',
       { class: 'badges' },
@@ -56,11 +108,12 @@ function card(f: ExportFinding): HTMLElement {
       : null,
     f.tags.length ? h('ul', { class: 'tags' }, f.tags.map(([k, v]) => h('li', { class: 'tag' }, h('span', { class: 'tag-key' }, k), h('span', { class: 'tag-value' }, v)))) : null,
     f.command ? h('details', { class: 'command' }, h('summary', {}, 'How to act on it'), h('code', {}, f.command)) : null,
+    stateForm(f, analysisId, onError),
   );
 }
 
 /** The findings section; `findings` are already ranked. */
-export function findingsSection(findings: readonly ExportFinding[], unit: string): HTMLElement {
+export function findingsSection(findings: readonly ExportFinding[], unit: string, analysisId: string, onError: (message: string) => void): HTMLElement {
   const filters: Filters = { agent: '', account: '', action: '', confidence: '', text: '' };
   const list = h('div', { class: 'finding-list', id: 'finding-list' });
   const summary = h('p', { class: 'finding-summary', role: 'status' });
@@ -72,7 +125,7 @@ export function findingsSection(findings: readonly ExportFinding[], unit: string
   const renderBatch = () => {
     const fragment = document.createDocumentFragment();
     const next = filtered.slice(shown, shown + BATCH);
-    for (const f of next) fragment.append(card(f));
+    for (const f of next) fragment.append(card(f, analysisId, onError));
     list.append(fragment);
     shown += next.length;
     more.hidden = shown >= filtered.length;

@@ -73,7 +73,7 @@ function agentsTable(report: AnalysisReport, view: ReportView): HTMLElement {
   );
 }
 
-function sectionPanel(s: SectionView, report: AnalysisReport, view: ReportView): HTMLElement {
+function sectionPanel(s: SectionView, report: AnalysisReport, view: ReportView, onError: (message: string) => void): HTMLElement {
   const body: Child[] = [h('h3', {}, s.title)];
   if (s.empty) body.push(h('p', { class: 'empty-reason' }, s.empty));
   if (s.id === 'summary') {
@@ -83,7 +83,7 @@ function sectionPanel(s: SectionView, report: AnalysisReport, view: ReportView):
   }
   if (s.facts.length) body.push(factList(s.facts));
   for (const c of s.charts) body.push(chartFigure(c));
-  if (s.id === 'findings' && view.findings.length) body.push(findingsSection(view.findings, view.unit));
+  if (s.id === 'findings' && view.findings.length) body.push(findingsSection(view.findings, view.unit, report.analysisId, onError));
   for (const t of s.tables) {
     if (s.id === 'findings' && t.id === 'findings') continue; // the cards above show them
     if (s.id === 'notes' && t.id === 'agents') body.push(agentsTable(report, view));
@@ -160,7 +160,7 @@ export function reportView(report: AnalysisReport, onError: (message: string) =>
   const head = view.sections.find((s) => s.id === 'headline');
   sections.push(h('section', { class: 'kpis', id: 'section-headline', aria: { label: 'Headline figures' } }, (head?.facts ?? []).map(kpi)));
   sections.push(questionBox(report, onError));
-  for (const s of view.sections) if (s.id !== 'headline') sections.push(sectionPanel(s, report, view));
+  for (const s of view.sections) if (s.id !== 'headline') sections.push(sectionPanel(s, report, view, onError));
   sections.push(exportsBar(report, view, onError));
   return h('div', { class: 'report', id: 'report', data: { status: report.status } }, sections);
 }

@@ -21,6 +21,7 @@ import { DEFAULT_TARGET_CONCURRENCY } from '../../domain/request';
 import type { AwsUsage } from '../../domain/usage';
 import { failureReason } from '../failures';
 import { agentProgressSignal } from '../messages';
+import { checkBinding } from '../tenant-binding';
 import { webUiMarkdown } from '../../presentation/web-ui';
 
 export interface AgentInput {
@@ -38,6 +39,11 @@ export interface AgentInput {
   asOf?: string;
   /** Account-Regions analysed at once (default DEFAULT_TARGET_CONCURRENCY). */
   targetConcurrency?: number;
+  /**
+   * Every agent of the analysis. With a whole-bill agent among them, the shared spend read is by service
+   * and usage type, so every agent asks for the same read (absent in older runs: decided per agent).
+   */
+  agents?: AgentKind[];
 }
 
 /** Agents fan out over account-Regions a bounded number at a time; histories recorded before ran them all at once. */
@@ -64,6 +70,19 @@ const { fetchSpend } = proxyActivities<Activities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 8 },
 });
 
+/** An agent started on its own checks the tenant's account binding; older histories replay without it. */
+export const AGENT_TENANCY_PATCH = 'agent-tenant-binding-v1';
+
+/**
+ * Every agent's first step. An agent run as a child of an analysis was checked by its parent (only
+ * workflows can start children, and only the analysis starts agents); one started directly on Temporal,
+ * around the analysis, is refused here, before any AWS call, by the same activity the analysis runs.
+ */
+export async function checkAgentTenantBinding(input: AgentInput): Promise<void> {
+  if (workflowInfo().parent || !patched(AGENT_TENANCY_PATCH)) return;
+  await checkBinding(input.tenant, input.accounts);
+}
+
 /** Tell the parent analysis what this agent is doing. Best effort: progress must never fail an agent. */
 export function reportToParent(update: AgentProgressUpdate): void {
   const parent = workflowInfo().parent;
@@ -80,7 +99,8 @@ export async function runSpendAgent(input: AgentInput): Promise<AgentResult> {
   reportToParent({ agent, state: 'running', step: 'Reading spend from Cost Explorer' });
 
   const scope = services ? services.join(', ') : 'all services';
-  const { spend, requests } = await fetchSpend.executeWithOptions(
+  const wholeBill = input.agents ? input.agents.some((a) => AGENTS[a].services === null) : undefined;
+  const { spend, requests, usage } = await fetchSpend.executeWithOptions(
     { summary: `Cost Explorer daily spend, ${scope}, ${input.previousPeriod.start} to ${input.period.end}` },
     [
       {
@@ -89,13 +109,15 @@ export async function runSpendAgent(input: AgentInput): Promise<AgentResult> {
         services,
         period: input.period,
         previousPeriod: input.previousPeriod,
+        ...(input.asOf ? { asOf: input.asOf } : {}),
+        ...(wholeBill !== undefined ? { wholeBill } : {}),
       },
     ],
   );
 
   const step = `Spend ${formatUsd(spend.total, spend.unit)} (previous period ${formatUsd(spend.previousTotal, spend.unit)})`;
   setCurrentDetails(webUiMarkdown(`**${title}** — done. ${step}; ${requests} Cost Explorer request(s).`));
-  return { agent, spend, costExplorerRequests: requests };
+  return { agent, spend, costExplorerRequests: requests, ...(usage ? { usage } : {}) };
 }
 
 // ---------------------------------------------------------------------------------------------

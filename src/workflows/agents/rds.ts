@@ -20,6 +20,7 @@ import {
   targetsOf,
   type AgentInput,
   AGENT_HEARTBEAT_TIMEOUT,
+  checkAgentTenantBinding,
 } from './common';
 import { analysisDayOf, commitmentsUnavailable, FINDINGS_PATCH } from './ec2';
 import { webUiMarkdown } from '../../presentation/web-ui';
@@ -32,6 +33,7 @@ const activities = proxyActivities<Activities>({
 });
 
 export async function rdsAgent(input: AgentInput): Promise<AgentResult> {
+  await checkAgentTenantBinding(input);
   if (!patched(FINDINGS_PATCH)) return runSpendAgent(input);
   const agent = 'rds' as const;
   const targets = targetsOf(input);
@@ -72,7 +74,7 @@ export async function rdsAgent(input: AgentInput): Promise<AgentResult> {
       { analysisId: input.analysisId, agent, accounts: input.accounts, asOf, parts: delivered.map((p) => p.key) },
     ]),
   ]);
-  const usage = addUsage(spendUsage(spend.costExplorerRequests), commitments.usage, finished.usage, ...delivered.map((p) => p.usage));
+  const usage = addUsage(spend.usage ?? spendUsage(spend.costExplorerRequests), commitments.usage, finished.usage, ...delivered.map((p) => p.usage));
   const { findings } = finished;
   setCurrentDetails(webUiMarkdown(
     `**RDS** — done. ${findings.count} finding(s), ${formatUsd(findings.monthlySavings)} a month; ` +
