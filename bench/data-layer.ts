@@ -25,9 +25,9 @@ import {
   type InstanceSummary,
 } from '../src/activities/inventory';
 import { getMetricData, metricQueryId, type MetricQuery } from '../src/activities/metric-data';
-import { addUsage, emptyUsage, usageCost, type AwsUsage } from '../src/domain/usage';
-import { AWS_QUOTA_PRESET } from '../src/sim/quotas';
+import { addUsage, emptyUsage, usageCost } from '../src/domain/usage';
 import { generateScenario } from '../src/sim/scenario';
+import { configPages as configPagesOf, lowerBounds, quotaBoundSeconds, taggingPages as taggingPagesOf, unrecordedBuckets } from './quota-bound';
 
 const { values } = parseArgs({
   options: {
@@ -89,24 +89,12 @@ async function main() {
       snapshots: scenario.snapshots.filter((s) => s.account === target.account && s.region === target.region).length,
     })),
   );
-  // Tagging: the resources with tags, per account and region, 100 a page.
-  const taggingPages: number[] = [];
-  for (const { target } of inventory) {
-    const here = <T extends { account: string; region: string; tags: Record<string, string> }>(items: T[]) =>
-      items.filter((x) => x.account === target.account && x.region === target.region && Object.keys(x.tags).length > 0).length;
-    const tagged = here(scenario.instances) + here(scenario.volumes) + here(scenario.databases);
-    taggingPages.push(Math.max(1, Math.ceil(tagged / 100)));
-    bounds['tag:GetResources'] = (bounds['tag:GetResources'] ?? 0) + taggingPages.at(-1)!;
-  }
-  // Bucket configuration: AWS Config, 100 recorded buckets a call per account and Region with buckets;
-  // S3's two per-bucket calls only for the buckets Config has not recorded.
-  const unrecorded = scenario.buckets.filter((b) => b.recordedByConfig === false).length;
-  const configPages: number[] = [];
-  for (const a of scenario.accounts)
-    for (const region of scenario.regions) {
-      const here = scenario.buckets.filter((b) => b.account === a.id && b.region === region);
-      if (here.length) configPages.push(Math.max(1, Math.ceil(here.filter((b) => b.recordedByConfig !== false).length / 100)));
-    }
+  // Tagging: the resources with tags, per account and region, 100 a page; bucket configuration from
+  // AWS Config, S3's two per-bucket calls only for the buckets Config has not recorded (quota-bound.ts).
+  const taggingPages = inventory.map(({ target }) => taggingPagesOf(scenario, target));
+  bounds['tag:GetResources'] = taggingPages.reduce((n, p) => n + p, 0);
+  const unrecorded = unrecordedBuckets(scenario);
+  const configPages = configPagesOf(scenario);
   bounds['s3:ListAllMyBuckets'] = scenario.accounts.length;
   bounds['config:SelectResourceConfig'] = configPages.reduce((n, p) => n + p, 0);
   bounds['s3:GetBucketVersioning'] = unrecorded;
@@ -122,11 +110,14 @@ async function main() {
   }
   const quotaBound = values['no-quotas']
     ? 0
-    : quotaBoundSeconds(usage, [
-        ...metricQueries.map((m) => ({ op: 'monitoring:GetMetricData', calls: Math.ceil(m.queries.length / 500) })),
-        ...taggingPages.map((calls) => ({ op: 'tagging:GetResources', calls })),
-        ...configPages.map((calls) => ({ op: 'config:SelectResourceConfig', calls })),
-      ]);
+    : quotaBoundSeconds(
+        [
+          ...metricQueries.map((m) => ({ op: 'monitoring:GetMetricData', calls: Math.ceil(m.queries.length / 500) })),
+          ...taggingPages.map((calls) => ({ op: 'tagging:GetResources', calls })),
+          ...configPages.map((calls) => ({ op: 'config:SelectResourceConfig', calls })),
+        ],
+        (usage.requests['s3:GetBucketVersioning'] ?? 0) + (usage.requests['s3:GetLifecycleConfiguration'] ?? 0),
+      );
   console.log(
     `\nmetrics requested: ${usage.metricsRequested} (${metricQueries.reduce((n, m) => n + m.queries.length, 0)} queries); AWS cost of the run: $${usageCost(usage)}`,
   );
@@ -282,44 +273,6 @@ async function startSimProcess(size: string, quotas: string | undefined) {
       }),
     close: () => child.kill('SIGTERM'),
   };
-}
-
-interface TargetCounts {
-  target: AwsTarget;
-  instances: number;
-  databases: number;
-  volumes: number;
-  snapshots: number;
-}
-
-/** The fewest calls each paged API allows: one page per account and region at least, then page-size steps. */
-function lowerBounds(targets: TargetCounts[]): Record<string, number> {
-  const sum = (f: (t: TargetCounts) => number) => targets.reduce((n, t) => n + f(t), 0);
-  const pages = (count: number, pageSize: number) => Math.max(1, Math.ceil(count / pageSize));
-  return {
-    'ec2:DescribeInstances': sum((t) => pages(t.instances, 1000)),
-    'ec2:DescribeVolumes': sum((t) => pages(t.volumes, 500)),
-    'ec2:DescribeSnapshots': sum((t) => pages(t.snapshots, 1000)),
-    'ec2:DescribeAddresses': targets.length,
-    'rds:DescribeDBInstances': sum((t) => pages(t.databases, 100)),
-  };
-}
-
-/**
- * The least time AWS's quotas allow: every rate-limited bucket (per operation, account and region) must
- * spend (calls - burst) / rate seconds; buckets run in parallel, so the bound is the slowest one.
- */
-function quotaBoundSeconds(usage: AwsUsage, perTarget: { op: string; calls: number }[]): number {
-  const rule = (op: string) =>
-    AWS_QUOTA_PRESET.find((r) => r.operation === op || (r.operation.endsWith('*') && op.startsWith(r.operation.slice(0, -1))))!;
-  const seconds = perTarget.map(({ op, calls }) => {
-    const { ratePerSecond, burst } = rule(op);
-    return Math.max(0, calls - (burst ?? ratePerSecond)) / ratePerSecond;
-  });
-  // S3's bucket-level reads share one per-account budget.
-  const s3 = rule('s3:GetBucketVersioning');
-  const s3Calls = (usage.requests['s3:GetBucketVersioning'] ?? 0) + (usage.requests['s3:GetLifecycleConfiguration'] ?? 0);
-  return Math.max(...seconds, s3Calls / s3.ratePerSecond);
 }
 
 main().catch((err: unknown) => {

@@ -12,14 +12,14 @@
  * Everything runs on this machine, so "two workers" share its cores: the figures show how the work spreads
  * and survives a lost worker, not what two machines would add.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
-import { ensureTemporalCli, PROJECT_ROOT } from '../scripts/temporal-cli';
+import { ensureTemporalCli } from '../scripts/temporal-cli';
 import { LocalFileStore } from '../src/activities/store';
 import { startAnalysis } from '../src/client/analyses';
 import { clockFromEnv, todayBy } from '../src/clock';
@@ -30,6 +30,7 @@ import { generateScenario } from '../src/sim/scenario';
 import { startSimulator } from '../src/sim/server';
 import { payloadReferenceConverter } from '../src/payload-references';
 import { searchAttributeCliArgs } from '../src/workflows/search-attributes';
+import { startWorkerProcess, type Proc } from '../test/helpers/processes';
 
 const { values } = parseArgs({
   options: {
@@ -54,7 +55,12 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
-/** The figures an analysis reports, which must not depend on how many workers ran it or which one died. */
+/**
+ * The figures an analysis reports about the account, which must not depend on how many workers ran it or
+ * which one died: status, spend (total, by service, by day), each agent's outcome and spend, failures and
+ * skips, findings (count, savings, by check, and every inline finding with its savings), commitments.
+ * Not `usage`: see `billable`.
+ */
 function figures(report: AnalysisReport): string {
   return JSON.stringify({
     status: report.status,
@@ -62,7 +68,13 @@ function figures(report: AnalysisReport): string {
     agents: report.agents.map(({ agent, status, spend }) => ({ agent, status, spend })),
     failures: report.failures,
     skipped: report.skipped,
-    findings: report.findings && { count: report.findings.count, monthlySavings: report.findings.monthlySavings, byCheck: report.findings.byCheck },
+    findings: report.findings && {
+      count: report.findings.count,
+      monthlySavings: report.findings.monthlySavings,
+      byCheck: report.findings.byCheck,
+      items: report.findings.items.map((f) => [f.id, f.monthlySavings]),
+    },
+    commitments: report.commitments,
   });
 }
 
@@ -72,33 +84,6 @@ function figures(report: AnalysisReport): string {
  * workers make them twice) and a killed worker's activities are retried.
  */
 const billable = (report: AnalysisReport) => report.usage.costExplorerRequests;
-
-interface WorkerProcess {
-  child: ChildProcess;
-  ready: Promise<void>;
-  exited: Promise<void>;
-}
-
-function startWorker(env: Record<string, string>): WorkerProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'src/worker/main.ts')], {
-    cwd: PROJECT_ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const ready = new Promise<void>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (/Worker running on task queue/.test(output)) resolve();
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`worker exited (${code}) before it was ready:\n${output}`)));
-  });
-  ready.catch(() => undefined);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return { child, ready, exited };
-}
 
 async function main(): Promise<void> {
   const cli = ensureTemporalCli((line) => console.error(line));
@@ -113,7 +98,7 @@ async function main(): Promise<void> {
   const today = todayBy(clockFromEnv());
   const sim = await startSimulator({ port: 0, scenario: generateScenario({ seed: 42, anchorDate: today }) });
   sim.setFaults([{ operation: 'ce:GetCostAndUsage', latencyMs: Number(values['latency-ms']) }]);
-  const workers: WorkerProcess[] = [];
+  const workers: Proc[] = [];
   let connection: Connection | undefined;
   try {
     for (let attempt = 0; !connection; attempt++) {
@@ -140,38 +125,31 @@ async function main(): Promise<void> {
 
     const run = async (label: string, workerCount: number, kill: boolean) => {
       const taskQueue = `scale-out-${label.replace(/\W+/g, '-')}-${process.pid}`;
-      const env = {
-        TEMPORAL_ADDRESS: address,
-        FINOPS_TASK_QUEUE: taskQueue,
-        FINOPS_TODAY: today,
-        AWS_ENDPOINT_URL: sim.url,
-        AWS_REGION: 'us-east-1',
-        AWS_ACCESS_KEY_ID: 'sample',
-        AWS_SECRET_ACCESS_KEY: 'sample',
-        FINOPS_STORE_DIR: join(dir, 'store'),
-      };
-      const mine = Array.from({ length: workerCount }, () => startWorker(env));
+      const options = { temporalAddress: address, taskQueue, awsEndpoint: sim.url, storeDir: join(dir, 'store'), env: { FINOPS_TODAY: today } };
+      const mine = Array.from({ length: workerCount }, () => startWorkerProcess(options));
       workers.push(...mine);
-      await Promise.all(mine.map((w) => w.ready));
+      await Promise.all(mine.map((w) => w.waitFor(/Worker running on task queue/, 300_000)));
       const started = Date.now();
       const ids = await Promise.all(Array.from({ length: ANALYSES }, () => startAnalysis(client, taskQueue, request, noonOf(today)).then((s) => s.analysisId)));
       let done = 0;
       let killedAt: number | undefined;
       const results = await Promise.all(
         ids.map(async (id) => {
-          const report = (await client.workflow.getHandle(id).result()) as AnalysisReport;
-          const seconds = (Date.now() - started) / 1000;
+          const handle = client.workflow.getHandle(id);
+          const report = (await handle.result()) as AnalysisReport;
           done++;
+          // The analysis's own duration, by Temporal's clock: start to close of its run.
+          const described = await handle.describe();
+          const seconds = ((described.closeTime ?? new Date()).getTime() - described.startTime.getTime()) / 1000;
           if (kill && killedAt === undefined && done >= Math.ceil(ANALYSES * KILL_AFTER)) {
-            killedAt = seconds;
+            killedAt = (Date.now() - started) / 1000;
             mine[0]!.child.kill('SIGKILL');
           }
           return { report, seconds };
         }),
       );
       const wall = (Date.now() - started) / 1000;
-      for (const w of mine) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGTERM');
-      await Promise.all(mine.map((w) => w.exited));
+      await Promise.all(mine.map((w) => w.kill('SIGTERM')));
       const durations = results.map((r) => r.seconds).sort((a, b) => a - b);
       return { label, wall, durations, reports: results.map((r) => r.report), killedAt };
     };
@@ -205,7 +183,7 @@ async function main(): Promise<void> {
       process.exitCode = 1;
     }
   } finally {
-    for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
+    await Promise.all(workers.map((w) => w.kill('SIGKILL')));
     await connection?.close();
     await sim.close();
     server.kill('SIGTERM');

@@ -79,6 +79,8 @@ export const ENV = {
   storePrefix: 'FINOPS_STORE_PREFIX',
   /** Temporal payloads larger than this many bytes go through the store by reference (default 16384; src/payload-references.ts). */
   payloadInlineBytes: 'FINOPS_PAYLOAD_INLINE_BYTES',
+  /** Origins (comma-separated) of the Temporal Web UI allowed to call the gateway's codec endpoint (default the dev server's UI, port 8233). */
+  codecCorsOrigins: 'FINOPS_CODEC_CORS_ORIGINS',
   /** Tenants bound to their accounts (src/domain/tenancy.ts): a JSON file, or the same JSON inline. Unset: single tenant. */
   tenantsFile: 'FINOPS_TENANTS_FILE',
   tenants: 'FINOPS_TENANTS',

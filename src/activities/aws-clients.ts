@@ -23,6 +23,7 @@ import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { SupportClient } from '@aws-sdk/client-support';
 import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
+import { timeAwsCalls } from './aws-wait';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, Logger } from '@smithy/types';
 
 /** Cost Explorer, Support and (for our purposes) Pricing are global APIs served from us-east-1. */
@@ -83,7 +84,7 @@ export interface AwsTarget {
   region: string;
 }
 
-type Client = { destroy(): void };
+type Client = { destroy(): void; middlewareStack: unknown };
 
 export class AwsClientFactory {
   private readonly clients = new Map<string, Client>();
@@ -187,6 +188,18 @@ export class AwsClientFactory {
     return this.options.memberRoleName ? `arn:aws:iam::${account}:role/${this.options.memberRoleName}` : undefined;
   }
 
+  /**
+   * The role clients for `account` assume — an explicit ARN, the owning tenant's role, else the member role
+   * by name (as credentialsFor decides) — or undefined when the base credentials reach it as they are.
+   */
+  async assumedRoleArn(account: string): Promise<string | undefined> {
+    if ((await this.callerAccount()) === account) return undefined;
+    const explicit = this.options.memberRoleArns?.[account];
+    if (explicit) return explicit;
+    const tenantRole = await this.options.tenantRoleFor?.(account);
+    return tenantRole ? `arn:aws:iam::${account}:role/${tenantRole.roleName}` : this.roleArnFor(account);
+  }
+
   /** Whether clients for `account` assume a role: only when one is configured and it is not our own account. */
   async needsAssumeRole(account: string): Promise<boolean> {
     if (!this.roleArnFor(account)) return false;
@@ -285,6 +298,8 @@ export class AwsClientFactory {
     if (!client) {
       const config = this.baseConfig(region, service);
       client = create(account ? { ...config, credentials: this.credentialsFor(account) } : config);
+      // Each call's span counts towards the running activity's AWS wait (the report's timeline).
+      timeAwsCalls(client);
       this.clients.set(key, client);
     }
     return client;

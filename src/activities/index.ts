@@ -23,6 +23,7 @@ import { storeFromEnv, type ArtefactStore, type ListableStore } from './store';
 import { createReportActivities, ReportStore } from './reports';
 import { reportRetentionDays } from '../config';
 import { createTenancyActivities, TenantBindings } from './tenancy';
+import { createTimelineActivities } from './timeline';
 
 export interface ActivityOptions {
   /** Where findings and other large artefacts go (default: S3 if FINOPS_STORE_BUCKET is set, else FINOPS_STORE_DIR or .data/store). */
@@ -53,6 +54,7 @@ export function createActivities(
   shared = new SharedRequests(),
   options: ActivityOptions = {},
 ) {
+  const tenancy = options.tenancy ?? TenantBindings.single();
   const deps = {
     clients,
     store: options.store ?? storeFromEnv(),
@@ -62,12 +64,13 @@ export function createActivities(
   const reads = new CostReads(clients, deps.store, shared, deps.now);
   return {
     ...createSpendActivities(reads),
-    ...createOrganizationActivities(clients),
+    ...createOrganizationActivities(clients, tenancy),
     ...createComputeActivities(deps),
     ...createDatabaseActivities(deps),
     ...createTrustedAdvisorActivities(deps),
     ...createCommitmentActivities(deps),
     ...createMergeActivities(deps),
+    ...createTimelineActivities(deps.store),
     ...createFindingStateActivities(deps),
     ...storageTaggingForecasting(clients, deps.store, reads, options),
     ...createReviewActivities({
@@ -76,7 +79,7 @@ export function createActivities(
       ...(options.dashboardUrl ? { dashboardUrl: options.dashboardUrl } : {}),
     }),
     ...createLlmActivities(options.llm),
-    ...createTenancyActivities(options.tenancy ?? TenantBindings.single()),
+    ...createTenancyActivities(tenancy),
     ...createReportActivities(options.reports ?? new ReportStore(isListable(deps.store) ? deps.store : storeFromEnv(), reportRetentionDays())),
   };
 }

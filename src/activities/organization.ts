@@ -2,23 +2,20 @@
  * An organisation's member accounts, from AWS Organizations, called with the management account's
  * credentials: every account (ListAccounts), or those under the given roots or OUs, nested OUs included
  * (ListAccountsForParent and ListOrganizationalUnitsForParent, which list direct children only). Suspended
- * accounts and accounts pending closure are skipped with a note. In each member account the member role is
- * assumed once (STS GetCallerIdentity through it), so an account the role does not reach is named up front
- * rather than failing every agent later.
+ * accounts and accounts pending closure are skipped with a note; so are accounts outside the tenant's
+ * binding (counted, never named: they may be another tenant's). In each remaining member account the
+ * member role is assumed once (STS GetCallerIdentity through it), so an account the role does not reach
+ * is named up front rather than failing every agent later.
  */
-import {
-  type Account,
-  ListAccountsCommand,
-  ListAccountsForParentCommand,
-  ListOrganizationalUnitsForParentCommand,
-  type OrganizationsClient,
-} from '@aws-sdk/client-organizations';
+import { ListAccountsCommand } from '@aws-sdk/client-organizations';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { ApplicationFailure } from '@temporalio/common';
+import { PARENT_ID } from '../domain/organization';
 import { countRequest, emptyUsage, type AwsUsage } from '../domain/usage';
 import type { AwsClientFactory } from './aws-clients';
-import { toActivityFailure } from './aws-errors';
+import { accountsUnder, listAll } from './organization-walk';
 import { heartbeat, mapWithConcurrency } from './paging';
+import { bindingRefusal, type TenantBindings } from './tenancy';
 
 export interface OrganizationAccount {
   id: string;
@@ -28,6 +25,8 @@ export interface OrganizationAccount {
 export interface DiscoverAccountsInput {
   /** Roots (r-…) or OUs (ou-…) to take accounts from, nested OUs included; none: the whole organisation. */
   parentIds?: string[];
+  /** Keep only the accounts bound to this tenant (src/domain/tenancy.ts); a tenant without a binding is refused. */
+  tenant?: string;
 }
 
 export interface DiscoveredAccounts {
@@ -40,77 +39,18 @@ export interface DiscoveredAccounts {
   usage: AwsUsage;
 }
 
-const PARENT_ID = /^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$/;
-/** Organizations answers these for a request no retry fixes (AccessDenied is handled by toActivityFailure). */
-const ORGANIZATIONS_FAILURES: Record<string, string> = {
-  AWSOrganizationsNotInUseException: 'the account is not in an organisation (run the worker with the management account’s credentials)',
-  ParentNotFoundException: 'no such root or OU in the organisation',
-  InvalidInputException: 'AWS Organizations rejected the request',
-};
 /** Role checks in flight at once: STS allows far more, but a large organisation should not burst. */
 const ROLE_CHECK_CONCURRENCY = 8;
 
-function organizationsFailure(err: unknown, action: string): Error {
-  const name = err instanceof Error ? err.name : '';
-  const what = ORGANIZATIONS_FAILURES[name];
-  if (!what) return toActivityFailure(err, action);
-  return ApplicationFailure.create({
-    message: `${action}: ${what}: ${err instanceof Error ? err.message : String(err)}`,
-    type: 'InvalidRequest',
-    nonRetryable: true,
-    details: [{ action, awsError: name }],
-  });
-}
-
-/** All pages of a listing, counting each request. */
-async function listAll<T>(usage: AwsUsage, action: string, fetchPage: (token: string | undefined) => Promise<{ items: T[]; next?: string }>): Promise<T[]> {
-  const out: T[] = [];
-  let token: string | undefined;
-  do {
-    countRequest(usage, action);
-    let page: { items: T[]; next?: string };
-    try {
-      page = await fetchPage(token);
-    } catch (err) {
-      throw organizationsFailure(err, action);
-    }
-    out.push(...page.items);
-    token = page.next;
-    heartbeat();
-  } while (token);
-  return out;
-}
-
-async function accountsUnder(client: OrganizationsClient, parentIds: string[], usage: AwsUsage): Promise<Account[]> {
-  const accounts: Account[] = [];
-  const queue = [...new Set(parentIds)];
-  const seen = new Set(queue);
-  while (queue.length > 0) {
-    const parentId = queue.shift()!;
-    accounts.push(
-      ...(await listAll(usage, 'organizations:ListAccountsForParent', async (NextToken) => {
-        const r = await client.send(new ListAccountsForParentCommand({ ParentId: parentId, ...(NextToken ? { NextToken } : {}) }));
-        return { items: r.Accounts ?? [], ...(r.NextToken ? { next: r.NextToken } : {}) };
-      })),
-    );
-    const units = await listAll(usage, 'organizations:ListOrganizationalUnitsForParent', async (NextToken) => {
-      const r = await client.send(new ListOrganizationalUnitsForParentCommand({ ParentId: parentId, ...(NextToken ? { NextToken } : {}) }));
-      return { items: r.OrganizationalUnits ?? [], ...(r.NextToken ? { next: r.NextToken } : {}) };
-    });
-    for (const unit of units) {
-      if (unit.Id && !seen.has(unit.Id)) {
-        seen.add(unit.Id);
-        queue.push(unit.Id);
-      }
-    }
-  }
-  return accounts;
-}
-
-export function createOrganizationActivities(clients: AwsClientFactory) {
+export function createOrganizationActivities(clients: AwsClientFactory, tenancy?: TenantBindings) {
   return {
     async discoverOrganizationAccounts(input: DiscoverAccountsInput = {}): Promise<DiscoveredAccounts> {
       const parentIds = input.parentIds ?? [];
+      // A tenant the deployment does not know learns nothing about the organisation.
+      if (input.tenant !== undefined && tenancy) {
+        const decision = await tenancy.check(input.tenant, []);
+        if (!decision.ok) throw bindingRefusal(decision);
+      }
       const invalid = parentIds.filter((id) => !PARENT_ID.test(id));
       if (invalid.length > 0) {
         throw ApplicationFailure.create({
@@ -134,9 +74,16 @@ export function createOrganizationActivities(clients: AwsClientFactory) {
         if (!a.Id) continue;
         byId.set(a.Id, { id: a.Id, name: a.Name ?? a.Id, status: String(a.State ?? a.Status ?? 'ACTIVE') });
       }
-      const all = [...byId.values()].sort((a, b) => a.id.localeCompare(b.id));
+      let all = [...byId.values()].sort((a, b) => a.id.localeCompare(b.id));
       const skipped: DiscoveredAccounts['skipped'] = [];
       const notes: string[] = [];
+      // Only the tenant's own accounts: the others are counted, never named (they may be another tenant's).
+      if (input.tenant !== undefined && tenancy) {
+        const { bound } = await tenancy.partition(input.tenant, all.map((a) => a.id));
+        const outside = all.length - bound.length;
+        all = all.filter((a) => bound.includes(a.id));
+        if (outside > 0) notes.push(`${outside} account${outside === 1 ? '' : 's'} of the organisation left out: not bound to tenant ${input.tenant}.`);
+      }
       const active = all.filter((a) => {
         if (a.status === 'ACTIVE') return true;
         const reason = `${a.status.toLowerCase().replace(/_/g, ' ')} in AWS Organizations`;
@@ -146,10 +93,11 @@ export function createOrganizationActivities(clients: AwsClientFactory) {
       });
 
       // Assume the member role in each member account now, once, rather than let every agent fail there later.
-      const caller = await clients.callerAccount();
+      await clients.callerAccount(); // who we are decides which accounts need the role; fails early if STS does
       countRequest(usage, 'sts:GetCallerIdentity');
       const reached = await mapWithConcurrency(active, ROLE_CHECK_CONCURRENCY, async (account) => {
-        if (account.id === caller || !clients.roleArnFor(account.id)) return { account, ok: true as const };
+        const roleArn = await clients.assumedRoleArn(account.id);
+        if (!roleArn) return { account, ok: true as const };
         countRequest(usage, 'sts:AssumeRole');
         countRequest(usage, 'sts:GetCallerIdentity');
         try {
@@ -157,7 +105,7 @@ export function createOrganizationActivities(clients: AwsClientFactory) {
           if (identity.Account !== account.id) throw new Error(`the role answered as account ${identity.Account ?? 'unknown'}`);
           return { account, ok: true as const };
         } catch (err) {
-          return { account, ok: false as const, why: err instanceof Error ? err.message : String(err) };
+          return { account, ok: false as const, roleArn, why: err instanceof Error ? err.message : String(err) };
         } finally {
           heartbeat();
         }
@@ -168,7 +116,7 @@ export function createOrganizationActivities(clients: AwsClientFactory) {
           accounts.push({ id: r.account.id, name: r.account.name });
           continue;
         }
-        const reason = `cannot assume ${clients.roleArnFor(r.account.id)}: ${r.why}`;
+        const reason = `cannot assume ${r.roleArn}: ${r.why}`;
         skipped.push({ id: r.account.id, name: r.account.name, reason });
         notes.push(`Account ${r.account.id} (${r.account.name}) skipped: ${reason}.`);
       }

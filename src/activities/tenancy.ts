@@ -5,17 +5,15 @@
  *
  * `TenantBindings` answers three questions:
  *   check(tenant, accounts)  may this tenant analyse these accounts? (OUs resolved through AWS Organizations)
+ *   partition(tenant, accounts)  which of these accounts are the tenant's (organisation-scoped requests keep those)
  *   roleFor(account)         which role and external ID reach this account (the tenant's own)
  *   describe()               one line for the start-up log, saying plainly when nothing is bound
  */
-import {
-  ListAccountsForParentCommand,
-  ListOrganizationalUnitsForParentCommand,
-  OrganizationsClient,
-} from '@aws-sdk/client-organizations';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { ApplicationFailure } from '@temporalio/common';
 import { tenancyConfig } from '../config';
-import { decideBinding, tenantOfAccount, type BindingDecision, type TenancyConfig } from '../domain/tenancy';
+import { decideBinding, tenantOfAccount, type BindingDecision, type TenancyConfig, type TenantBinding } from '../domain/tenancy';
+import { accountsUnder } from './organization-walk';
 
 /** The accounts under an OU, its child OUs included. */
 export type OuResolver = (ou: string) => Promise<readonly string[]>;
@@ -79,8 +77,21 @@ export class TenantBindings {
     // Ask Organizations only when the IDs alone do not settle it.
     const first = decideBinding(this.config, tenant, accounts);
     if (first.ok || !binding || binding.organizationalUnits.length === 0) return first;
-    const ouAccounts = new Set((await Promise.all(binding.organizationalUnits.map((ou) => this.ouAccounts(ou)))).flat());
-    return decideBinding(this.config, tenant, accounts, ouAccounts);
+    return decideBinding(this.config, tenant, accounts, await this.ouMembers(binding));
+  }
+
+  /**
+   * Which of `accounts` the tenant may analyse (all of them in single-tenant mode, none for a tenant
+   * without a binding), in their order. Organizations is asked only for accounts not bound by ID.
+   */
+  async partition(tenant: string, accounts: readonly string[]): Promise<{ bound: string[]; unbound: string[] }> {
+    if (!this.config) return { bound: [...accounts], unbound: [] };
+    const binding = this.config.tenants.get(tenant);
+    if (!binding) return { bound: [], unbound: [...accounts] };
+    const needsOus = binding.organizationalUnits.length > 0 && accounts.some((a) => !binding.accounts.includes(a));
+    const ouAccounts = needsOus ? await this.ouMembers(binding) : undefined;
+    const isBound = (a: string) => binding.accounts.includes(a) || (ouAccounts?.has(a) ?? false);
+    return { bound: accounts.filter(isBound), unbound: accounts.filter((a) => !isBound(a)) };
   }
 
   /** The role (and external ID) of the tenant that owns `account`; undefined when none is configured. */
@@ -90,8 +101,7 @@ export class TenantBindings {
     if (!binding) {
       for (const candidate of this.config.tenants.values()) {
         if (candidate.organizationalUnits.length === 0) continue;
-        const members = (await Promise.all(candidate.organizationalUnits.map((ou) => this.ouAccounts(ou)))).flat();
-        if (members.includes(account)) {
+        if ((await this.ouMembers(candidate)).has(account)) {
           binding = candidate;
           break;
         }
@@ -99,6 +109,11 @@ export class TenantBindings {
     }
     if (!binding?.roleName) return undefined;
     return { roleName: binding.roleName, ...(binding.externalId ? { externalId: binding.externalId } : {}) };
+  }
+
+  /** Every account under the binding's OUs (each OU cached). */
+  private async ouMembers(binding: TenantBinding): Promise<ReadonlySet<string>> {
+    return new Set((await Promise.all(binding.organizationalUnits.map((ou) => this.ouAccounts(ou)))).flat());
   }
 
   private ouAccounts(ou: string): Promise<readonly string[]> {
@@ -111,28 +126,12 @@ export class TenantBindings {
   }
 }
 
-/** AWS Organizations: the accounts under an OU and, recursively, its child OUs (management-account credentials). */
+/**
+ * AWS Organizations: the accounts under an OU and, recursively, its child OUs (management-account
+ * credentials) — the same walk as the discovery activity's (organization-walk.ts).
+ */
 export function organizationsResolver(client: OrganizationsClient = new OrganizationsClient({ region: 'us-east-1' })): OuResolver {
-  const walk = async (parent: string, seen: Set<string>): Promise<string[]> => {
-    if (seen.has(parent)) return [];
-    seen.add(parent);
-    const accounts: string[] = [];
-    let token: string | undefined;
-    do {
-      const page = await client.send(new ListAccountsForParentCommand({ ParentId: parent, ...(token ? { NextToken: token } : {}) }));
-      for (const a of page.Accounts ?? []) if (a.Id) accounts.push(a.Id);
-      token = page.NextToken;
-    } while (token);
-    const children: string[] = [];
-    do {
-      const page = await client.send(new ListOrganizationalUnitsForParentCommand({ ParentId: parent, ...(token ? { NextToken: token } : {}) }));
-      for (const ou of page.OrganizationalUnits ?? []) if (ou.Id) children.push(ou.Id);
-      token = page.NextToken;
-    } while (token);
-    for (const child of children) accounts.push(...(await walk(child, seen)));
-    return accounts;
-  };
-  return (ou) => walk(ou, new Set());
+  return async (ou) => (await accountsUnder(client, [ou])).flatMap((a) => (a.Id ? [a.Id] : []));
 }
 
 export interface TenantBindingInput {
@@ -140,19 +139,22 @@ export interface TenantBindingInput {
   accounts: readonly string[];
 }
 
+/** The worker's refusal of a request outside the tenant's binding: non-retryable, naming why. */
+export function bindingRefusal(decision: Extract<BindingDecision, { ok: false }>): ApplicationFailure {
+  return ApplicationFailure.create({
+    message: `${decision.message}. The worker refuses to analyse it.`,
+    type: 'AccountNotBound',
+    nonRetryable: true,
+    details: [{ code: decision.code, accounts: decision.accounts }],
+  });
+}
+
 /** The worker's check, as an activity: refuses (non-retryably) a request outside the tenant's binding. */
 export function createTenancyActivities(bindings: TenantBindings) {
   return {
     async checkTenantBinding(input: TenantBindingInput): Promise<{ mode: 'single' | 'bound' }> {
       const decision = await bindings.check(input.tenant, input.accounts);
-      if (!decision.ok) {
-        throw ApplicationFailure.create({
-          message: `${decision.message}. The worker refuses to analyse it.`,
-          type: 'AccountNotBound',
-          nonRetryable: true,
-          details: [{ code: decision.code, accounts: decision.accounts }],
-        });
-      }
+      if (!decision.ok) throw bindingRefusal(decision);
       return { mode: bindings.mode };
     },
   };

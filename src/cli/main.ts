@@ -25,7 +25,10 @@ Usage: npm run finops -- <command> [options]
 
 Commands:
   analyze            start an analysis and watch it live until its report
-      --account ID       (repeatable; required)   --region NAME (repeatable; default us-east-1)
+      --account ID       (repeatable)   --region NAME (repeatable; default us-east-1)
+      --ou ID            (repeatable) instead of --account: the tenant's active accounts of these
+                         AWS Organizations OUs (or roots), discovered when the analysis starts
+      --organization     instead of --account: every active account of the organisation
       --agents a,b       ec2,s3,rds,tagging,forecasting,trusted-advisor (default: all)
       --start DATE --end DATE   period, end exclusive (default: the last 30 full days)
       --as-of DATE       the analysis's "today": metrics and forecast end here (default: today)
@@ -76,6 +79,8 @@ const OPTIONS = {
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
   account: { type: 'string', multiple: true },
+  ou: { type: 'string', multiple: true },
+  organization: { type: 'boolean', default: false },
   region: { type: 'string', multiple: true },
   agents: { type: 'string' },
   start: { type: 'string' },
@@ -150,13 +155,15 @@ function printJson(value: unknown): void {
 
 async function analyze(values: Values): Promise<number> {
   const gateway = gatewayFrom(values);
-  if (!values.account?.length) throw usage('analyze needs at least one --account');
+  const byOrganization = values.organization || (values.ou?.length ?? 0) > 0;
+  if (!values.account?.length && !byOrganization) throw usage('analyze needs at least one --account, or --ou ID / --organization');
+  if (values.account?.length && byOrganization) throw usage('give --account, or --ou / --organization, not both');
   if ((values.start === undefined) !== (values.end === undefined)) throw usage('give both --start and --end, or neither');
   const tenants = values.tenant ?? [];
   if (tenants.length > 1) throw usage('analyze takes one --tenant');
   const body = {
     ...(tenants[0] ? { tenant: tenants[0] } : {}),
-    accounts: values.account,
+    ...(byOrganization ? { organization: values.ou?.length ? { ous: values.ou } : {} } : { accounts: values.account }),
     ...(values.region ? { regions: values.region } : {}),
     ...(values.agents ? { agents: values.agents.split(',').map((a) => a.trim()).filter(Boolean) } : {}),
     ...(values.start && values.end ? { period: { start: values.start, end: values.end } } : {}),

@@ -5,6 +5,7 @@ import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundErro
 import { TypedSearchAttributes } from '@temporalio/common';
 import { randomBytes } from 'node:crypto';
 import { AGENTS } from '../domain/agents';
+import { describeOrganizationScope } from '../domain/organization';
 import type { AnalysisProgress } from '../domain/progress';
 import type { AnalysisReport } from '../domain/report';
 import type { AnalysisRequest } from '../domain/request';
@@ -34,7 +35,8 @@ export async function startAnalysis(
         args: [request],
         typedSearchAttributes: new TypedSearchAttributes([
           { key: TENANT, value: request.tenant },
-          { key: ACCOUNT, value: request.accounts },
+          // An organisation-scoped run sets its accounts once it has discovered them.
+          ...(request.accounts.length ? [{ key: ACCOUNT, value: request.accounts }] : []),
           { key: KIND, value: 'analysis' },
         ]),
         staticSummary: analysisSummary(request),
@@ -49,14 +51,20 @@ export async function startAnalysis(
 }
 
 export function analysisSummary(request: AnalysisRequest): string {
-  const accounts = request.accounts.length === 1 ? request.accounts[0] : `${request.accounts.length} accounts`;
+  const accounts = request.organization
+    ? `accounts of ${describeOrganizationScope(request.organization)}`
+    : request.accounts.length === 1
+      ? request.accounts[0]
+      : `${request.accounts.length} accounts`;
   return `Cost analysis for ${request.tenant}: ${accounts}, ${request.period.start} to ${request.period.end}, ${request.agents.length} agents`;
 }
 
 export function analysisDetails(request: AnalysisRequest): string {
   return [
     `**Tenant:** ${request.tenant}`,
-    `**Accounts:** ${request.accounts.join(', ')}`,
+    request.organization
+      ? `**Accounts:** the tenant's active accounts of ${describeOrganizationScope(request.organization)}, discovered in AWS Organizations`
+      : `**Accounts:** ${request.accounts.join(', ')}`,
     `**Regions:** ${request.regions.join(', ')}`,
     `**Period:** ${request.period.start} to ${request.period.end} (end exclusive), compared with the period before`,
     `**Agents:** ${request.agents.map((a) => AGENTS[a].title).join('; ')}`,

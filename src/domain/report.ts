@@ -11,6 +11,7 @@ import type { FindingsSummary } from './findings';
 import type { FindingStatesSection } from './finding-states';
 import type { ExecutiveSummary, LlmUsage } from './summary';
 import type { ForecastSummary } from './forecast';
+import type { AnalysisTimeline } from './timeline';
 import type { DailyAmount, SpendSlice } from './spend';
 import { addUsage, countRequest, emptyUsage, PRICES, usageCost, type AwsUsage } from './usage';
 
@@ -166,6 +167,8 @@ export interface AnalysisReport {
   forecast?: ForecastSummary;
   /** The executive summary, grounded in this report, and which writer produced it (src/llm). */
   summary?: ExecutiveSummary;
+  /** Where the time went: per agent queued, running and waiting on AWS, and the longest activities (src/domain/timeline.ts). */
+  timeline?: AnalysisTimeline;
   /** The finding states this analysis applied: dismissed findings listed apart, done ones and their realised savings. */
   findingStates?: FindingStatesSection;
 }

@@ -5,11 +5,16 @@
 import { z } from 'zod';
 import { AGENT_KINDS, type AgentKind } from './agents';
 import { dayOf, periodEndingOn } from './calendar';
+import { PARENT_ID, type OrganizationScope } from './organization';
 import { addDays, isIsoDate, periodDays, type Period } from './period';
 
 /** Cost Explorer keeps 13 months of history plus the current month; the trend needs the period before too. */
 export const MAX_PERIOD_DAYS = 190;
 export const DEFAULT_PERIOD_DAYS = 30;
+/** Accounts per analysis, listed or discovered: each is a child's unit of work, and the history grows with them. */
+export const MAX_ACCOUNTS = 50;
+/** OUs per organisation scope: each is walked with its child OUs. */
+export const MAX_OUS = 20;
 
 /**
  * How many account-Regions one agent analyses at once, by default and at most. 50 accounts by 4 Regions
@@ -28,11 +33,20 @@ const tenantSchema = z
 const accountSchema = z.string().regex(/^\d{12}$/, 'each account must be a 12-digit AWS account ID');
 const regionSchema = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'each region must be an AWS region code such as us-east-1');
 const dateSchema = z.string().refine(isIsoDate, 'must be a date in YYYY-MM-DD form');
+const parentSchema = z.string().regex(PARENT_ID, 'each OU must be an AWS Organizations OU ID (ou-…) or root ID (r-…)');
 
 export const analysisRequestSchema = z
   .object({
     tenant: tenantSchema,
-    accounts: z.array(accountSchema).min(1, 'accounts must name at least one account').max(50),
+    // At least one, unless `organization` is given (then none: a validated request carries [] until discovery).
+    accounts: z.array(accountSchema).max(MAX_ACCOUNTS).optional(),
+    organization: z
+      .object(
+        { ous: z.array(parentSchema).min(1, 'organization.ous must name at least one OU, or be omitted for the whole organisation').max(MAX_OUS).optional() },
+        { error: (issue) => (issue.code === 'invalid_type' ? 'organization must be an object {ous?: [...]}' : undefined) },
+      )
+      .strict()
+      .optional(),
     regions: z.array(regionSchema).min(1, 'regions must name at least one region').max(30).optional(),
     period: z.object({ start: dateSchema, end: dateSchema }, { error: 'period must be {start, end}' }).optional(),
     asOf: dateSchema.optional(),
@@ -48,14 +62,32 @@ export const analysisRequestSchema = z
     /** Account-Regions each agent analyses at once (default DEFAULT_TARGET_CONCURRENCY): big organisations queue, never flood. */
     targetConcurrency: z.number().int().min(1).max(MAX_TARGET_CONCURRENCY).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((r, ctx) => {
+    const listed = r.accounts?.length ?? 0;
+    if (r.organization !== undefined && listed > 0) {
+      ctx.addIssue({ code: 'custom', path: ['organization'], message: 'give accounts or organization, not both' });
+    } else if (r.organization === undefined && listed === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['accounts'],
+        message: 'accounts must name at least one account, or give organization to analyse an organisation’s member accounts',
+      });
+    }
+  });
 
 export type AnalysisRequestInput = z.input<typeof analysisRequestSchema>;
 
 /** A request after validation and defaulting: every field is present and checked. */
 export interface AnalysisRequest {
   tenant: string;
+  /**
+   * The accounts to analyse. Empty in a request with `organization` until the workflow has discovered them;
+   * the agents and the report always get the discovered list.
+   */
   accounts: string[];
+  /** Analyse these OUs' (or the whole organisation's) active member accounts, discovered when the analysis starts. */
+  organization?: OrganizationScope;
   regions: string[];
   period: Period;
   /**
@@ -109,7 +141,8 @@ export function validateAnalysisRequest(input: unknown, now: Date): ValidationRe
     ok: true,
     request: {
       tenant: value.tenant,
-      accounts: [...new Set(value.accounts)],
+      accounts: [...new Set(value.accounts ?? [])],
+      ...(value.organization ? { organization: value.organization.ous ? { ous: [...new Set(value.organization.ous)] } : {} } : {}),
       regions: [...new Set(value.regions ?? DEFAULT_REGIONS)],
       period,
       asOf,

@@ -13,6 +13,7 @@
  * Without it the deployment is single-tenant: every tenant name may analyse every account the worker's
  * credentials reach (the start-up logs say so).
  */
+import { OU_ID } from './organization';
 
 export interface TenantBinding {
   tenant: string;
@@ -33,8 +34,6 @@ export type TenancyParse = { ok: true; config: TenancyConfig } | { ok: false; pr
 
 const TENANT = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const ACCOUNT = /^\d{12}$/;
-/** ou-<root id part>-<ou part>, as AWS Organizations prints them. */
-const OU = /^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/;
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 /** sts:ExternalId: 2-1224 characters of [\w+=,.@:/-]. */
 const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
@@ -66,7 +65,7 @@ export function parseTenancy(value: unknown): TenancyParse {
       if (!TENANT_KEYS.has(key)) problems.push(`${where}: unknown key ${JSON.stringify(key)} (expected ${[...TENANT_KEYS].join(', ')})`);
     }
     const accounts = stringList(raw.accounts, `${where}: "accounts"`, ACCOUNT, 'a 12-digit AWS account ID', problems);
-    const organizationalUnits = stringList(raw.organizationalUnits, `${where}: "organizationalUnits"`, OU, 'an Organizations OU ID such as ou-ab12-34cd56ef', problems);
+    const organizationalUnits = stringList(raw.organizationalUnits, `${where}: "organizationalUnits"`, OU_ID, 'an Organizations OU ID such as ou-ab12-34cd56ef', problems);
     if (raw.accounts === undefined && raw.organizationalUnits === undefined) {
       problems.push(`${where}: bind at least one account ("accounts") or OU ("organizationalUnits")`);
     }

@@ -4,7 +4,8 @@
  *
  * Request pipeline (order matters):
  *   security headers -> request log -> /healthz, /readyz, /metrics (no auth) -> dashboard (/, /assets/*)
- *   -> /api/openapi.json (no auth) -> authenticate -> /api routes -> 404 JSON -> error handler
+ *   -> /api/openapi.json (no auth) -> authenticate -> /api routes -> /mcp -> /codec (Web UI payload codec,
+ *   CORS preflight without auth) -> 404 JSON -> error handler
  *   (one JSON error shape, no stack traces)
  */
 import { createServer, type Server } from 'node:http';
@@ -29,6 +30,7 @@ import { tenantRateLimit, type RateLimitOptions } from './rate-limit';
 import { registerAnalysisRoutes, type AnalysesLlmOptions } from './routes/analyses';
 import { healthRouter } from './routes/health';
 import { registerScheduleRoutes } from './routes/schedules';
+import { CODEC_PATH, codecOriginsFromEnv, codecRouter } from './routes/codec';
 import { registerFindingStateRoutes } from './routes/finding-states';
 import { FindingStateStore, isStateBackend } from '../activities/finding-states';
 import { storeFromEnv, type ArtefactStore } from '../activities/store';
@@ -64,6 +66,8 @@ export interface GatewayOptions {
   rateLimit?: RateLimitOptions;
   /** Completed reports kept beyond Temporal's retention (default: the worker's store, from FINOPS_STORE_*). */
   reports?: ReportStore;
+  /** Temporal Web UI origins allowed to call the codec endpoint (default: FINOPS_CODEC_CORS_ORIGINS, else the dev server's UI). */
+  codecOrigins?: readonly string[];
   /** Finding states (default: in `store` when it supports versioned writes, else the worker's store from FINOPS_STORE_*). */
   findingStates?: FindingStateStore;
 }
@@ -126,6 +130,8 @@ export function createGateway(options: GatewayOptions): Gateway {
   app.use(API_PREFIX, publicApi);
   app.use(API_PREFIX, authenticate(authenticator), tenantRateLimit(options.rateLimit ?? { requestsPerWindow: 0, windowMs: 60_000 }), api);
   app.use(MCP_PATH, mcpRouter({ authenticate: authenticator }));
+  // The Temporal Web UI's remote codec: large payloads (references in history) decoded for operators.
+  app.use(CODEC_PATH, codecRouter({ authenticate: authenticator, store: options.store ?? storeFromEnv(), origins: options.codecOrigins ?? codecOriginsFromEnv() }));
   app.use(routeNotFound);
   app.use(errorHandler(log));
 

@@ -4,7 +4,8 @@
  */
 import { AGENT_KINDS } from '../domain/agents';
 import { FINDINGS_CSV_COLUMNS, SPEND_CSV_COLUMNS } from '../domain/report-export';
-import { DEFAULT_TARGET_CONCURRENCY, MAX_PERIOD_DAYS, MAX_TARGET_CONCURRENCY } from '../domain/request';
+import { PARENT_ID } from '../domain/organization';
+import { DEFAULT_TARGET_CONCURRENCY, MAX_ACCOUNTS, MAX_OUS, MAX_PERIOD_DAYS, MAX_TARGET_CONCURRENCY } from '../domain/request';
 import { DEFAULT_PAGE_SIZE, LIST_STATUSES, MAX_PAGE_SIZE } from './listing';
 import { DAYS } from '../client/schedules';
 import { FINDING_STATES, MAX_REASON_CHARS } from '../domain/finding-states';
@@ -504,7 +505,22 @@ export function openApiDocument(): Json {
           additionalProperties: false,
           properties: {
             tenant: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
-            accounts: { type: 'array', minItems: 1, maxItems: 50, items: { type: 'string', pattern: '^\\d{12}$' } },
+            accounts: { type: 'array', minItems: 1, maxItems: MAX_ACCOUNTS, items: { type: 'string', pattern: '^\\d{12}$' }, description: 'The accounts to analyse. Give this or organization.' },
+            organization: {
+              type: 'object',
+              additionalProperties: false,
+              description:
+                `Instead of accounts: analyse the tenant's active member accounts of these OUs (child OUs included), or of the whole organisation without ous, discovered in AWS Organizations when the analysis starts (the worker runs with the management account's credentials and assumes the member role in each account). Suspended accounts, accounts the role does not reach and accounts outside the tenant's binding are left out, each with a note in the report. At most ${MAX_ACCOUNTS} accounts.`,
+              properties: {
+                ous: {
+                  type: 'array',
+                  minItems: 1,
+                  maxItems: MAX_OUS,
+                  items: { type: 'string', pattern: PARENT_ID.source },
+                  description: 'OU IDs (ou-…) or root IDs (r-…). Default: the whole organisation.',
+                },
+              },
+            },
             regions: { type: 'array', minItems: 1, maxItems: 30, items: { type: 'string' }, default: ['us-east-1'] },
             period: {
               type: 'object',
@@ -527,7 +543,7 @@ export function openApiDocument(): Json {
               description: 'Account-Regions each agent analyses at once; the rest queue (big organisations never start hundreds of activities together).',
             },
           },
-          required: ['accounts'],
+          oneOf: [{ required: ['accounts'] }, { required: ['organization'] }],
           description: 'Who asked is taken from the credentials (API-key id or token subject); a body with requestedBy is refused.',
         },
         Links: {
@@ -658,6 +674,10 @@ export function openApiDocument(): Json {
             failures: { type: 'array', items: { type: 'object', properties: { agent: { type: 'string' }, reason: { type: 'string' } } } },
             usage: { type: 'object' },
             findings: { type: 'array', items: { type: 'object' } },
+            timeline: {
+              type: 'object',
+              description: 'Where the time went: per agent wall, queued, running and waiting-on-AWS milliseconds, and the longest activities.',
+            },
           },
         },
         Caller: {

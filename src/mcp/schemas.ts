@@ -5,6 +5,8 @@
 import { z } from 'zod';
 import { AGENT_KINDS } from '../domain/agents';
 import { FINDING_STATES, MAX_REASON_CHARS } from '../domain/finding-states';
+import { PARENT_ID } from '../domain/organization';
+import { MAX_ACCOUNTS, MAX_OUS } from '../domain/request';
 
 const ACCOUNT = z.string().regex(/^\d{12}$/, 'an account is a 12-digit AWS account ID');
 const DATE = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date is YYYY-MM-DD');
@@ -26,9 +28,21 @@ export const startAnalysisInput = {
     .min(1)
     .max(500)
     .optional()
-    .describe('A plain-language question ("why did staging cost more last month?"); the planner picks accounts, period and agents. Give this OR accounts.'),
+    .describe('A plain-language question ("why did staging cost more last month?"); the planner picks accounts, period and agents. Give this OR accounts OR organization.'),
   tenant: z.string().optional().describe('Tenant; default: your only tenant'),
-  accounts: z.array(ACCOUNT).min(1).max(50).optional().describe('AWS accounts to analyse'),
+  accounts: z.array(ACCOUNT).min(1).max(MAX_ACCOUNTS).optional().describe('AWS accounts to analyse'),
+  organization: z
+    .object({
+      ous: z
+        .array(z.string().regex(PARENT_ID, 'an OU ID (ou-…) or root ID (r-…)'))
+        .min(1)
+        .max(MAX_OUS)
+        .optional()
+        .describe('AWS Organizations OU IDs (ou-…) or root IDs (r-…); omit for the whole organisation'),
+    })
+    .strict()
+    .optional()
+    .describe("Instead of accounts: the tenant's active member accounts of these OUs, discovered in AWS Organizations when the analysis starts"),
   regions: z.array(z.string()).min(1).max(30).optional().describe('Regions, e.g. ["us-east-1"] (default us-east-1)'),
   period: z
     .object({ start: DATE, end: DATE.describe('exclusive') })

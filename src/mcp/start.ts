@@ -17,7 +17,7 @@ export function registerStartTool(server: McpServer, api: FinopsApi): void {
     {
       title: 'Start an analysis',
       description:
-        'Analyse AWS accounts (Regions, period, agents) or answer a plain-language question with a planned analysis. Runs for minutes: by default waits for the report, sending progress notifications; with wait=false returns the ID at once (follow it with get_analysis).',
+        'Analyse AWS accounts — listed, or the accounts of an organisation’s OUs discovered in AWS Organizations — (Regions, period, agents) or answer a plain-language question with a planned analysis. Runs for minutes: by default waits for the report, sending progress notifications; with wait=false returns the ID at once (follow it with get_analysis).',
       inputSchema: startAnalysisInput,
       outputSchema: analysisOutput,
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },

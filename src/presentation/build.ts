@@ -7,6 +7,7 @@ import { anomaliesSection, forecastSection } from './build-forecast';
 import { spendSection } from './build-spend';
 import { statesParts } from './build-states';
 import { commitmentsSection, taggingSection } from './build-tagging';
+import { timelineSection } from './build-timeline';
 import { col, countCell, emptySection, fact, moneyCell, section, table, text } from './cells';
 import { change, money, period, plural, timestamp } from './format';
 import type { Fact, ReportView, SectionId, SectionView } from './model';
@@ -80,6 +81,7 @@ export function buildReportView(source: AnalysisReport, options: BuildOptions = 
       guard('tagging', 'Tagging compliance', () => taggingSection(report)),
       guard('commitments', 'Commitments', () => commitmentsSection(report)),
       guard('findings', 'Findings', () => findingsSection(report, findings, options.maxFindings ?? 50)),
+      guard('timeline', 'Where the time went', () => timelineSection(report)),
       guard('notes', 'Notes: what was skipped and why', () => notesSection(report)),
     ],
     findings,

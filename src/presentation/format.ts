@@ -119,3 +119,13 @@ export function humanise(key: string): string {
 export function webUiText(text: string): string {
   return text.replace(/[\r\n]+/g, ' ').replace(/[\\`*_[\]|<>$]/g, (c) => `\\${c}`);
 }
+
+/** A duration from milliseconds: "850 ms", "12.4 s", "3 min 05 s". */
+export function duration(ms: number): string {
+  if (!Number.isFinite(ms)) return String(ms);
+  const v = Math.max(0, ms);
+  if (v < 1_000) return `${Math.round(v)} ms`;
+  if (v < 60_000) return `${number(v / 1_000, 1)} s`;
+  const seconds = Math.round(v / 1_000);
+  return `${Math.floor(seconds / 60)} min ${String(seconds % 60).padStart(2, '0')} s`;
+}

@@ -8,7 +8,7 @@
  */
 import type { ExportFinding } from './read';
 
-export const SECTION_IDS = ['headline', 'summary', 'spend', 'forecast', 'anomalies', 'tagging', 'commitments', 'findings', 'notes'] as const;
+export const SECTION_IDS = ['headline', 'summary', 'spend', 'forecast', 'anomalies', 'tagging', 'commitments', 'findings', 'timeline', 'notes'] as const;
 export type SectionId = (typeof SECTION_IDS)[number];
 
 /** An exact value and the text it is shown as. */

@@ -5,7 +5,9 @@ import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/w
 import { createActivities, type Activities } from '../activities';
 import { workerTracingOptions, type Tracing } from '../tracing';
 import { payloadReferenceConverter } from '../payload-references';
+import { storeFromEnv, type ArtefactStore } from '../activities/store';
 import { livenessHeartbeats } from './liveness';
+import { activityTimings } from './timings';
 import { workerDeploymentOptions, type WorkerVersion } from './versioning';
 
 export interface FinopsWorkerOptions {
@@ -23,6 +25,11 @@ export interface FinopsWorkerOptions {
   version?: WorkerVersion;
   /** Large payloads by reference (src/payload-references.ts); default: the store from the environment. */
   dataConverter?: WorkerOptions['dataConverter'];
+  /**
+   * The artefact store the activities write to; the worker records each analysis activity's timing there
+   * (src/worker/timings.ts) for the report's timeline. Default: the store from the environment.
+   */
+  store?: ArtefactStore;
 }
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
@@ -34,6 +41,7 @@ export const WORKFLOW_INTERCEPTOR_MODULES = [require.resolve('../workflows/metri
 
 export async function createWorker(options: FinopsWorkerOptions): Promise<Worker> {
   const tracing = options.tracing ? workerTracingOptions(options.tracing) : undefined;
+  const store = options.store ?? storeFromEnv();
   const workflowModules = [...WORKFLOW_INTERCEPTOR_MODULES, ...(tracing?.interceptors.workflowModules ?? [])];
   return Worker.create({
     connection: options.connection,
@@ -44,7 +52,7 @@ export async function createWorker(options: FinopsWorkerOptions): Promise<Worker
     dataConverter: options.dataConverter ?? payloadReferenceConverter(),
     // With a prebuilt bundle the workflow interceptor modules are already in it (and workflowModules is ignored).
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
-    interceptors: { workflowModules, activity: [livenessHeartbeats, ...(tracing ? tracing.interceptors.activity : [])] },
+    interceptors: { workflowModules, activity: [livenessHeartbeats, activityTimings(store), ...(tracing ? tracing.interceptors.activity : [])] },
     ...(tracing ? { sinks: tracing.sinks } : {}),
     ...(options.version ? workerDeploymentOptions(options.version) : {}),
     // Lets in-flight activities finish (or heartbeat their position) before the process exits.

@@ -20,6 +20,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import type { TimelineInput } from '../activities/timeline';
 import { AGENTS, type AgentKind } from '../domain/agents';
 import type { FindingsSummary } from '../domain/findings';
 import { formatUsd } from '../domain/money';
@@ -36,10 +37,14 @@ import {
 } from '../domain/progress';
 import { assembleReport, type AgentOutcome, type AnalysisReport } from '../domain/report';
 import { attachSummary } from '../llm/attach';
+import { describeOrganizationScope } from '../domain/organization';
 import { validateAnalysisRequest, workflowClockFor, type AnalysisRequest } from '../domain/request';
+import { AGENT_HEARTBEAT_TIMEOUT } from './agents/common';
 import { AGENT_WORKFLOWS, type AgentInput } from './agents/index';
 import { failureReason } from './failures';
 import { applyStatesStep } from './finding-states';
+import { resolveOrganizationScope } from './organization-scope';
+import { checkBinding } from './tenant-binding';
 import { agentWorkflowId } from './ids';
 import { agentProgressSignal, progressQuery } from './messages';
 import { ACCOUNT, AGENT, KIND, TENANT } from './search-attributes';
@@ -52,6 +57,8 @@ export const MERGE_SCOPE_PATCH = 'merge-scope-v1';
 
 const { mergeAnalysisFindings } = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
+  // The worker beats for every attempt (src/worker/liveness.ts): a dead worker's attempt is retried within seconds.
+  heartbeatTimeout: AGENT_HEARTBEAT_TIMEOUT,
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 8 },
 });
@@ -62,23 +69,27 @@ export const SUMMARY_PATCH = 'executive-summary-v1';
 const { summariseReport } = proxyActivities<Activities>({
   // Bedrock calls have their own per-attempt timeouts inside; this bounds the whole activity.
   startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: AGENT_HEARTBEAT_TIMEOUT,
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumAttempts: 3 },
 });
 
 /** The worker checks the tenant's account binding before any agent starts; older histories replay without it. */
 export const TENANCY_PATCH = 'tenant-binding-v1';
 
-const { checkTenantBinding } = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  // Refusals are non-retryable; an Organizations look-up that fails is retried.
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: 5 },
-});
-
 /** A completed analysis's report is kept in the report store (beyond Temporal's retention); older histories replay without it. */
 export const KEEP_REPORT_PATCH = 'keep-report-v1';
 
+/** The report carries a phase timeline (where the time went); older histories replay without the step. */
+export const TIMELINE_PATCH = 'phase-timeline-v1';
+
+const { buildAnalysisTimeline } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: 3 },
+});
+
 const { keepReport } = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: AGENT_HEARTBEAT_TIMEOUT,
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
 });
 
@@ -87,29 +98,42 @@ export async function analysis(input: AnalysisRequest): Promise<AnalysisReport> 
   if (!validation.ok) {
     throw ApplicationFailure.nonRetryable(`Invalid analysis request: ${validation.errors.join('; ')}`, 'InvalidRequest');
   }
-  const request = validation.request;
   const analysisId = workflowInfo().workflowId;
-  if (patched(TENANCY_PATCH)) {
-    // Before any AWS call: a run started on Temporal directly, around the gateway, is refused here too.
-    await checkTenantBinding.executeWithOptions(
-      { summary: `Check that ${request.tenant} may analyse ${request.accounts.join(', ')}` },
-      [{ tenant: request.tenant, accounts: request.accounts }],
-    );
-  }
-  const baseline = previousPeriod(request.period);
-  ensureSearchAttributes(request);
-
-  const children = request.agents.map((agent) => ({ agent, workflowId: agentWorkflowId(analysisId, agent) }));
-  let progress = initialProgress(analysisId, request.tenant, children, now());
+  const children = validation.request.agents.map((agent) => ({ agent, workflowId: agentWorkflowId(analysisId, agent) }));
+  let progress = initialProgress(analysisId, validation.request.tenant, children, now());
   const update = (next: AnalysisProgress) => {
     progress = next;
     setCurrentDetails(progressDetails(progress));
   };
   setHandler(progressQuery, () => progress);
   setHandler(agentProgressSignal, (u: AgentProgressUpdate) => update(applyAgentUpdate(progress, u, now())));
+
+  let request = validation.request;
+  let scopeNotes: string[] = [];
+  if (request.organization) {
+    update(setOverall(progress, 'running', `Discovering the accounts of ${describeOrganizationScope(request.organization)}`, now()));
+    ({ request, notes: scopeNotes } = await resolveOrganizationScope(request, request.organization));
+  }
+  if (patched(TENANCY_PATCH)) {
+    // Before any agent's AWS call: a run started on Temporal directly, around the gateway, is refused here too
+    // (an organisation-scoped run kept only the tenant's accounts, and discovery refused an unknown tenant).
+    await checkBinding(request.tenant, request.accounts);
+  }
+  const baseline = previousPeriod(request.period);
+  ensureSearchAttributes(request);
   update(setOverall(progress, 'running', `Running ${children.length} agents`, now()));
 
+  // Each agent's child-workflow window, in workflow time (deterministic), for the report's timeline.
+  const windows: TimelineInput['windows'] = [];
   const runAgent = async (agent: AgentKind, workflowId: string): Promise<AgentOutcome> => {
+    const start = now();
+    try {
+      return await runAgentChild(agent, workflowId);
+    } finally {
+      windows.push({ scope: agent, start, end: now() });
+    }
+  };
+  const runAgentChild = async (agent: AgentKind, workflowId: string): Promise<AgentOutcome> => {
     const agentInput: AgentInput = {
       analysisId,
       agent,
@@ -208,6 +232,7 @@ export async function analysis(input: AnalysisRequest): Promise<AnalysisReport> 
     request,
     await mergeStep(analysisId, outcomes, request, (step) => update(setOverall(progress, 'running', step, now()))),
   );
+  if (scopeNotes.length) merged.notes = [...scopeNotes, ...(merged.notes ?? [])];
   // From here on, progress tells the report's figures (each resource once, in scope), not the agents' sums.
   if (merged.findings) update(setMergedFindings(progress, merged.findings.count, merged.findings.monthlySavings, now()));
   let report: AnalysisReport = assembleReport(
@@ -231,6 +256,9 @@ export async function analysis(input: AnalysisRequest): Promise<AnalysisReport> 
       report,
       await summariseReport.executeWithOptions({ summary: 'Executive summary, grounded in the report' }, [report]),
     );
+  }
+  if (patched(TIMELINE_PATCH)) {
+    report = await withTimeline(report, analysisId, [...windows, { scope: 'analysis', start: workflowInfo().runStartTime.toISOString(), end: now() }]);
   }
   const savings = report.findings
     ? `; ${report.findings.count} findings, ${formatUsd(report.findings.monthlySavings)} a month to save`
@@ -310,6 +338,17 @@ async function mergeStep(
   } catch (err) {
     if (isCancellation(err)) throw err;
     return { notes: [`Findings could not be merged: ${failureReason(err).reason}`] };
+  }
+}
+
+/** The timeline is a courtesy: without it (a store that cannot list, an error) the report is unchanged. */
+async function withTimeline(report: AnalysisReport, analysisId: string, windows: TimelineInput['windows']): Promise<AnalysisReport> {
+  try {
+    const timeline = await buildAnalysisTimeline.executeWithOptions({ summary: 'Where the time went: the phase timeline' }, [{ analysisId, windows }]);
+    return timeline ? { ...report, timeline } : report;
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    return report;
   }
 }
 

@@ -15,7 +15,7 @@ import { generateScenario } from '../../src/sim/scenario';
 import { startSimulator, type RunningSimulator } from '../../src/sim/server';
 import { FINOPS_METRICS } from '../../src/workflows/metrics-interceptor';
 import { FakeBedrock, TEST_MODEL } from '../fakes/bedrock';
-import { startProcess, type Proc } from '../helpers/processes';
+import { startProcess, startWorkerProcess, type Proc } from '../helpers/processes';
 import { lastFullMonths, SAMPLE_ACCOUNT, TEST_TODAY, testNow } from '../helpers/stack';
 import { startTemporal } from '../helpers/temporal';
 
@@ -73,16 +73,11 @@ const sum = (samples: Sample[], name: string, where: Record<string, string> = {}
 
 test('the worker serves SDK and FinOps metrics on its Prometheus endpoint, matching the report', async () => {
   const port = await freePort();
-  worker = startProcess('src/worker/main.ts', {
-    TEMPORAL_ADDRESS: env.address,
-    FINOPS_TASK_QUEUE: taskQueue,
-    FINOPS_WORKER_METRICS_PORT: String(port),
-    AWS_ENDPOINT_URL: sim.url,
-    AWS_ENDPOINT_URL_BEDROCK_RUNTIME: bedrock.url,
-    FINOPS_BEDROCK_MODEL_ID: TEST_MODEL,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'sample',
-    AWS_SECRET_ACCESS_KEY: 'sample',
+  worker = startWorkerProcess({
+    temporalAddress: env.address,
+    taskQueue,
+    awsEndpoint: sim.url,
+    env: { FINOPS_WORKER_METRICS_PORT: String(port), AWS_ENDPOINT_URL_BEDROCK_RUNTIME: bedrock.url, FINOPS_BEDROCK_MODEL_ID: TEST_MODEL },
   });
   await worker.waitFor(new RegExp(`Worker metrics at http://127\\.0\\.0\\.1:${port}/metrics`), 120_000);
   await worker.waitFor(/Worker running on task queue/, 120_000);

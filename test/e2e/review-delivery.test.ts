@@ -17,7 +17,7 @@ import { describeReviewSchedule, listReviewSchedules, withSchedule } from '../..
 import { generateScenario } from '../../src/sim/scenario';
 import { startSimulator, type RunningSimulator } from '../../src/sim/server';
 import type { ReviewResult } from '../../src/workflows/review';
-import { startProcess, type Proc } from '../helpers/processes';
+import { startWorkerProcess, type Proc } from '../helpers/processes';
 import { SAMPLE_ACCOUNT } from '../helpers/stack';
 import { startTemporal } from '../helpers/temporal';
 
@@ -65,22 +65,21 @@ after(async () => {
 });
 
 function startWorker(): Proc {
-  const worker = startProcess('src/worker/main.ts', {
-    TEMPORAL_ADDRESS: env.address,
-    FINOPS_TASK_QUEUE: taskQueue,
-    AWS_ENDPOINT_URL: sim.url,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'sample',
-    AWS_SECRET_ACCESS_KEY: 'sample',
-    FINOPS_STORE_DIR: storeDir,
-    FINOPS_TODAY: today,
-    FINOPS_REVIEW_SCHEDULES: JSON.stringify([{ tenant: 'durable', accounts: [SAMPLE_ACCOUNT], agents: ['ec2'] }]),
-    FINOPS_REVIEW_DESTINATIONS: JSON.stringify({
-      durable: [
-        { id: 'slack', type: 'slack', url: `${base}/slack` },
-        { id: 'hook', type: 'webhook', url: `${base}/hook`, secret: 'crash-secret' },
-      ],
-    }),
+  const worker = startWorkerProcess({
+    temporalAddress: env.address,
+    taskQueue,
+    awsEndpoint: sim.url,
+    storeDir,
+    env: {
+      FINOPS_TODAY: today,
+      FINOPS_REVIEW_SCHEDULES: JSON.stringify([{ tenant: 'durable', accounts: [SAMPLE_ACCOUNT], agents: ['ec2'] }]),
+      FINOPS_REVIEW_DESTINATIONS: JSON.stringify({
+        durable: [
+          { id: 'slack', type: 'slack', url: `${base}/slack` },
+          { id: 'hook', type: 'webhook', url: `${base}/hook`, secret: 'crash-secret' },
+        ],
+      }),
+    },
   });
   workers.push(worker);
   return worker;

@@ -1,7 +1,7 @@
 /**
  * The worker enforces the tenant binding itself: a request started directly on Temporal (no gateway)
- * for an account outside its tenant's binding fails before any AWS call, with the reason; a bound
- * account is analysed. The worker process reads FINOPS_TENANTS as in production, refuses to start on a
+ * for an account outside its tenant's binding fails before any AWS call, with the reason — an analysis,
+ * and an agent workflow started on its own too; a bound account is analysed. The worker process reads FINOPS_TENANTS as in production, refuses to start on a
  * bad configuration naming every problem, and says so when it runs single-tenant.
  */
 import assert from 'node:assert/strict';
@@ -11,13 +11,16 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { startAnalysis } from '../../src/client/analyses';
-import type { AnalysisReport } from '../../src/domain/report';
+import { describeFailure, startAnalysis } from '../../src/client/analyses';
+import type { AgentKind } from '../../src/domain/agents';
+import { previousPeriod } from '../../src/domain/period';
+import type { AgentResult, AnalysisReport } from '../../src/domain/report';
 import { validateAnalysisRequest } from '../../src/domain/request';
 import { generateScenario } from '../../src/sim/scenario';
 import { startSimulator, type RunningSimulator } from '../../src/sim/server';
-import { startProcess, type Proc } from '../helpers/processes';
+import { startWorkerProcess, type Proc } from '../helpers/processes';
 import { lastFullMonths, SAMPLE_ACCOUNT, TEST_TODAY, testNow } from '../helpers/stack';
+import type { AgentInput } from '../../src/workflows/agents/index';
 import { startTemporal } from '../helpers/temporal';
 
 let env: TestWorkflowEnvironment;
@@ -35,18 +38,24 @@ after(async () => {
 });
 
 function startWorker(extra: Record<string, string>): Proc {
-  const worker = startProcess('src/worker/main.ts', {
-    TEMPORAL_ADDRESS: env.address,
-    FINOPS_TASK_QUEUE: taskQueue,
-    AWS_ENDPOINT_URL: sim.url,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'sample',
-    AWS_SECRET_ACCESS_KEY: 'sample',
-    FINOPS_STORE_DIR: storeDir,
-    ...extra,
-  });
+  const worker = startWorkerProcess({ temporalAddress: env.address, taskQueue, awsEndpoint: sim.url, storeDir, env: extra });
   workers.push(worker);
   return worker;
+}
+
+/** An agent's input for acme, as an analysis would pass it, for starting the agent on its own. */
+function agentInput(agent: AgentKind, accounts: string[]): AgentInput {
+  const period = lastFullMonths(1);
+  return {
+    analysisId: `direct-${agent}-${accounts.join('-')}-${process.pid}`,
+    agent,
+    tenant: 'acme',
+    accounts,
+    regions: ['us-east-1'],
+    period,
+    previousPeriod: previousPeriod(period),
+    asOf: TEST_TODAY,
+  };
 }
 
 function request(tenant: string, accounts: string[]) {
@@ -89,12 +98,24 @@ test('the worker refuses a run started directly on Temporal for an unbound accou
       (err: unknown) => err,
     );
     assert.ok(failure instanceof WorkflowFailedError);
-    const messages: string[] = [];
-    for (let e: unknown = failure; e instanceof Error; e = (e as { cause?: unknown }).cause) messages.push(e.message);
-    assert.match(messages.join(' | '), reason);
-    assert.match(messages.join(' | '), /The worker refuses to analyse it/);
+    assert.match(describeFailure(failure), reason);
+    assert.match(describeFailure(failure), /The worker refuses to analyse it/);
+  }
+  // An agent workflow started on Temporal directly (no analysis around it) is refused the same way.
+  for (const [agent, workflowType] of [['ec2', 'ec2Agent'], ['s3', 's3Agent']] as const) {
+    const input = agentInput(agent, ['999999999999']);
+    const failure = await env.client.workflow
+      .execute(workflowType, { taskQueue, workflowId: `${input.analysisId}/agent`, args: [input] })
+      .then(() => assert.fail(`${workflowType} should have been refused`), (err: unknown) => err);
+    assert.ok(failure instanceof WorkflowFailedError);
+    assert.match(describeFailure(failure), /Tenant "acme" may not analyse account 999999999999: not among the accounts bound to it\. The worker refuses to analyse it/);
   }
   assert.deepEqual(sim.stats(), {}, 'no AWS request was made for a refused run');
+
+  // An agent started directly on a bound account runs.
+  const direct = agentInput('s3', [SAMPLE_ACCOUNT]);
+  const s3 = await env.client.workflow.execute('s3Agent', { taskQueue, workflowId: `${direct.analysisId}/agent`, args: [direct] });
+  assert.equal((s3 as AgentResult).agent, 's3');
 
   // The bound account is analysed as before.
   const ok = await startAnalysis(env.client, taskQueue, request('acme', [SAMPLE_ACCOUNT]));

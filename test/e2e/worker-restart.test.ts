@@ -12,7 +12,7 @@ import { validateAnalysisRequest } from '../../src/domain/request';
 import { generateScenario } from '../../src/sim/scenario';
 import { startSimulator, type RunningSimulator } from '../../src/sim/server';
 import { progressQuery } from '../../src/workflows/messages';
-import { startProcess, type Proc } from '../helpers/processes';
+import { startWorkerProcess, type Proc } from '../helpers/processes';
 import { lastFullMonths, SAMPLE_ACCOUNT, TEST_TODAY, testNow } from '../helpers/stack';
 import { startTemporal } from '../helpers/temporal';
 
@@ -36,14 +36,7 @@ after(async () => {
 });
 
 function startWorker(): Proc {
-  const worker = startProcess('src/worker/main.ts', {
-    TEMPORAL_ADDRESS: env.address,
-    FINOPS_TASK_QUEUE: taskQueue,
-    AWS_ENDPOINT_URL: sim.url,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'sample',
-    AWS_SECRET_ACCESS_KEY: 'sample',
-  });
+  const worker = startWorkerProcess({ temporalAddress: env.address, taskQueue, awsEndpoint: sim.url });
   workers.push(worker);
   return worker;
 }

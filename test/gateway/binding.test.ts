@@ -5,15 +5,13 @@
  * WebSocket, and `requestedBy` comes from the credentials, never the body.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { PROJECT_ROOT } from '../../scripts/temporal-cli';
 import { TenantBindings } from '../../src/activities/tenancy';
 import { parseTenancy } from '../../src/domain/tenancy';
 import type { AnalysisRequest } from '../../src/domain/request';
 import { ApiKeyStore, generateApiKey } from '../../src/gateway/api-keys';
 import { credentialAuthenticator } from '../../src/gateway/auth';
+import { runFinops, type CliRun } from '../helpers/processes';
 import { type Harness, requestBody, signal, startHarness, TestSocket } from './harness';
 
 const ACME_ACCOUNT = '111122223333';
@@ -53,18 +51,8 @@ async function post(key: string, body: unknown): Promise<{ status: number; body:
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
-function finops(args: string[], key: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'src/cli/main.ts'), ...args], {
-      cwd: PROJECT_ROOT,
-      env: { ...process.env, FORCE_COLOR: '0', FINOPS_GATEWAY_URL: url, FINOPS_API_KEY: key },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
+function finops(args: string[], key: string): Promise<CliRun> {
+  return runFinops(args, { FINOPS_GATEWAY_URL: url, FINOPS_API_KEY: key });
 }
 
 async function startedRequest(analysisId: string): Promise<AnalysisRequest> {

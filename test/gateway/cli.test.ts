@@ -4,19 +4,18 @@
  * report in every format, cancel, whoami, schedules, key creation, and its errors and exit codes.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { PROJECT_ROOT } from '../../scripts/temporal-cli';
 import type { AnalysisReport } from '../../src/domain/report';
 import { buildReportView } from '../../src/presentation/build';
 import { viewToHtml } from '../../src/presentation/html';
 import { SECTION_IDS } from '../../src/presentation/model';
 import { ApiKeyStore, generateApiKey } from '../../src/gateway/api-keys';
 import { credentialAuthenticator } from '../../src/gateway/auth';
+import { runFinops, type CliRun } from '../helpers/processes';
 import { apiPath, type Harness, signal, startFixture, startHarness } from './harness';
 
 const acme = generateApiKey('cli', ['acme']);
@@ -42,24 +41,8 @@ async function deadPort(): Promise<number> {
   return port;
 }
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function finops(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'src/cli/main.ts'), ...args], {
-      cwd: PROJECT_ROOT,
-      env: { ...process.env, FORCE_COLOR: '0', FINOPS_GATEWAY_URL: url, FINOPS_API_KEY: acme.key, ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
+function finops(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  return runFinops(args, { FINOPS_GATEWAY_URL: url, FINOPS_API_KEY: acme.key, ...env });
 }
 
 async function api(path: string): Promise<Response> {

@@ -7,7 +7,6 @@ import { PROJECT_ROOT } from '../../scripts/temporal-cli';
 import { ENV } from '../../src/config';
 import { TEST_TODAY } from './today';
 
-
 export interface Proc {
   child: ChildProcess;
   output(): string;
@@ -69,4 +68,56 @@ export function startProcess(entry: string, env: Record<string, string>): Proc {
       return exited;
     },
   };
+}
+
+export interface WorkerProcessOptions {
+  /** The Temporal server's address (host:port). */
+  temporalAddress: string;
+  taskQueue: string;
+  /** The simulator's URL: every AWS client of the worker goes there, with the simulator's credentials. */
+  awsEndpoint: string;
+  /** FINOPS_STORE_DIR, for a test that reads the store or shares it between workers. */
+  storeDir?: string;
+  /** Any other variables; they win over the ones above. */
+  env?: Record<string, string>;
+}
+
+/** The environment of a worker process on a test's Temporal server and the sample-account simulator. */
+export function simulatedWorkerEnv(options: WorkerProcessOptions): Record<string, string> {
+  return {
+    TEMPORAL_ADDRESS: options.temporalAddress,
+    FINOPS_TASK_QUEUE: options.taskQueue,
+    AWS_ENDPOINT_URL: options.awsEndpoint,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'sample',
+    AWS_SECRET_ACCESS_KEY: 'sample',
+    ...(options.storeDir ? { FINOPS_STORE_DIR: options.storeDir } : {}),
+    ...options.env,
+  };
+}
+
+/** A worker process (src/worker/main.ts) on a test's Temporal server and the simulator. */
+export function startWorkerProcess(options: WorkerProcessOptions): Proc {
+  return startProcess('src/worker/main.ts', simulatedWorkerEnv(options));
+}
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The `finops` command line (src/cli/main.ts) run to its end, with `env` added to the test's environment. */
+export function runFinops(args: string[], env: Record<string, string>): Promise<CliRun> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'src/cli/main.ts'), ...args], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, FORCE_COLOR: '0', ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
 }

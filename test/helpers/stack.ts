@@ -51,6 +51,8 @@ export async function startStack(
     storeDir?: string;
     /** Threshold overrides for the checks. */
     thresholds?: ThresholdOverrides;
+    /** The simulator's request quotas (src/sim/quotas.ts): 'aws' for AWS's limits; default off. */
+    quotas?: 'aws';
   } = {},
 ): Promise<TestStack> {
   const [env, sim, bundle] = await Promise.all([
@@ -66,6 +68,7 @@ export async function startStack(
           ...(options.waste ? { waste: options.waste } : {}),
         }),
       ...(options.costExplorerPageSize ? { costExplorerPageSize: options.costExplorerPageSize } : {}),
+      ...(options.quotas ? { quotas: options.quotas } : {}),
     }),
     bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger }),
   ]);
@@ -77,12 +80,13 @@ export async function startStack(
         externalIds: Object.fromEntries(accounts.flatMap((a) => (a.externalId ? [[a.id, a.externalId]] : []))),
       }
     : {};
+  const store = options.storeDir ? new LocalFileStore(options.storeDir) : undefined;
   const activities = createActivities(
     new AwsClientFactory({ endpoint: sim.url, credentials: SIM_CREDENTIALS, maxAttempts: options.sdkMaxAttempts ?? 1, ...roles }),
     undefined,
     {
       now: options.now ?? (() => new Date(`${sim.scenario.anchorDate}T12:00:00Z`)),
-      ...(options.storeDir ? { store: new LocalFileStore(options.storeDir) } : {}),
+      ...(store ? { store } : {}),
       ...(options.thresholds ? { thresholds: options.thresholds } : {}),
     },
   );
@@ -99,6 +103,8 @@ export async function startStack(
         activities,
         workflowBundle: bundle,
         shutdownGraceMs: 1000,
+        // The activities' timings go where the activities write (the report's timeline reads them there).
+        ...(store ? { store } : {}),
       });
       return worker.runUntil(fn(worker));
     },

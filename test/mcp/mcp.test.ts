@@ -10,6 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { formatUsd } from '../../src/domain/money';
 import type { AnalysisReport } from '../../src/domain/report';
+import type { AnalysisRequest } from '../../src/domain/request';
 import { readFindings, totalSavings } from '../../src/domain/report-export';
 import { DEFAULT_TAG_POLICY, organizationsTagPolicy } from '../../src/domain/tag-policy';
 import { CURRENT_TAG_POLICY_URI, reportUri, tagPolicyUri } from '../../src/mcp/resources';
@@ -266,6 +267,20 @@ function transportSuite(transport: Transport): void {
       assert.match(short.text, /still running after 1 s/);
     });
 
+    test('start_analysis with an organisation scope starts a run that carries it (accounts discovered by the worker)', async () => {
+      const started = await ok<{ analysisId: string; status: string }>(slowRun, 'start_analysis', {
+        organization: { ous: ['ou-ab12-34cd56ef'] },
+        wait: false,
+      });
+      assert.equal(started.status, 'RUNNING');
+      const history = await m.h.client.workflow.getHandle(started.analysisId).fetchHistory();
+      const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data;
+      assert.ok(payload);
+      const request = JSON.parse(Buffer.from(payload).toString()) as AnalysisRequest;
+      assert.deepEqual(request.organization, { ous: ['ou-ab12-34cd56ef'] });
+      assert.deepEqual(request.accounts, []);
+    });
+
     test('start_analysis from a question shows the plan; bad requests name the problem', async () => {
       const planned = await call(client, 'start_analysis', {
         question: 'Why did account 123456789012 cost more last month?',
@@ -283,6 +298,8 @@ function transportSuite(transport: Transport): void {
         [{ question: 'What?', regions: ['us-east-1'] }, /only question, tenant and accounts/],
         [{ accounts: ['123456789012'], tenant: 'globex' }, /may not start analyses for tenant "globex"/],
         [{ wait: 'yes' }, /wait/],
+        [{ organization: { ous: ['finance'] } }, /OU ID \(ou-…\) or root ID/],
+        [{ accounts: ['123456789012'], organization: {} }, /give accounts or organization, not both/],
       ];
       for (const [args, pattern] of bad) {
         const outcome = await call(client, 'start_analysis', args);

@@ -145,6 +145,15 @@ export function fullReport(): AnalysisReport {
       notes: ['Reserved Instance utilisation could not be read: no reservations are active.'],
     },
     summary: { text: 'Spend rose 32.6% on the month.\n\nStop the idle database first: $350.40 a month.', source: 'deterministic' },
+    timeline: {
+      wallMs: 42_000,
+      activities: 12,
+      scopes: [
+        { scope: 'ec2', wallMs: 30_000, queuedMs: 1_200, runningMs: 27_000, awsWaitMs: 21_000, activities: 8, retries: 1 },
+        { scope: 'analysis', wallMs: 42_000, queuedMs: 300, runningMs: 4_000, awsWaitMs: 200, activities: 4, retries: 0 },
+      ],
+      top: [{ scope: 'ec2', activityType: 'analyseEc2Target', attempt: 1, queuedMs: 40, runningMs: 12_500, awsWaitMs: 9_800 }],
+    },
     notes: ['EC2 (instances, EBS, Elastic IPs, snapshots): 2 instances were not judged (no metrics)'],
   };
 }

@@ -29,6 +29,13 @@ describe('view model', () => {
     assert.equal(factOf(head, 'savings')?.text, '$500.56');
     assert.equal(factOf(head, 'commitment-savings')?.text, '$430.50');
 
+    const timeline = sectionOf(view, 'timeline');
+    assert.equal(factOf(timeline, 'wall')?.text, '42 s');
+    assert.equal(factOf(timeline, 'slowest')?.text, 'EC2 (instances, EBS, Elastic IPs, snapshots): 30 s');
+    assert.equal(factOf(timeline, 'aws-share')?.text, '68%', 'AWS wait over running, summed over scopes: 21.2 s of 31 s');
+    const ec2Row = timeline.tables.find((t) => t.id === 'timeline-scopes')!.rows[0]!;
+    assert.deepEqual([ec2Row.queued!.text, ec2Row.running!.text, ec2Row.aws!.text, ec2Row.local!.text], ['1.2 s', '27 s', '21 s', '6 s']);
+
     const spend = sectionOf(view, 'spend');
     assert.deepEqual(
       spend.tables.map((t) => t.id),

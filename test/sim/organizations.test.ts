@@ -17,6 +17,8 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { ApplicationFailure } from '@temporalio/common';
 import { AwsClientFactory } from '../../src/activities/aws-clients';
 import { createOrganizationActivities } from '../../src/activities/organization';
+import { organizationsResolver, TenantBindings } from '../../src/activities/tenancy';
+import { parseTenancy } from '../../src/domain/tenancy';
 import { generateScenario, type Scenario } from '../../src/sim/scenario';
 import { startSimulator, type RunningSimulator } from '../../src/sim/server';
 import { deriveOrganization, type SimOrganization } from '../../src/sim/services/organizations';
@@ -93,11 +95,12 @@ test('AWS’s errors: a member account calling, a malformed parent, an unknown p
   await assert.rejects(client().send(new ListAccountsCommand({ MaxResults: 21 })));
 });
 
-function discovery(options: { memberRoleName?: string; externalIds?: Record<string, string> } = {}) {
+function discovery(options: { memberRoleName?: string; externalIds?: Record<string, string> } = {}, tenancy?: TenantBindings) {
   const role = scenario.accounts.find((a) => a.roleName)!.roleName!;
   const externalIds = Object.fromEntries(scenario.accounts.flatMap((a) => (a.externalId ? [[a.id, a.externalId]] : [])));
   return createOrganizationActivities(
     new AwsClientFactory({ endpoint: sim.url, credentials: CREDENTIALS, maxAttempts: 1, memberRoleName: role, externalIds, ...options }),
+    tenancy,
   );
 }
 
@@ -148,6 +151,52 @@ test('a malformed or unknown OU is a non-retryable failure that says so', async 
   await assert.rejects(discovery().discoverOrganizationAccounts({ parentIds: ['ou-abcd-zzzzzzzz'] }), (err: unknown) => {
     assert.ok(err instanceof ApplicationFailure && err.nonRetryable);
     assert.match(err.message, /organizations:ListAccountsForParent: no such root or OU/);
+    return true;
+  });
+});
+
+test('with a tenant: only the accounts of its binding (OUs resolved by the same walk), the others counted and never named', async () => {
+  const members = scenario.accounts.slice(1);
+  const suspended = scenario.accounts[3]!;
+  const production = members.filter((a) => /prod/i.test(a.name));
+  const byId = members.find((a) => !/prod/i.test(a.name) && a.id !== suspended.id)!;
+  const parsed = parseTenancy({
+    tenants: {
+      // Production by OU (nested under Workloads), one non-production account by ID, and the suspended one by ID.
+      globex: { organizationalUnits: [unit('Production').id], accounts: [byId.id, suspended.id] },
+      other: { accounts: [organization.managementAccountId] },
+    },
+  });
+  assert.ok(parsed.ok);
+  let walks = 0;
+  const resolver = organizationsResolver(client());
+  const tenancy = TenantBindings.bound(parsed.config, (ou) => {
+    walks++;
+    return resolver(ou);
+  });
+
+  const found = await discovery({}, tenancy).discoverOrganizationAccounts({ parentIds: [unit('Workloads').id], tenant: 'globex' });
+  const expected = [...production.filter((a) => a.id !== suspended.id), byId].map((a) => a.id).sort();
+  assert.deepEqual(found.accounts.map((a) => a.id), expected);
+  const outside = members.length - expected.length - 1; // the suspended account is globex's: named, as skipped
+  assert.ok(outside > 0, 'the organisation has accounts outside the binding (the decoys)');
+  assert.deepEqual(found.notes, [
+    `${outside} account${outside === 1 ? '' : 's'} of the organisation left out: not bound to tenant globex.`,
+    `Account ${suspended.id} (${suspended.name}) skipped: suspended in AWS Organizations.`,
+  ]);
+  for (const decoy of members.filter((a) => !expected.includes(a.id) && a.id !== suspended.id)) {
+    assert.ok(!JSON.stringify(found).includes(decoy.id), `account ${decoy.id} of no concern to globex is not named`);
+  }
+  assert.equal(walks, 1, 'the binding’s OU was walked once');
+
+  // The whole organisation for a tenant bound to the management account: that account only.
+  const other = await discovery({}, tenancy).discoverOrganizationAccounts({ tenant: 'other' });
+  assert.deepEqual(other.accounts.map((a) => a.id), [organization.managementAccountId]);
+
+  // A tenant without a binding learns nothing: refused before any Organizations request.
+  await assert.rejects(discovery({}, tenancy).discoverOrganizationAccounts({ parentIds: [unit('Workloads').id], tenant: 'initech' }), (err: unknown) => {
+    assert.ok(err instanceof ApplicationFailure && err.nonRetryable);
+    assert.match(err.message, /Tenant "initech" has no accounts bound to it .*The worker refuses to analyse it/);
     return true;
   });
 });

@@ -49,6 +49,25 @@ test('bad requests are rejected with messages that say what is wrong', () => {
   assert.match(errorsOf(null).join(), /object/);
 });
 
+test('an organisation scope instead of accounts: OUs or roots, de-duplicated; accounts empty until discovery', () => {
+  const result = validateAnalysisRequest({ tenant: 'acme', organization: { ous: ['ou-ab12-34cd56ef', 'r-ab12', 'ou-ab12-34cd56ef'] } }, now);
+  assert.ok(result.ok);
+  assert.deepEqual(result.request.organization, { ous: ['ou-ab12-34cd56ef', 'r-ab12'] });
+  assert.deepEqual(result.request.accounts, []);
+  const whole = validateAnalysisRequest({ tenant: 'acme', organization: {} }, now);
+  assert.ok(whole.ok);
+  assert.deepEqual(whole.request.organization, {});
+  // The validated request validates again as it is (the workflow re-checks its input).
+  assert.deepEqual(validateAnalysisRequest(whole.request, now), whole);
+
+  assert.match(errorsOf({ tenant: 'acme' }).join(), /accounts must name at least one account, or give organization/);
+  assert.match(errorsOf({ tenant: 'acme', accounts: ['123456789012'], organization: {} }).join(), /give accounts or organization, not both/);
+  assert.match(errorsOf({ tenant: 'acme', organization: { ous: [] } }).join(), /organization\.ous: .*at least one OU/);
+  assert.match(errorsOf({ tenant: 'acme', organization: { ous: ['finance'] } }).join(), /organization\.ous\.0: each OU must be an AWS Organizations OU ID/);
+  assert.match(errorsOf({ tenant: 'acme', organization: { ous: ['ou-ab12-34cd56ef'], accounts: ['123456789012'] } }).join(), /organization: Unrecognized key/);
+  assert.match(errorsOf({ tenant: 'acme', organization: 'everything' }).join(), /organization must be an object/);
+});
+
 test('targetConcurrency bounds how many account-Regions an agent analyses at once: a whole number from 1 to 200', () => {
   const bounded = validateAnalysisRequest({ ...valid, targetConcurrency: 8 }, now);
   assert.ok(bounded.ok);

@@ -118,6 +118,21 @@ describe('binding decisions', () => {
     );
   });
 
+  test('property: partition keeps, in order, exactly the accounts the check allows one by one', async () => {
+    const members = ['555566667777', '888899990000'];
+    const bindings = TenantBindings.bound(config, () => Promise.resolve(members));
+    const account = fc.constantFrom('111122223333', '444455556666', '000000000000', ...members);
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('acme', 'globex', 'initech'), fc.array(account, { maxLength: 5 }), async (tenant, accounts) => {
+        const { bound, unbound } = await bindings.partition(tenant, accounts);
+        const allowed = await Promise.all(accounts.map(async (a) => (await bindings.check(tenant, [a])).ok));
+        assert.deepEqual(bound, accounts.filter((_, i) => allowed[i]));
+        assert.deepEqual(unbound, accounts.filter((_, i) => !allowed[i]));
+      }),
+    );
+    assert.deepEqual(await TenantBindings.single().partition('anyone', ['123456789012']), { bound: ['123456789012'], unbound: [] });
+  });
+
   test('single tenant refuses nothing', async () => {
     assert.deepEqual(await TenantBindings.single().check('anyone', ['123456789012']), { ok: true });
   });

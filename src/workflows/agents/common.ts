@@ -21,6 +21,7 @@ import { DEFAULT_TARGET_CONCURRENCY } from '../../domain/request';
 import type { AwsUsage } from '../../domain/usage';
 import { failureReason } from '../failures';
 import { agentProgressSignal } from '../messages';
+import { checkBinding } from '../tenant-binding';
 import { webUiMarkdown } from '../../presentation/web-ui';
 
 export interface AgentInput {
@@ -68,6 +69,19 @@ const { fetchSpend } = proxyActivities<Activities>({
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 8 },
 });
+
+/** An agent started on its own checks the tenant's account binding; older histories replay without it. */
+export const AGENT_TENANCY_PATCH = 'agent-tenant-binding-v1';
+
+/**
+ * Every agent's first step. An agent run as a child of an analysis was checked by its parent (only
+ * workflows can start children, and only the analysis starts agents); one started directly on Temporal,
+ * around the analysis, is refused here, before any AWS call, by the same activity the analysis runs.
+ */
+export async function checkAgentTenantBinding(input: AgentInput): Promise<void> {
+  if (workflowInfo().parent || !patched(AGENT_TENANCY_PATCH)) return;
+  await checkBinding(input.tenant, input.accounts);
+}
 
 /** Tell the parent analysis what this agent is doing. Best effort: progress must never fail an agent. */
 export function reportToParent(update: AgentProgressUpdate): void {

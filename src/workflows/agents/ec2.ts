@@ -29,6 +29,7 @@ import {
   targetsOf,
   type AgentInput,
   AGENT_HEARTBEAT_TIMEOUT,
+  checkAgentTenantBinding,
 } from './common';
 import { webUiMarkdown } from '../../presentation/web-ui';
 
@@ -57,6 +58,7 @@ export async function analysisDayOf(input: AgentInput): Promise<string> {
 }
 
 export async function ec2Agent(input: AgentInput): Promise<AgentResult> {
+  await checkAgentTenantBinding(input);
   if (!patched(FINDINGS_PATCH)) return runSpendAgent(input);
   const agent = 'ec2' as const;
   const targets = targetsOf(input);

@@ -4,7 +4,7 @@ import type { Activities } from '../../activities';
 import { formatUsd } from '../../domain/money';
 import type { AgentResult } from '../../domain/report';
 import { addUsage } from '../../domain/usage';
-import { AGENT_HEARTBEAT_TIMEOUT, reportToParent, runSpendAgent, type AgentInput } from './common';
+import { AGENT_HEARTBEAT_TIMEOUT, checkAgentTenantBinding, reportToParent, runSpendAgent, type AgentInput } from './common';
 import { webUiMarkdown } from '../../presentation/web-ui';
 
 const { analyseForecast } = proxyActivities<Activities>({
@@ -15,6 +15,7 @@ const { analyseForecast } = proxyActivities<Activities>({
 });
 
 export async function forecastingAgent(input: AgentInput): Promise<AgentResult> {
+  await checkAgentTenantBinding(input);
   const spend = await runSpendAgent(input);
   reportToParent({ agent: 'forecasting', state: 'running', step: 'Forecasting, backtesting and looking for anomalies' });
   const result = await analyseForecast.executeWithOptions(

@@ -20,6 +20,7 @@ import {
   targetsOf,
   type AgentInput,
   AGENT_HEARTBEAT_TIMEOUT,
+  checkAgentTenantBinding,
 } from './common';
 import { analysisDayOf, commitmentsUnavailable, FINDINGS_PATCH } from './ec2';
 import { webUiMarkdown } from '../../presentation/web-ui';
@@ -32,6 +33,7 @@ const activities = proxyActivities<Activities>({
 });
 
 export async function rdsAgent(input: AgentInput): Promise<AgentResult> {
+  await checkAgentTenantBinding(input);
   if (!patched(FINDINGS_PATCH)) return runSpendAgent(input);
   const agent = 'rds' as const;
   const targets = targetsOf(input);

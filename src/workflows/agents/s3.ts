@@ -4,7 +4,7 @@ import type { Activities } from '../../activities';
 import { formatUsd } from '../../domain/money';
 import type { AgentResult } from '../../domain/report';
 import { addUsage } from '../../domain/usage';
-import { AGENT_HEARTBEAT_TIMEOUT, reportToParent, runSpendAgent, type AgentInput } from './common';
+import { AGENT_HEARTBEAT_TIMEOUT, checkAgentTenantBinding, reportToParent, runSpendAgent, type AgentInput } from './common';
 import { webUiMarkdown } from '../../presentation/web-ui';
 
 const { analyseStorage } = proxyActivities<Activities>({
@@ -15,6 +15,7 @@ const { analyseStorage } = proxyActivities<Activities>({
 });
 
 export async function s3Agent(input: AgentInput): Promise<AgentResult> {
+  await checkAgentTenantBinding(input);
   const spend = await runSpendAgent(input);
   reportToParent({
     agent: 's3',

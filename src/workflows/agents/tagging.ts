@@ -3,7 +3,7 @@ import { ActivityCancellationType, proxyActivities, setCurrentDetails } from '@t
 import type { Activities } from '../../activities';
 import type { AgentResult } from '../../domain/report';
 import { addUsage } from '../../domain/usage';
-import { AGENT_HEARTBEAT_TIMEOUT, reportToParent, runSpendAgent, type AgentInput } from './common';
+import { AGENT_HEARTBEAT_TIMEOUT, checkAgentTenantBinding, reportToParent, runSpendAgent, type AgentInput } from './common';
 import { webUiMarkdown } from '../../presentation/web-ui';
 
 const { analyseTagging } = proxyActivities<Activities>({
@@ -14,6 +14,7 @@ const { analyseTagging } = proxyActivities<Activities>({
 });
 
 export async function taggingAgent(input: AgentInput): Promise<AgentResult> {
+  await checkAgentTenantBinding(input);
   const spend = await runSpendAgent(input);
   reportToParent({ agent: 'tagging', state: 'running', step: 'Checking tags against the policy, by resource and by spend' });
   const result = await analyseTagging.executeWithOptions(

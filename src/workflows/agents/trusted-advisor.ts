@@ -10,7 +10,7 @@ import { mergeMissing } from '../../domain/checks/common';
 import { formatUsd } from '../../domain/money';
 import type { AgentResult } from '../../domain/report';
 import { addUsage } from '../../domain/usage';
-import { AGENT_HEARTBEAT_TIMEOUT, costExplorerRequestsOf, forEachWithProgress, reportToParent, targetConcurrencyOf, runSpendAgent, spendUsage, type AgentInput } from './common';
+import { AGENT_HEARTBEAT_TIMEOUT, checkAgentTenantBinding, costExplorerRequestsOf, forEachWithProgress, reportToParent, targetConcurrencyOf, runSpendAgent, spendUsage, type AgentInput } from './common';
 import { analysisDayOf, FINDINGS_PATCH } from './ec2';
 import { webUiMarkdown } from '../../presentation/web-ui';
 
@@ -22,6 +22,7 @@ const activities = proxyActivities<Activities>({
 });
 
 export async function trustedAdvisorAgent(input: AgentInput): Promise<AgentResult> {
+  await checkAgentTenantBinding(input);
   if (!patched(FINDINGS_PATCH)) return runSpendAgent(input);
   const agent = 'trusted-advisor' as const;
   const asOf = await analysisDayOf(input);
