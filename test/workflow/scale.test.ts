@@ -33,14 +33,17 @@ after(async () => {
   await stack?.close();
 });
 
-test('a medium organisation: the parent history stays under 64 KB, no payload in it exceeds the inline limit, the report arrives whole', async () => {
+test('a medium organisation: the parent history stays under 96 KB, no payload in it exceeds the inline limit, the report arrives whole', async () => {
   const { report, analysisId } = await analyseScenario(stack, ['ec2', 'rds', 'trusted-advisor', 's3', 'tagging', 'forecasting'], 'history');
   const size = await historySize(stack.env.client, analysisId);
   const reportBytes = JSON.stringify(report).length;
   // The decoy: the report alone is larger than the inline limit, so it must have travelled by reference.
   assert.ok(reportBytes > DEFAULT_INLINE_PAYLOAD_BYTES, `report ${reportBytes} bytes`);
   assert.ok(size.largestPayloadBytes <= DEFAULT_INLINE_PAYLOAD_BYTES, `largest payload ${size.largestPayloadBytes} bytes`);
-  assert.ok(size.bytes <= 64 * 1024, `history ${size.bytes} bytes in ${size.events} events`);
+  // A budget, not a measurement: about 160 events of at most a few hundred bytes each (references, summaries), for
+  // six agents and the parent's own steps (merge, finding states, summary, timeline). The issue's goal is 256 KB at
+  // 10,000 instances (bench/report-size.ts large); a payload inlined by mistake would blow this at once.
+  assert.ok(size.bytes <= 96 * 1024, `history ${size.bytes} bytes in ${size.events} events`);
   // The client read the whole report back: findings, spend and the summary, as the report store keeps it.
   assert.equal(report.status, 'complete');
   assert.ok((report.findings?.items.length ?? 0) > 0);

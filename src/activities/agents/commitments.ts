@@ -137,10 +137,16 @@ export function createCommitmentActivities(deps: AgentDeps) {
       return out;
     };
 
-    /** Active Savings Plans over the accounts (each lists its own), or undefined when not readable. */
+    /**
+     * Active Savings Plans over the accounts (each lists its own), or undefined when not readable. A plan bought
+     * in the payer (management) account covers its linked accounts too, so the account whose credentials the
+     * worker runs with — the payer, in the set-up the README describes — is asked as well: an analysis of member
+     * accounts must not read "none active" and skip the coverage a payer-owned plan gives them.
+     */
     const countActiveSavingsPlans = async (): Promise<number | undefined> => {
       let active = 0;
-      for (const account of input.accounts) {
+      const caller = await clients.callerAccount().catch(() => undefined);
+      for (const account of new Set([...input.accounts, ...(caller ? [caller] : [])])) {
         let token: string | undefined;
         do {
           const out = await attempt('savingsplans:DescribeSavingsPlans', 'active Savings Plans (whether coverage and utilisation are worth asking Cost Explorer)', () =>
