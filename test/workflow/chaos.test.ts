@@ -11,7 +11,9 @@ import { lastFullMonths, SAMPLE_ACCOUNT, startStack, testNow, type TestStack } f
 
 let stack: TestStack;
 before(async () => {
-  stack = await startStack({ costExplorerPageSize: 30, sdkMaxAttempts: 3 });
+  // Pages small enough that faults land mid-listing (the daily read by service and usage type runs to dozens of
+  // pages over two months), large enough that 30% throttling does not stretch the run past the file timeout.
+  stack = await startStack({ costExplorerPageSize: 150, sdkMaxAttempts: 3 });
 });
 after(async () => {
   await stack?.close();
