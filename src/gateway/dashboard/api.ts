@@ -133,16 +133,22 @@ export const api = {
   ask: (id: string, question: string) => request<{ answer: string; source: string }>('POST', analysisPath(id, '/questions'), { question }),
 };
 
-/** Hand text made in the page to the browser as a download (the HTML export, the tag policy). */
-export function saveFile(content: string, name: string, mediaType: string): void {
-  const url = URL.createObjectURL(new Blob([content], { type: `${mediaType};charset=utf-8` }));
+/** Hand a blob to the browser as a download named `name`. */
+function offerDownload(blob: Blob, name: string): void {
+  const url = URL.createObjectURL(blob);
   const link = document.createElement('a');
   link.href = url;
   link.download = name;
   document.body.appendChild(link);
   link.click();
   link.remove();
+  // Revoked later, not at once: some browsers read the object URL after click() returns.
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** Hand text made in the page to the browser as a download (the HTML export, the tag policy). */
+export function saveFile(content: string, name: string, mediaType: string): void {
+  offerDownload(new Blob([content], { type: `${mediaType};charset=utf-8` }), name);
 }
 
 /** Fetch an export with the caller's credentials and hand it to the browser as a download. */
@@ -154,12 +160,5 @@ export async function download(path: string, fallbackName: string): Promise<void
   }
   const disposition = response.headers.get('content-disposition') ?? '';
   const name = /filename="?([^";]+)"?/.exec(disposition)?.[1] ?? fallbackName;
-  const url = URL.createObjectURL(await response.blob());
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = name;
-  document.body.appendChild(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  offerDownload(await response.blob(), name);
 }
