@@ -28,6 +28,7 @@ import {
   rightsizingFindings,
   savingsPlansRecommendations,
   summariseCommitments,
+  RESERVATION_KIND,
   type CommitmentRecommendation,
   type CommitmentsSummary,
   type ReservationDetail,
@@ -168,6 +169,9 @@ export function createCommitmentActivities(deps: AgentDeps) {
     const coverage: CommitmentsSummary['coverage'] = {};
     const utilisation: CommitmentsSummary['utilisation'] = {};
     const service = input.side === 'compute' ? CE_SERVICE.ec2Compute : CE_SERVICE.rds;
+    // Each side measures its own service's reservations: EC2's and RDS's are bought and reported apart.
+    const riService = input.side === 'compute' ? 'EC2' : 'RDS';
+    const riKind = RESERVATION_KIND[riService];
     const serviceFilter = { Dimensions: { Key: 'SERVICE' as const, Values: [service] } };
     let part: string | undefined;
 
@@ -215,7 +219,7 @@ export function createCommitmentActivities(deps: AgentDeps) {
 
     const ri = await pages(
       'ce:GetReservationPurchaseRecommendation',
-      `${input.side === 'compute' ? 'EC2' : 'RDS'} Reserved Instance recommendations`,
+      `${riService} Reserved Instance recommendations`,
       (token) =>
         ce.send(
           new GetReservationPurchaseRecommendationCommand({
@@ -235,7 +239,7 @@ export function createCommitmentActivities(deps: AgentDeps) {
       for (const rec of page.Recommendations ?? []) {
         const details = ((rec.RecommendationDetails ?? []) as ReservationDetail[]).filter((d) => input.accounts.includes(d.AccountId ?? ''));
         recommendations.push(
-          ...reservationRecommendations(input.side === 'compute' ? 'EC2' : 'RDS', rec.TermInYears ?? t.termInYears, rec.PaymentOption ?? t.paymentOption, details),
+          ...reservationRecommendations(riService, rec.TermInYears ?? t.termInYears, rec.PaymentOption ?? t.paymentOption, details),
         );
       }
     }
@@ -290,7 +294,7 @@ export function createCommitmentActivities(deps: AgentDeps) {
       ? listings.filter((l) => l.state === 'active').reduce((n, l) => n + l.count, 0)
       : undefined;
     const held: CommitmentsSummary['held'] = {};
-    if (activeReservations !== undefined) held.reservations = activeReservations;
+    if (activeReservations !== undefined) held[riKind] = activeReservations;
     if (input.side === 'compute') {
       const activePlans = await countActiveSavingsPlans();
       if (activePlans !== undefined) held.savingsPlans = activePlans;
@@ -314,16 +318,16 @@ export function createCommitmentActivities(deps: AgentDeps) {
       }
     }
     if (activeReservations === 0) {
-      coverage.reservations = 0;
+      coverage[riKind] = 0;
       notes.push(
         noneHeld(
-          `${input.side === 'compute' ? 'EC2' : 'RDS'} Reserved Instances`,
+          `${riService} Reserved Instances`,
           input.side === 'compute' ? 'ec2:DescribeReservedInstances' : 'rds:DescribeReservedDBInstances',
           'ce:GetReservationCoverage and ce:GetReservationUtilization',
         ),
       );
     } else {
-      const riCoverage = await attempt('ce:GetReservationCoverage', 'Reserved Instance coverage', () =>
+      const riCoverage = await attempt('ce:GetReservationCoverage', `${riService} Reserved Instance coverage`, () =>
         ce.send(
           new GetReservationCoverageCommand({
             TimePeriod: period,
@@ -334,15 +338,15 @@ export function createCommitmentActivities(deps: AgentDeps) {
         ),
       );
       const riCovered = riCoverage?.Total?.CoverageHours?.CoverageHoursPercentage;
-      if (riCovered !== undefined) coverage.reservations = Number(riCovered);
-      const riUse = await attempt('ce:GetReservationUtilization', 'Reserved Instance utilisation', () =>
+      if (riCovered !== undefined) coverage[riKind] = Number(riCovered);
+      const riUse = await attempt('ce:GetReservationUtilization', `${riService} Reserved Instance utilisation`, () =>
         ce.send(
           new GetReservationUtilizationCommand({ TimePeriod: period, Filter: { And: [accountFilter(input.accounts), serviceFilter] } }),
           requestOptions(ctx),
         ),
       );
       const riUsed = riUse?.Total?.UtilizationPercentage;
-      if (riUsed !== undefined) utilisation.reservations = Number(riUsed);
+      if (riUsed !== undefined) utilisation[riKind] = Number(riUsed);
     }
 
     const commitments = summariseCommitments(recommendations, {
