@@ -15,7 +15,7 @@ import { spendBreakdown } from '../domain/spend-breakdown';
 import { daysOf } from '../domain/period';
 import { countRequest, emptyUsage, type AwsUsage } from '../domain/usage';
 import type { Expression } from '@aws-sdk/client-cost-explorer';
-import type { CostReads } from './cost-reads';
+import type { CostReads, CostReadScope } from './cost-reads';
 import { whileHeartbeating } from './paging';
 
 export interface FetchSpendInput {
@@ -66,6 +66,28 @@ export const PURPOSE = {
   spendByService: 'daily spend by service (every agent\'s spend and trend)',
   accountRegion: 'daily spend by account and Region over the forecast history (account and Region views, month to date, anomaly drivers)',
 } as const;
+
+/** What an agent running alongside the spend agent knows of the analysis's spend reads (see joinSpendReads). */
+export interface SpendReads {
+  period: Period;
+  previousPeriod: Period;
+  asOf?: string;
+}
+
+/**
+ * Joins the whole-bill reads fetchSpend makes (by service and usage type over the spend span; by account and
+ * Region over the forecast history). The tagging and forecasting agents run alongside the spend agent and cut
+ * from those reads: the reads are shared in this worker, so whichever activity asks first reads and the other
+ * waits for it, and no day is asked for twice whatever the order. Requests this call made are counted with
+ * the purposes fetchSpend gives them, so the analysis's total and purposes are the same either way.
+ */
+export async function joinSpendReads(reads: CostReads, scope: CostReadScope, spend: SpendReads, usage: AwsUsage): Promise<void> {
+  const [byUsageType, byAccountRegion] = await whileHeartbeating(
+    Promise.all([reads.daily(scope, ['SERVICE', 'USAGE_TYPE'], spendSpan(spend)), reads.daily(scope, ['LINKED_ACCOUNT', 'REGION'], historySpan(spend))]),
+  );
+  countRequest(usage, 'ce:GetCostAndUsage', byUsageType.requests, PURPOSE.spend);
+  countRequest(usage, 'ce:GetCostAndUsage', byAccountRegion.requests, PURPOSE.accountRegion);
+}
 
 export function createSpendActivities(reads: CostReads) {
   return {

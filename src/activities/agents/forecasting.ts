@@ -36,7 +36,7 @@ import { countRequest, emptyUsage, type AwsUsage } from '../../domain/usage';
 import type { AwsClientFactory } from '../aws-clients';
 import { toActivityFailure } from '../aws-errors';
 import { collectPages, mapWithConcurrency } from '../paging';
-import { accountFilter } from '../spend';
+import { accountFilter, joinSpendReads, type SpendReads } from '../spend';
 import type { CostReads } from '../cost-reads';
 import { costByPeriodAndGroup, type CostByPeriod } from './cost-groups';
 import { retryTransient } from './retry';
@@ -52,6 +52,8 @@ export interface AnalyseForecastInput {
   maxExplained?: number;
   /** The analysis day (YYYY-MM-DD): history ends the day before, the forecast starts on it. Default: today by the clock. */
   asOf?: string;
+  /** Set when this runs alongside the spend agent: its reads are joined first, and the history cut from them. */
+  spend?: SpendReads;
 }
 
 export interface AnalyseForecastOutput {
@@ -267,6 +269,7 @@ export function createForecastingActivities(clients: AwsClientFactory, options: 
 
       // The spend read (every agent's, made before this) covers the last two periods; only the rest is asked for.
       const scope = { analysisId: input.analysisId, accounts: input.accounts };
+      if (input.spend) await joinSpendReads(reads, scope, input.spend, usage);
       const historyRead = await reads.daily(scope, ['SERVICE'], history);
       countRequest(usage, 'ce:GetCostAndUsage', historyRead.requests, PURPOSE.history);
       const daily = historyRead.costs.byDay;

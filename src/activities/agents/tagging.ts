@@ -45,7 +45,7 @@ import type { AwsClientFactory } from '../aws-clients';
 import { listTaggedResources } from '../inventory';
 import type { InventoryReads } from '../inventory-reads';
 import { collectPages, mapWithConcurrency } from '../paging';
-import { accountFilter } from '../spend';
+import { accountFilter, joinSpendReads, type SpendReads } from '../spend';
 import { findingsKey, type ArtefactStore } from '../store';
 import type { CostReads } from '../cost-reads';
 import { costByPeriodAndGroup } from './cost-groups';
@@ -59,6 +59,8 @@ export interface AnalyseTaggingInput {
   period: Period;
   /** Overrides the configured policy (FINOPS_TAG_POLICY_FILE, else the default). */
   policy?: TagPolicy;
+  /** Set when this runs alongside the spend agent: its reads are joined before the spend is cut from them. */
+  spend?: SpendReads;
 }
 
 export interface AnalyseTaggingOutput {
@@ -433,6 +435,7 @@ export function createTaggingActivities(
       let bySpend: SpendCompliance | undefined;
       const spendGroupings: SpendGrouping[] = [];
       try {
+        if (input.spend) await joinSpendReads(options.reads, { analysisId: input.analysisId, accounts: input.accounts }, input.spend, usage);
         bySpend = await spendCompliance(
           input,
           policy,

@@ -12,6 +12,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
+import type { SpendReads } from '../../activities/spend';
 import { AGENTS, type AgentKind } from '../../domain/agents';
 import { formatUsd } from '../../domain/money';
 import type { Period } from '../../domain/period';
@@ -55,6 +56,11 @@ export const BOUNDED_FAN_OUT_PATCH = 'bounded-fan-out-v1';
  * Histories recorded before run the two steps one after the other.
  */
 export const SPEND_OVERLAP_PATCH = 'agent-spend-overlap-v1';
+
+/** The spend reads an agent running alongside the spend agent joins (src/activities/spend.ts joinSpendReads). */
+export function spendReadsOf(input: AgentInput): SpendReads {
+  return { period: input.period, previousPeriod: input.previousPeriod, ...(input.asOf ? { asOf: input.asOf } : {}) };
+}
 
 /** At most this many of an agent's per-target activities run at once (all of them in histories from before the bound). */
 export function targetConcurrencyOf(input: AgentInput): number {

@@ -1,10 +1,10 @@
 /** The forecasts and anomalies agent: our forecast beside Cost Explorer's, its backtest, unusual days, budgets. */
-import { ActivityCancellationType, proxyActivities, setCurrentDetails } from '@temporalio/workflow';
+import { ActivityCancellationType, patched, proxyActivities, setCurrentDetails } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import { formatUsd } from '../../domain/money';
 import type { AgentResult } from '../../domain/report';
 import { addUsage } from '../../domain/usage';
-import { AGENT_HEARTBEAT_TIMEOUT, checkAgentTenantBinding, reportToParent, runSpendAgent, type AgentInput } from './common';
+import { AGENT_HEARTBEAT_TIMEOUT, SPEND_OVERLAP_PATCH, checkAgentTenantBinding, reportToParent, runSpendAgent, spendReadsOf, type AgentInput } from './common';
 import { webUiMarkdown } from '../../presentation/web-ui';
 
 const { analyseForecast } = proxyActivities<Activities>({
@@ -16,12 +16,25 @@ const { analyseForecast } = proxyActivities<Activities>({
 
 export async function forecastingAgent(input: AgentInput): Promise<AgentResult> {
   await checkAgentTenantBinding(input);
-  const spend = await runSpendAgent(input);
-  reportToParent({ agent: 'forecasting', state: 'running', step: 'Forecasting, backtesting and looking for anomalies' });
-  const result = await analyseForecast.executeWithOptions(
-    { summary: `Forecast, anomalies and budgets for ${input.accounts.join(', ')}` },
-    [{ analysisId: input.analysisId, accounts: input.accounts, ...(input.asOf ? { asOf: input.asOf } : {}) }],
-  );
+  const forecastAndAnomalies = (alongside: boolean) => {
+    reportToParent({ agent: 'forecasting', state: 'running', step: 'Forecasting, backtesting and looking for anomalies' });
+    return analyseForecast.executeWithOptions({ summary: `Forecast, anomalies and budgets for ${input.accounts.join(', ')}` }, [
+      {
+        analysisId: input.analysisId,
+        accounts: input.accounts,
+        ...(input.asOf ? { asOf: input.asOf } : {}),
+        // Alongside the spend agent, the forecast joins its reads before cutting its history from them.
+        ...(alongside ? { spend: spendReadsOf(input) } : {}),
+      },
+    ]);
+  };
+  let spend: AgentResult;
+  let result: Awaited<ReturnType<typeof forecastAndAnomalies>>;
+  if (patched(SPEND_OVERLAP_PATCH)) [spend, result] = await Promise.all([runSpendAgent(input), forecastAndAnomalies(true)]);
+  else {
+    spend = await runSpendAgent(input);
+    result = await forecastAndAnomalies(false);
+  }
   const { forecast } = result;
   setCurrentDetails(webUiMarkdown(
     `**Forecast and trend** — done. Next ${forecast.horizonDays} days ${formatUsd(forecast.total.mean)}` +

@@ -3,7 +3,7 @@ import { ActivityCancellationType, patched, proxyActivities, setCurrentDetails }
 import type { Activities } from '../../activities';
 import type { AgentResult } from '../../domain/report';
 import { addUsage } from '../../domain/usage';
-import { AGENT_HEARTBEAT_TIMEOUT, SPEND_OVERLAP_PATCH, checkAgentTenantBinding, reportToParent, runSpendAgent, type AgentInput } from './common';
+import { AGENT_HEARTBEAT_TIMEOUT, SPEND_OVERLAP_PATCH, checkAgentTenantBinding, spendReadsOf, reportToParent, runSpendAgent, type AgentInput } from './common';
 import { webUiMarkdown } from '../../presentation/web-ui';
 
 const { analyseTagging } = proxyActivities<Activities>({
@@ -15,21 +15,28 @@ const { analyseTagging } = proxyActivities<Activities>({
 
 export async function taggingAgent(input: AgentInput): Promise<AgentResult> {
   await checkAgentTenantBinding(input);
-  const checkTags = () => {
+  const checkTags = (alongside: boolean) => {
     reportToParent({ agent: 'tagging', state: 'running', step: 'Checking tags against the policy, by resource and by spend' });
     return analyseTagging.executeWithOptions(
       { summary: `Tag compliance of ${input.accounts.join(', ')}, ${input.period.start} to ${input.period.end}` },
-      [{ analysisId: input.analysisId, accounts: input.accounts, regions: input.regions, period: input.period }],
+      [
+        {
+          analysisId: input.analysisId,
+          accounts: input.accounts,
+          regions: input.regions,
+          period: input.period,
+          // Alongside the spend agent, the tag check joins its reads before cutting the spend by tag from them.
+          ...(alongside ? { spend: spendReadsOf(input) } : {}),
+        },
+      ],
     );
   };
   let spend: AgentResult;
   let result: Awaited<ReturnType<typeof checkTags>>;
-  // Overlapped, the tag check's spend step still cuts from the spend read: it waits for that read when it is in
-  // flight in the same worker (CostReads.available).
-  if (patched(SPEND_OVERLAP_PATCH)) [spend, result] = await Promise.all([runSpendAgent(input), checkTags()]);
+  if (patched(SPEND_OVERLAP_PATCH)) [spend, result] = await Promise.all([runSpendAgent(input), checkTags(true)]);
   else {
     spend = await runSpendAgent(input);
-    result = await checkTags();
+    result = await checkTags(false);
   }
   const { byCount, bySpend } = result.tagging;
   setCurrentDetails(webUiMarkdown(
