@@ -104,8 +104,11 @@ async function main() {
     // The Cost Explorer request plan: what the simulator served, against what the report states.
     const ce = Object.entries(served.stats).filter(([op]) => op.startsWith('ce:'));
     const ceServed = ce.reduce((n, [, c]) => n + c, 0);
+    // A throttled request is served (and counted by the simulator) but not billed, and the SDK retries it.
+    const ceThrottled = Object.entries(served.throttled).reduce((n, [op, c]) => n + (op.startsWith('ce:') ? c : 0), 0);
+    const billed = ceServed - ceThrottled;
     console.log(
-      `  Cost Explorer requests: ${ceServed} served ($${(ceServed / 100).toFixed(2)}), ${report.usage.costExplorerRequests} in the report; ` +
+      `  Cost Explorer requests: ${billed} billed ($${(billed / 100).toFixed(2)}; ${ceServed} served, ${ceThrottled} of them throttled), ${report.usage.costExplorerRequests} in the report; ` +
         ce.map(([op, c]) => `${op.slice(3)} ${c}`).join(', '),
     );
     for (const [op, purposes] of Object.entries(report.usage.purposes ?? {}))
