@@ -68,11 +68,25 @@ export function projectGroups(
   return Object.fromEntries([...sums].map(([k, v]) => [k, v.toString()]));
 }
 
-/** A daily read cut down to a coarser grouping. */
+/**
+ * Projections already made of a read, by target and accounts. Every agent of an analysis cuts its spend
+ * from the same shared read object (tens of thousands of groups on a large organisation): the cut is made
+ * once. Reads are never changed once made, so a projection stays valid as long as its read lives.
+ */
+const projections = new WeakMap<DailyCosts, Map<string, DailyCosts>>();
+
+/** A daily read cut down to a coarser grouping (the result is shared: treat it as read-only, like the read). */
 export function projectDailyCosts(costs: DailyCosts, target: readonly CostDimension[], accounts: readonly string[]): DailyCosts {
+  const key = `${canonicalDimensions(target).join('+')}/${accounts.join(',')}`;
+  let made = projections.get(costs);
+  const known = made?.get(key);
+  if (known) return known;
   const byDay: DailyCosts['byDay'] = {};
   for (const [day, groups] of Object.entries(costs.byDay)) byDay[day] = projectGroups(groups, costs.dimensions, target, accounts);
-  return { dimensions: canonicalDimensions(target), unit: costs.unit, byDay, estimatedDays: [...costs.estimatedDays] };
+  const projected: DailyCosts = { dimensions: canonicalDimensions(target), unit: costs.unit, byDay, estimatedDays: [...costs.estimatedDays] };
+  if (!made) projections.set(costs, (made = new Map()));
+  made.set(key, projected);
+  return projected;
 }
 
 /** Days whose cost the cross-analysis cache may keep, judged on `today` (the reading clock's day). */
