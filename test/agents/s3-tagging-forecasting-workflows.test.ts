@@ -80,5 +80,16 @@ test('the three agents run as workflows and return compact results', async () =>
     assert.ok((history.events?.length ?? 0) < 40, `${agent}: ${history.events?.length} events`);
     const size = JSON.stringify(history).length;
     assert.ok(size < 200_000, `${agent}: history ${size} bytes`);
+
+    // The agent's own check runs alongside the spend read, not after it: both are scheduled before either ends.
+    const events = history.events ?? [];
+    const scheduled = events.flatMap((e, i) => (e.activityTaskScheduledEventAttributes ? [{ i, type: e.activityTaskScheduledEventAttributes.activityType?.name }] : []));
+    const own = { s3: 'analyseStorage', tagging: 'analyseTagging', forecasting: 'analyseForecast' }[agent];
+    const spendRead = scheduled.find((s) => s.type === 'fetchSpend');
+    const ownCheck = scheduled.find((s) => s.type === own);
+    assert.ok(spendRead && ownCheck, `${agent}: ${JSON.stringify(scheduled)}`);
+    const spendDone = events.findIndex((e, i) => i > spendRead.i && e.activityTaskCompletedEventAttributes?.scheduledEventId?.toString() === events[spendRead.i]?.eventId?.toString());
+    assert.ok(spendDone > 0, `${agent}: the spend read completed`);
+    assert.ok(ownCheck.i < spendDone, `${agent}: ${own} scheduled alongside the spend read, not after it`);
   }
 });
