@@ -237,8 +237,8 @@ export function reportRetentionDays(env: NodeJS.ProcessEnv = process.env): numbe
 }
 
 /**
- * Default of FINOPS_PAYLOAD_RETENTION_DAYS: Temporal Cloud's default namespace retention is 30 days (and the
- * dev server's 1), so 40 leaves a run's length and then some; a namespace kept longer needs a larger value.
+ * Default of FINOPS_PAYLOAD_RETENTION_DAYS: Temporal Cloud's default namespace retention is 30 days, so 40
+ * leaves a run's length and then some; a namespace kept longer needs a larger value (the worker checks).
  */
 export const DEFAULT_PAYLOAD_RETENTION_DAYS = 40;
 

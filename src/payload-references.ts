@@ -61,6 +61,9 @@ export class StorePayloadCodec implements PayloadCodec {
     };
     const digest = createHash('sha256').update(stored.data).update(JSON.stringify(stored.metadata)).digest('hex');
     const reference: PayloadReference = { key: `payloads/${digest.slice(0, 2)}/${digest}.json`, bytes };
+    // Written every time, even when the object exists: the write renews its last-modified time, which the
+    // store's retention sweep reads as "a history referred to this then" (src/domain/retention.ts). Skipping
+    // the write for an existing object would let a payload still referenced by a new history expire.
     await this.store.putJson(reference.key, stored);
     return { metadata: { encoding: text.encode(REFERENCE_ENCODING) }, data: text.encode(JSON.stringify(reference)) };
   }
