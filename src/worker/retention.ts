@@ -42,7 +42,7 @@ export function checkPayloadRetention(historyDays: number, retentionMs: number |
   const needed = Math.ceil(retentionMs / DAY_MS) + 1;
   if (historyDays < needed) {
     throw new ConfigError(
-      `${ENV.payloadRetentionDays} is ${historyDays} days, but namespace ${namespace} keeps closed workflows ${formatDays(retentionMs)}: ` +
+      `${ENV.payloadRetentionDays} is ${formatDays(historyDays * DAY_MS)}, but namespace ${namespace} keeps closed workflows ${formatDays(retentionMs)}: ` +
         `their histories would refer to deleted payloads. Set it to ${needed} or more (or 0 to keep payloads forever).`,
     );
   }
