@@ -26,7 +26,7 @@ import {
   type StoredObject,
 } from '../../src/domain/retention';
 import { StorePayloadCodec } from '../../src/payload-references';
-import { checkPayloadRetention } from '../../src/worker/retention';
+import { checkPayloadRetention, startStoreSweeps } from '../../src/worker/retention';
 
 const DAY = 86_400_000;
 const NOW = new Date();
@@ -234,4 +234,37 @@ test('a sweep holds back when Temporal cannot say which histories it keeps, and 
   const last = await sweepStore({ store, now: NOW, historyDays: 40, oldestKeptHistory: noneKept, maxDeletes: 7 });
   assert.deepEqual([last.analysisObjects, last.analyses, last.truncated], [1, 1, false]);
   assert.deepEqual(await store.listKeys('analysis/'), []);
+});
+
+test('the worker sweeps on a timer: the first after a delay, then every interval; a sweep asked meanwhile joins the running one', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'retention-'));
+  const store = new LocalFileStore(root);
+  const id = 'analysis/acme/20250101-0900-old';
+  await store.putJson(`${id}/timings/a.json`, {});
+  await age(store, root, [`${id}/timings/a.json`], 100);
+  const lines: string[] = [];
+  let asked = 0;
+  const sweeps = startStoreSweeps({
+    store,
+    historyDays: 40,
+    oldestKeptHistory: () => Promise.resolve(void asked++),
+    everyMs: 30,
+    firstDelayMs: 10,
+    log: (line) => lines.push(line),
+  });
+  try {
+    const [a, b] = [sweeps.sweepNow(), sweeps.sweepNow()];
+    assert.equal(a, b, 'one sweep at a time per worker');
+    assert.equal((await a).analyses, 1);
+    while (lines.length < 2) await new Promise((resolve) => setTimeout(resolve, 10));
+  } finally {
+    sweeps.stop();
+  }
+  // The first timed sweep may have joined the one asked for (and reports its folder); the later ones find nothing.
+  assert.match(lines[0]!, /^Store sweep removed 0 expired reports, [01] analysis folders \([01] objects\), 0 payloads, 0 cost-cache documents$/);
+  assert.equal(lines.at(-1), 'Store sweep removed 0 expired reports, 0 analysis folders (0 objects), 0 payloads, 0 cost-cache documents');
+  assert.ok(asked >= 2 && asked >= lines.length, 'each sweep asks Temporal afresh');
+  const count = lines.length;
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.equal(lines.length, count, 'no sweep after stop');
 });
