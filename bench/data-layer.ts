@@ -8,8 +8,6 @@
  *
  * The figures are the last run's; run 1 is cold (see main).
  */
-import { fork } from 'node:child_process';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AwsClientFactory, type AwsTarget } from '../src/activities/aws-clients';
 import {
@@ -27,6 +25,7 @@ import {
 import { getMetricData, metricQueryId, type MetricQuery } from '../src/activities/metric-data';
 import { addUsage, emptyUsage, usageCost } from '../src/domain/usage';
 import { generateScenario } from '../src/sim/scenario';
+import { startSimulatorProcess } from './sim-process';
 import { configPages as configPagesOf, lowerBounds, quotaBoundSeconds, taggingPages as taggingPagesOf, unrecordedBuckets } from './quota-bound';
 
 const { values } = parseArgs({
@@ -38,12 +37,14 @@ const { values } = parseArgs({
 });
 const size = values.size as 'large' | 'medium';
 const DAY = 86_400;
+/** The sample account's "today" in this benchmark: any day serves; a fixed one keeps runs comparable. */
+const ANCHOR = '2026-11-21';
 
 async function main() {
   // The data layer knows the organisation only as a worker would: accounts, roles and Regions from
   // configuration (here the simulator's health page). The scenario itself is generated after the run,
   // for the lower bounds, so that its half a gigabyte does not weigh on this process's garbage collector.
-  const sim = await startSimProcess(size, values['no-quotas'] ? undefined : 'aws');
+  const sim = await startSimulatorProcess({ size, seed: 1, anchorDate: ANCHOR, ...(values['no-quotas'] ? {} : { quotas: 'aws' as const }) });
   const health = (await (await fetch(`${sim.url}/__sim/health`)).json()) as Health;
   const targets: AwsTarget[] = health.accounts.flatMap((a) => health.regions.map((region) => ({ account: a.id, region })));
 
@@ -71,7 +72,7 @@ async function main() {
   const metricQueries = inventory.map(({ target, queries }) => ({ target, queries }));
 
   const generationStart = Date.now();
-  const scenario = generateScenario({ seed: 1, anchorDate: '2026-11-21', size });
+  const scenario = generateScenario({ seed: 1, anchorDate: ANCHOR, size });
   const generation = (Date.now() - generationStart) / 1000;
   console.log(
     `Scenario ${size}: ${scenario.accounts.length} accounts, ${scenario.regions.length} regions, ${scenario.instances.length} instances, ` +
@@ -151,7 +152,7 @@ async function main() {
         `${((used.user + used.system) / 1e6).toFixed(1)} s CPU; ${requests}`,
     );
   }
-  sim.close();
+  await sim.close();
 }
 
 interface Health {
@@ -189,7 +190,7 @@ async function measure(url: string, health: Health, targets: AwsTarget[]) {
     finished[what] = Math.max(finished[what] ?? 0, (Date.now() - t) / 1000);
     return value;
   };
-  const end = new Date('2026-11-21T00:00:00Z');
+  const end = new Date(`${ANCHOR}T00:00:00Z`);
   const start = new Date(end.getTime() - 14 * DAY * 1000);
   const bucketListings = new Map(
     health.accounts.map((a) => {
@@ -245,34 +246,6 @@ function metricQueriesFor(instances: InstanceSummary[], databases: DatabaseSumma
     add('AWS/S3', 'NumberOfObjects', { BucketName: b.name, StorageType: 'AllStorageTypes' }, 'Average');
   }
   return queries;
-}
-
-/** Start bench/sim-process.ts and wait for its URL. */
-async function startSimProcess(size: string, quotas: string | undefined) {
-  const child = fork(join(__dirname, 'sim-process.ts'), [size, '1', '2026-11-21', ...(quotas ? [quotas] : [])], {
-    execArgv: ['--import', 'tsx', ...(process.env.SIM_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.SIM_CPU_PROF] : [])],
-    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const match = /SIM_URL (\S+) (\S+)/.exec(out);
-      if (match) resolve(match[1]! + ' ' + match[2]!);
-    });
-    child.once('exit', (code) => reject(new Error(`simulator exited (${code})`)));
-  });
-  type SimStats = { stats: Record<string, number>; throttled: Record<string, number>; cpuSeconds: number };
-  return {
-    url: url.split(' ')[0]!,
-    startCpuSeconds: Number(url.split(' ')[1]),
-    stats: () =>
-      new Promise<SimStats>((resolve) => {
-        child.once('message', (m) => resolve(m as SimStats));
-        child.send('stats');
-      }),
-    close: () => child.kill('SIGTERM'),
-  };
 }
 
 main().catch((err: unknown) => {

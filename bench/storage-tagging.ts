@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createStorageActivities } from '../src/activities/agents/storage';
 import { createTaggingActivities } from '../src/activities/agents/tagging';
+import { InventoryReads } from '../src/activities/inventory-reads';
 import { CostReads } from '../src/activities/cost-reads';
 import { SharedRequests } from '../src/activities/shared-requests';
 import { AwsClientFactory } from '../src/activities/aws-clients';
@@ -103,7 +104,9 @@ async function main() {
   console.log(`  ground truth: ${truth.length} findings, $${truth.reduce((s, p) => s + p.monthlySavings, 0).toFixed(2)} a month`);
 
   // Tagging.
-  const tagging = createTaggingActivities(clients, { store, reads: new CostReads(clients, store, new SharedRequests(), () => new Date(`${ANCHOR}T12:00:00Z`)) });
+  const tagging = createTaggingActivities(clients, { store, reads: new CostReads(clients, store, new SharedRequests(), () => new Date(`${ANCHOR}T12:00:00Z`)),
+    inventories: new InventoryReads(clients),
+  });
   before = await sim.stats();
   t = Date.now();
   const tags = await tagging.analyseTagging({

@@ -15,6 +15,7 @@ import { createTrustedAdvisorActivities } from './agents/trusted-advisor';
 import { AwsClientFactory } from './aws-clients';
 import { createLlmActivities, type LlmActivityOptions } from './llm';
 import { CostReads } from './cost-reads';
+import { InventoryReads } from './inventory-reads';
 import { SharedRequests } from './shared-requests';
 import { createOrganizationActivities } from './organization';
 import { createSpendActivities } from './spend';
@@ -60,6 +61,7 @@ export function createActivities(
     store: options.store ?? storeFromEnv(),
     thresholds: resolveThresholds(options.thresholds),
     now: options.now ?? (() => new Date()),
+    inventories: new InventoryReads(clients),
   };
   const reads = new CostReads(clients, deps.store, shared, deps.now);
   return {
@@ -72,7 +74,7 @@ export function createActivities(
     ...createMergeActivities(deps),
     ...createTimelineActivities(deps.store),
     ...createFindingStateActivities(deps),
-    ...storageTaggingForecasting(clients, deps.store, reads, options),
+    ...storageTaggingForecasting(clients, deps.store, reads, deps.inventories, options),
     ...createReviewActivities({
       store: deps.store,
       ...(options.reviewDestinations ? { destinations: options.reviewDestinations } : {}),
@@ -85,12 +87,18 @@ export function createActivities(
 }
 
 /** The S3, tagging and forecasting agents' activities. */
-function storageTaggingForecasting(clients: AwsClientFactory, store: ArtefactStore, reads: CostReads, options: ActivityOptions) {
+function storageTaggingForecasting(
+  clients: AwsClientFactory,
+  store: ArtefactStore,
+  reads: CostReads,
+  inventories: InventoryReads,
+  options: ActivityOptions,
+) {
   const now = options.now ?? (() => new Date());
   const lens = options.storageLensConfigurationId ?? process.env.FINOPS_STORAGE_LENS_CONFIGURATION_ID;
   return {
     ...createStorageActivities(clients, { store, now, ...(lens ? { storageLensConfigurationId: lens } : {}) }),
-    ...createTaggingActivities(clients, { store, reads }),
+    ...createTaggingActivities(clients, { store, reads, inventories }),
     ...createForecastingActivities(clients, { now, reads }),
   };
 }

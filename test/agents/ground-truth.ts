@@ -15,7 +15,7 @@ import { addMonths, monthStart, noonOf } from '../../src/domain/calendar';
 import { validateAnalysisRequest } from '../../src/domain/request';
 import type { Scenario } from '../../src/sim/scenario';
 import { progressQuery } from '../../src/workflows/messages';
-import type { TestStack } from '../helpers/stack';
+import type { SimulatorEndpoint, TestStack } from '../helpers/stack';
 
 /** The ground-truth checks the EC2, RDS and Trusted Advisor agents answer for (S3 is the S3 agent's). */
 export const OUR_CHECKS = [
@@ -101,7 +101,7 @@ export function formatScore(label: string, s: Score): string {
 
 /** Run an analysis of the whole scenario (its accounts and regions) with the given agents. */
 export async function analyseScenario(
-  stack: TestStack,
+  stack: TestStack<SimulatorEndpoint>,
   agents: AgentKind[] = ['ec2', 'rds', 'trusted-advisor'],
   tenant = 'accuracy',
   regions: string[] = stack.sim.scenario.regions,

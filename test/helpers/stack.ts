@@ -22,41 +22,51 @@ Runtime.install({ logger: new DefaultLogger('ERROR') });
 export const SAMPLE_ACCOUNT = '123456789012';
 export const SIM_CREDENTIALS = { accessKeyId: 'sample', secretAccessKey: 'sample' };
 
-export interface TestStack {
+/**
+ * What a stack needs of a simulator: where it listens and the account it serves. The in-process
+ * simulator is one; a simulator in a process of its own (bench/sim-process.ts) is another, for
+ * benchmarks that must not measure the simulator's CPU as the worker's.
+ */
+export interface SimulatorEndpoint {
+  url: string;
+  scenario: Pick<Scenario, 'accounts' | 'regions' | 'anchorDate'>;
+  close(): Promise<void>;
+}
+
+export interface TestStack<S extends SimulatorEndpoint = RunningSimulator> {
   env: TestWorkflowEnvironment;
-  sim: RunningSimulator;
+  sim: S;
   taskQueue: string;
   /** Runs `fn` while a worker polls the task queue. */
   withWorker<T>(fn: (worker: Worker) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
-export async function startStack(
-  options: {
-    taskQueue?: string;
-    costExplorerPageSize?: number;
-    sdkMaxAttempts?: number;
-    /** The sample account's size (default small). */
-    size?: 'small' | 'medium' | 'large';
-    /** The activities' clock (default: noon on the sample account's anchor date, so "today" is its today). */
-    now?: () => Date;
-    /** The generated account's seed (default 42) and waste (default planted). */
-    seed?: number;
-    waste?: 'planted' | 'none';
-    /** A ready scenario instead of a generated one (wins over size, seed and waste). */
-    scenario?: Scenario;
-    /** Reach member accounts by assume-role, as the generated organisations expect (default: off). */
-    memberRoles?: boolean;
-    /** Where the activities keep findings (default: LocalFileStore's default). */
-    storeDir?: string;
-    /** Threshold overrides for the checks. */
-    thresholds?: ThresholdOverrides;
-    /** The simulator's request quotas (src/sim/quotas.ts): 'aws' for AWS's limits; default off. */
-    quotas?: 'aws';
-  } = {},
-): Promise<TestStack> {
-  const [env, sim, bundle] = await Promise.all([
-    startTemporal(),
+export interface StackOptions {
+  taskQueue?: string;
+  costExplorerPageSize?: number;
+  sdkMaxAttempts?: number;
+  /** The sample account's size (default small). */
+  size?: 'small' | 'medium' | 'large';
+  /** The activities' clock (default: noon on the sample account's anchor date, so "today" is its today). */
+  now?: () => Date;
+  /** The generated account's seed (default 42) and waste (default planted). */
+  seed?: number;
+  waste?: 'planted' | 'none';
+  /** A ready scenario instead of a generated one (wins over size, seed and waste). */
+  scenario?: Scenario;
+  /** Reach member accounts by assume-role, as the generated organisations expect (default: off). */
+  memberRoles?: boolean;
+  /** Where the activities keep findings (default: LocalFileStore's default). */
+  storeDir?: string;
+  /** Threshold overrides for the checks. */
+  thresholds?: ThresholdOverrides;
+  /** The simulator's request quotas (src/sim/quotas.ts): 'aws' for AWS's limits; default off. */
+  quotas?: 'aws';
+}
+
+export async function startStack(options: StackOptions = {}): Promise<TestStack> {
+  return startStackWith(
     startSimulator({
       port: 0,
       scenario:
@@ -70,6 +80,15 @@ export async function startStack(
       ...(options.costExplorerPageSize ? { costExplorerPageSize: options.costExplorerPageSize } : {}),
       ...(options.quotas ? { quotas: options.quotas } : {}),
     }),
+    options,
+  );
+}
+
+/** A stack over a simulator being started elsewhere (its scenario, page size and quotas are its own). */
+export async function startStackWith<S extends SimulatorEndpoint>(simulator: Promise<S>, options: StackOptions = {}): Promise<TestStack<S>> {
+  const [env, sim, bundle] = await Promise.all([
+    startTemporal(),
+    simulator,
     bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger }),
   ]);
   const taskQueue = options.taskQueue ?? `test-${Math.random().toString(36).slice(2, 8)}`;

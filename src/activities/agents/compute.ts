@@ -41,7 +41,7 @@ import { addDays } from '../../domain/period';
 import type { MissingAccess } from '../../domain/report';
 import { countRequest, emptyUsage, type AwsUsage } from '../../domain/usage';
 import type { AwsClientFactory, AwsTarget } from '../aws-clients';
-import { listAddresses, listInstances, listSnapshots, listVolumes } from '../inventory';
+import type { InventoryReads } from '../inventory-reads';
 import { getMetricData, metricQueryId, type MetricQuery, type MetricSeries } from '../metric-data';
 import { collectPages, whileHeartbeating } from '../paging';
 import { findingsKey, type ArtefactStore } from '../store';
@@ -62,6 +62,8 @@ import {
 
 export interface AgentDeps {
   clients: AwsClientFactory;
+  /** Inventories listed once per analysis and worker, shared by the EC2, RDS and tagging agents. */
+  inventories: InventoryReads;
   store: ArtefactStore;
   thresholds: Thresholds;
   /** The clock "today" comes from (tests set the sample account's anchor date). */
@@ -147,13 +149,13 @@ export function createComputeActivities(deps: AgentDeps) {
 
     const [instances, volumes, addresses, snapshots] = await Promise.all([
       unlessDenied(missing, where, ['ec2-idle', 'ec2-overprovisioned', 'ec2-previous-generation', 'ec2-stopped-long', 'ebs-idle'], () =>
-        listInstances(clients, target, usage),
+        deps.inventories.instances(analysisId, target, usage),
       ),
       unlessDenied(missing, where, ['ebs-unattached', 'ebs-idle', 'ebs-gp2-to-gp3', 'ebs-io1-to-gp3', 'snapshot-orphaned'], () =>
-        listVolumes(clients, target, usage),
+        deps.inventories.volumes(analysisId, target, usage),
       ),
-      unlessDenied(missing, where, ['eip-unassociated'], () => listAddresses(clients, target, usage)),
-      unlessDenied(missing, where, ['snapshot-orphaned'], () => listSnapshots(clients, target, usage)),
+      unlessDenied(missing, where, ['eip-unassociated'], () => deps.inventories.addresses(analysisId, target, usage)),
+      unlessDenied(missing, where, ['snapshot-orphaned'], () => deps.inventories.snapshots(analysisId, target, usage)),
     ]);
 
     // Prices for what this account and region holds.

@@ -9,7 +9,6 @@ import { evaluateDatabases, classesToPrice, wantsDatabaseMetrics, type DatabaseM
 import type { MissingAccess } from '../../domain/report';
 import { rdsPricingEngine } from '../../domain/pricing';
 import { emptyUsage } from '../../domain/usage';
-import { listDatabases } from '../inventory';
 import { getMetricData } from '../metric-data';
 import { whileHeartbeating } from '../paging';
 import { describeCounts, partKey, unlessDenied, type FindingsPart, type PartSummary } from './common';
@@ -34,7 +33,7 @@ export function createDatabaseActivities(deps: AgentDeps) {
     const notes: string[] = [];
 
     const databases = await unlessDenied(missing, where, ['rds-idle', 'rds-multi-az-nonprod', 'rds-gp2-to-gp3', 'rds-overprovisioned'], () =>
-      listDatabases(clients, target, usage),
+      deps.inventories.databases(analysisId, target, usage),
     );
     const prices = new PriceReader(clients, usage);
     if (databases && databases.length > 0) {

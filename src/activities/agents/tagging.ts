@@ -42,7 +42,8 @@ import type { Period } from '../../domain/period';
 import { DEFAULT_TAG_POLICY, judgeValue, organizationsTagPolicy, parseTagPolicy, type TagPolicy } from '../../domain/tag-policy';
 import { countRequest, emptyUsage, type AwsUsage } from '../../domain/usage';
 import type { AwsClientFactory } from '../aws-clients';
-import { listAddresses, listDatabases, listInstances, listSnapshots, listTaggedResources, listVolumes } from '../inventory';
+import { listTaggedResources } from '../inventory';
+import type { InventoryReads } from '../inventory-reads';
 import { collectPages, mapWithConcurrency } from '../paging';
 import { accountFilter } from '../spend';
 import { findingsKey, type ArtefactStore } from '../store';
@@ -105,6 +106,8 @@ async function listBucketNames(clients: AwsClientFactory, account: string, usage
 
 async function inventory(
   clients: AwsClientFactory,
+  inventories: InventoryReads,
+  analysisId: string,
   account: string,
   regions: string[],
   usage: AwsUsage,
@@ -113,11 +116,11 @@ async function inventory(
   const perRegion = await mapWithConcurrency(regions, 3, async (region) => {
     const target = { account, region };
     const [instances, volumes, snapshots, addresses, databases, bucketTags] = await Promise.all([
-      retryTransient(() => listInstances(clients, target, usage)),
-      retryTransient(() => listVolumes(clients, target, usage)),
-      retryTransient(() => listSnapshots(clients, target, usage)),
-      retryTransient(() => listAddresses(clients, target, usage)),
-      retryTransient(() => listDatabases(clients, target, usage)),
+      retryTransient(() => inventories.instances(analysisId, target, usage)),
+      retryTransient(() => inventories.volumes(analysisId, target, usage)),
+      retryTransient(() => inventories.snapshots(analysisId, target, usage)),
+      retryTransient(() => inventories.addresses(analysisId, target, usage)),
+      retryTransient(() => inventories.databases(analysisId, target, usage)),
       retryTransient(() => listTaggedResources(clients, target, ['s3:bucket'], usage)),
     ]);
     const here: TaggableResource[] = [];
@@ -198,7 +201,10 @@ export function pairTagQueries(rules: readonly { key: string; variant?: string |
   return queries;
 }
 
-export function createTaggingActivities(clients: AwsClientFactory, options: { store: ArtefactStore; reads: CostReads }) {
+export function createTaggingActivities(
+  clients: AwsClientFactory,
+  options: { store: ArtefactStore; reads: CostReads; inventories: InventoryReads },
+) {
   /** All groups of one GetCostAndUsage query over the period (MONTHLY periods added up), paged. */
   async function costGroups(
     label: string,
@@ -421,7 +427,7 @@ export function createTaggingActivities(clients: AwsClientFactory, options: { st
       const usage = emptyUsage();
       const notes: string[] = [];
       const resources = (
-        await mapWithConcurrency(input.accounts, 2, (account) => inventory(clients, account, input.regions, usage))
+        await mapWithConcurrency(input.accounts, 2, (account) => inventory(clients, options.inventories, input.analysisId, account, input.regions, usage))
       ).flat();
       const analysis = analyseTags(resources, policy);
       let bySpend: SpendCompliance | undefined;
