@@ -7,15 +7,18 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { readdir, utimes } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { S3Client } from '@aws-sdk/client-s3';
 import fc from 'fast-check';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { ConfigError, payloadRetentionDays, storeSweepHours } from '../../src/config';
 import { sweepStore } from '../../src/activities/retention';
 import { ReportStore } from '../../src/activities/reports';
-import { LocalFileStore } from '../../src/activities/store';
+import { LocalFileStore, S3Store, storeFromEnv } from '../../src/activities/store';
 import { costExplorerEarliestStart, dayOf } from '../../src/domain/calendar';
 import {
   analysisOfKey,
@@ -267,4 +270,64 @@ test('the worker sweeps on a timer: the first after a delay, then every interval
   const count = lines.length;
   await new Promise((resolve) => setTimeout(resolve, 100));
   assert.equal(lines.length, count, 'no sweep after stop');
+});
+
+test('on S3, the sweep ages objects by ListObjectsV2 LastModified across pages, under the store prefix, and deletes only expired ones', async () => {
+  const listed = [
+    { key: 'payloads/aa/aa01.json', at: ago(100) },
+    { key: 'payloads/bb/bb01.json', at: ago(2) },
+    { key: 'analysis/acme/20250101-0900-old/timings/a.json', at: ago(100) },
+    { key: 'analysis/acme/20250101-0900-old/findings/counted.json', at: ago(90) },
+    { key: 'analysis/acme/20250102-0900-new/findings/counted.json', at: ago(1) },
+    { key: 'cost-cache/acme/0123456789abcdef/service.json', at: ago(600) },
+  ];
+  const deleted: string[] = [];
+  const requests: string[] = [];
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    requests.push(`${req.method} ${url.pathname}${url.search}`);
+    if (req.method === 'DELETE') {
+      deleted.push(decodeURIComponent(url.pathname));
+      res.statusCode = 204;
+      res.end();
+      return;
+    }
+    // One object a page, so every listing pages through continuation tokens.
+    const prefix = url.searchParams.get('prefix') ?? '';
+    const matching = listed.map((o) => ({ ...o, key: `finops/${o.key}` })).filter((o) => o.key.startsWith(prefix));
+    const index = Number(url.searchParams.get('continuation-token') ?? '0');
+    const page = matching.slice(index, index + 1);
+    const more = index + 1 < matching.length;
+    res.setHeader('content-type', 'application/xml');
+    res.end(
+      `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>bucket</Name><Prefix>${prefix}</Prefix>` +
+        `<KeyCount>${page.length}</KeyCount><MaxKeys>1</MaxKeys><IsTruncated>${more}</IsTruncated>${more ? `<NextContinuationToken>${index + 1}</NextContinuationToken>` : ''}` +
+        page.map((o) => `<Contents><Key>${o.key}</Key><LastModified>${o.at.toISOString()}</LastModified><Size>2</Size></Contents>`).join('') +
+        '</ListBucketResult>',
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const client = new S3Client({
+      endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+    });
+    const store = storeFromEnv({ FINOPS_STORE_BUCKET: 'bucket', FINOPS_STORE_PREFIX: 'finops' }, client);
+    assert.ok(store instanceof S3Store);
+    const objects = await store.listObjects('payloads/');
+    assert.deepEqual(objects.map((o) => [o.key, o.lastModified.getTime()]), listed.slice(0, 2).map((o) => [o.key, o.at.getTime()]));
+    const result = await sweepStore({ store, now: NOW, historyDays: 40, oldestKeptHistory: noneKept });
+    assert.deepEqual(deleted.sort(), [
+      '/bucket/finops/analysis/acme/20250101-0900-old/findings/counted.json',
+      '/bucket/finops/analysis/acme/20250101-0900-old/timings/a.json',
+      '/bucket/finops/cost-cache/acme/0123456789abcdef/service.json',
+      '/bucket/finops/payloads/aa/aa01.json',
+    ]);
+    assert.deepEqual([result.analyses, result.payloads, result.costCache], [1, 1, 1]);
+    assert.ok(requests.some((r) => r.includes('continuation-token=1')), 'listings page through continuation tokens');
+  } finally {
+    server.close();
+  }
 });
