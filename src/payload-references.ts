@@ -81,6 +81,18 @@ export class StorePayloadCodec implements PayloadCodec {
   }
 }
 
+/** The store key a payload refers to, or undefined when it is not a reference (an inline payload). */
+export function referencedKey(payload: Payload): string | undefined {
+  const encoding = payload.metadata?.encoding;
+  if (!encoding || utf8.decode(encoding) !== REFERENCE_ENCODING) return undefined;
+  try {
+    const reference = JSON.parse(utf8.decode(payload.data ?? new Uint8Array())) as Partial<PayloadReference>;
+    return typeof reference.key === 'string' ? reference.key : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The inline limit from FINOPS_PAYLOAD_INLINE_BYTES (default 16 KiB); bad values are a clear error. */
 export function inlinePayloadBytes(env: NodeJS.ProcessEnv = process.env): number {
   const raw = env[ENV.payloadInlineBytes];

@@ -31,6 +31,9 @@ const DELETE_CONCURRENCY = 16;
  */
 export type OldestKeptHistory = (before: Date) => Promise<Date | undefined | 'unknown'>;
 
+/** The payload keys Temporal's schedules refer to (their actions' arguments and memo). */
+export type ScheduledPayloads = () => Promise<ReadonlySet<string>>;
+
 export interface SweepOptions {
   store: ListableStore;
   /** Report retention, applied for every tenant (keepReport applies it only for the tenant it keeps a report of). */
@@ -39,6 +42,8 @@ export interface SweepOptions {
   /** FINOPS_PAYLOAD_RETENTION_DAYS (0 = payloads and analysis folders are kept forever). */
   historyDays: number;
   oldestKeptHistory: OldestKeptHistory;
+  /** Default: none (a store no schedule refers to). When it fails, payloads wait for the next sweep. */
+  scheduledPayloads?: ScheduledPayloads;
   maxDeletes?: number;
 }
 
@@ -77,10 +82,21 @@ export async function sweepStore(options: SweepOptions): Promise<SweepResult> {
     }
   }
 
+  let pinnedPayloads: ReadonlySet<string> | undefined;
+  let sweepPayloads = historyDays > 0;
+  if (sweepPayloads && options.scheduledPayloads) {
+    try {
+      pinnedPayloads = await options.scheduledPayloads();
+    } catch (err) {
+      sweepPayloads = false;
+      heldBack = `Temporal could not list the schedules' payloads (${err instanceof Error ? err.message : String(err)})`;
+    }
+  }
+
   // Reports are listed after pruning and before the folders, so a report kept meanwhile only keeps more.
   const keptReports = new Set((await store.listKeys(REPORT_PREFIX)).map(analysisOfReportKey).filter((id): id is string => id !== undefined));
   const [payloads, analyses, costCache] = await Promise.all([
-    historyDays > 0 ? store.listObjects(PAYLOAD_PREFIX) : [],
+    sweepPayloads ? store.listObjects(PAYLOAD_PREFIX) : [],
     historyDays > 0 ? store.listObjects(ANALYSIS_PREFIX) : [],
     store.listObjects(COST_CACHE_PREFIX),
   ]);
@@ -89,6 +105,7 @@ export async function sweepStore(options: SweepOptions): Promise<SweepResult> {
     historyDays,
     ...(oldestKeptHistoryStart ? { oldestKeptHistoryStart } : {}),
     keptReports,
+    ...(pinnedPayloads ? { pinnedPayloads } : {}),
   });
   const { deleted, truncated } = await deleteBounded(store, plan, options.maxDeletes ?? DEFAULT_MAX_DELETES_PER_SWEEP);
   return {

@@ -12,7 +12,8 @@
  *   earlier than the newest reference. A payload goes once its last write is older than the *history
  *   horizon*: FINOPS_PAYLOAD_RETENTION_DAYS (which must cover the namespace's retention plus a run's
  *   length), and never later than the start of the oldest workflow Temporal still holds (a long run or a
- *   longer namespace retention than configured holds the horizon back; see historyCutoffMs).
+ *   longer namespace retention than configured holds the horizon back; see historyCutoffMs). Payloads a
+ *   schedule refers to stay whatever their age (SweepFacts.pinnedPayloads).
  * - analysis/<tenant>/<id>/…: an analysis's own folder (findings parts and lists, counted and dismissed,
  *   timings). Its workflow result and its kept report both point into it, so the folder goes whole once
  *   no report of the analysis is kept (ReportStore.prune removed it, or none was ever kept: a failed or
@@ -97,6 +98,11 @@ export interface SweepFacts {
   oldestKeptHistoryStart?: Date;
   /** Analyses with a kept report (their folders stay, whatever their age). */
   keptReports: ReadonlySet<string>;
+  /**
+   * Payloads a schedule's action refers to: Temporal copies a schedule's arguments into every workflow it
+   * starts without encoding them again, so their age says nothing; they stay while the schedule does.
+   */
+  pinnedPayloads?: ReadonlySet<string>;
 }
 
 export interface SweepPlan {
@@ -121,7 +127,7 @@ export function planSweep(objects: readonly StoredObject[], facts: SweepFacts): 
   for (const o of objects) {
     const written = o.lastModified.getTime();
     if (isPayloadKey(o.key)) {
-      if (cutoff !== undefined && written < cutoff) payloads.push(o.key);
+      if (cutoff !== undefined && written < cutoff && !facts.pinnedPayloads?.has(o.key)) payloads.push(o.key);
     } else if (isCostCacheKey(o.key)) {
       if (written < costCutoff) costCache.push(o.key);
     } else {

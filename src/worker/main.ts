@@ -15,7 +15,7 @@ import { tracingFromEnv } from '../tracing';
 import { workerVersionFromEnv } from './versioning';
 import { storeFromEnv } from '../activities/store';
 import { ReportStore } from '../activities/reports';
-import { checkPayloadRetention, namespaceRetentionMs, startStoreSweeps, temporalOldestKeptHistory } from './retention';
+import { checkPayloadRetention, namespaceRetentionMs, startStoreSweeps, temporalOldestKeptHistory, temporalScheduledPayloads } from './retention';
 import { checkMetricsPortFree, metricsBindAddress, workerMetricsConfig, workerTelemetryOptions } from './metrics';
 
 async function main(): Promise<void> {
@@ -69,6 +69,7 @@ async function main(): Promise<void> {
             reports: new ReportStore(store, reportDays),
             historyDays,
             oldestKeptHistory: temporalOldestKeptHistory(connection.workflowService, config.namespace),
+            scheduledPayloads: temporalScheduledPayloads(connection.workflowService, config.namespace),
             everyMs: sweepHours * 3_600_000,
             log: (line) => console.log(line),
           })

@@ -17,7 +17,8 @@
 import { optionalTsToMs } from '@temporalio/common/lib/time';
 import type { NativeConnection } from '@temporalio/worker';
 import { ConfigError, ENV } from '../config';
-import { sweepStore, type OldestKeptHistory, type SweepOptions, type SweepResult } from '../activities/retention';
+import { sweepStore, type OldestKeptHistory, type ScheduledPayloads, type SweepOptions, type SweepResult } from '../activities/retention';
+import { referencedKey } from '../payload-references';
 
 type WorkflowService = NativeConnection['workflowService'];
 
@@ -75,6 +76,32 @@ export function temporalOldestKeptHistory(service: WorkflowService, namespace: s
       if (seen >= MAX_OLD_WORKFLOWS && nextPageToken) return 'unknown';
     } while (nextPageToken);
     return oldest === undefined ? undefined : new Date(oldest);
+  };
+}
+
+/**
+ * The payloads Temporal's schedules refer to: a schedule keeps its action's encoded arguments and copies
+ * them into each workflow it starts, so a large argument stored once is read again every week.
+ */
+export function temporalScheduledPayloads(service: WorkflowService, namespace: string): ScheduledPayloads {
+  return async () => {
+    const keys = new Set<string>();
+    let nextPageToken: Uint8Array | undefined;
+    do {
+      const page = await service.listSchedules({ namespace, maximumPageSize: 100, ...(nextPageToken ? { nextPageToken } : {}) });
+      for (const entry of page.schedules ?? []) {
+        if (!entry.scheduleId) continue;
+        const described = await service.describeSchedule({ namespace, scheduleId: entry.scheduleId });
+        const start = described.schedule?.action?.startWorkflow;
+        const payloads = [...(start?.input?.payloads ?? []), ...Object.values(start?.memo?.fields ?? {})];
+        for (const payload of payloads) {
+          const key = referencedKey(payload);
+          if (key) keys.add(key);
+        }
+      }
+      nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
+    } while (nextPageToken);
+    return keys;
   };
 }
 

@@ -4,7 +4,7 @@
  * then aged by 100 days — its files' modification times and its kept report's close time, as if it had run
  * then — and the sweep, asking the dev server which histories it still holds, removes its folder (findings,
  * timings), its report and the payloads only it wrote, while the second analysis keeps everything and its
- * result still decodes. The clock is the real one at the time of the sweep; no calendar date is pinned.
+ * result still decodes; a schedule's stored argument, as old, stays. The clock is the real one at the time of the sweep; no calendar date is pinned.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, statSync } from 'node:fs';
@@ -16,7 +16,7 @@ import { sweepStore } from '../../src/activities/retention';
 import { ReportStore } from '../../src/activities/reports';
 import { LocalFileStore } from '../../src/activities/store';
 import { tenantOfAnalysisId } from '../../src/workflows/ids';
-import { checkPayloadRetention, namespaceRetentionMs, temporalOldestKeptHistory } from '../../src/worker/retention';
+import { checkPayloadRetention, namespaceRetentionMs, temporalOldestKeptHistory, temporalScheduledPayloads } from '../../src/worker/retention';
 import { analyseScenario } from '../agents/ground-truth';
 import { startStack, type TestStack } from '../helpers/stack';
 
@@ -73,7 +73,27 @@ test("an expired analysis's folder, timings, report and payloads go; a recent on
   assert.ok(retentionMs !== undefined && retentionMs > 0);
   checkPayloadRetention(40, retentionMs, namespace);
 
-  const result = await sweepStore({ store, reports, now: new Date(), historyDays: 40, oldestKeptHistory: oldestKept });
+  // A schedule whose argument went to the store: Temporal copies it into every run it starts, so it stays.
+  const payloadsBefore = new Set(await store.listKeys('payloads/'));
+  const schedule = await stack.env.client.schedule.create({
+    scheduleId: `retention-${process.pid}`,
+    spec: { intervals: [{ every: '7 days' }] },
+    action: { type: 'startWorkflow', workflowType: 'review', taskQueue: stack.taskQueue, args: [{ accounts: Array.from({ length: 200 }, (_, i) => `acct-${i}`) }] },
+    state: { paused: true },
+  });
+  const scheduled = (await store.listKeys('payloads/')).filter((k) => !payloadsBefore.has(k));
+  assert.equal(scheduled.length, 1, "the schedule's argument is a stored payload");
+  await utimes(join(storeDir, scheduled[0]!), then, then);
+
+  const result = await sweepStore({
+    store,
+    reports,
+    now: new Date(),
+    historyDays: 40,
+    oldestKeptHistory: oldestKept,
+    scheduledPayloads: temporalScheduledPayloads(service, namespace),
+  });
+  await schedule.delete();
   assert.equal(result.reportsPruned, 1);
   assert.equal(result.analyses, 1);
   assert.equal(result.heldBack, undefined);
@@ -84,6 +104,7 @@ test("an expired analysis's folder, timings, report and payloads go; a recent on
   for (const key of onlyOld) assert.ok(!payloadsLeft.has(key), `${key} (first analysis only) is gone`);
   for (const key of renewed) assert.ok(payloadsLeft.has(key), `${key} (written again by the recent analysis) stays`);
   assert.equal(result.payloads, onlyOld.length);
+  assert.ok(payloadsLeft.has(scheduled[0]!), "the schedule's 100-day-old argument stays");
 
   assert.deepEqual((await store.listKeys(`${recent.analysisId}/`)).sort(), recentFolder.sort(), "the recent analysis's folder is whole");
   assert.ok(await reports.get(tenant, recent.analysisId));

@@ -52,13 +52,22 @@ const anyFacts = fc.record({
   historyDays: fc.integer({ min: 0, max: 120 }),
   oldestAgeMs: fc.option(fc.integer({ min: 0, max: 800 * DAY }), { nil: undefined }),
   kept: fc.subarray(IDS),
+  pinEvery: fc.integer({ min: 1, max: 4 }),
 });
 
-test('nothing younger than the horizon, of an analysis with a kept report, or outside the swept prefixes ever goes', () => {
+test('nothing younger than the horizon, of an analysis with a kept report, referred to by a schedule or outside the swept prefixes ever goes', () => {
   fc.assert(
     fc.property(fc.uniqueArray(anyObject, { maxLength: 60, selector: (o) => o.key }), anyFacts, (objects, f) => {
       const oldest = f.oldestAgeMs === undefined ? undefined : new Date(NOW.getTime() - f.oldestAgeMs);
-      const plan = planSweep(objects, { now: NOW, historyDays: f.historyDays, keptReports: new Set(f.kept), ...(oldest ? { oldestKeptHistoryStart: oldest } : {}) });
+      // Some payloads are referred to by a schedule.
+      const pinned = new Set(objects.filter((o, i) => o.key.startsWith('payloads/') && i % f.pinEvery === 0).map((o) => o.key));
+      const plan = planSweep(objects, {
+        now: NOW,
+        historyDays: f.historyDays,
+        keptReports: new Set(f.kept),
+        pinnedPayloads: pinned,
+        ...(oldest ? { oldestKeptHistoryStart: oldest } : {}),
+      });
       const written = new Map<string, number>();
       for (const o of objects) written.set(o.key, Math.max(written.get(o.key) ?? -Infinity, o.lastModified.getTime()));
       const horizon = NOW.getTime() - f.historyDays * DAY;
@@ -67,7 +76,10 @@ test('nothing younger than the horizon, of an analysis with a kept report, or ou
         assert.ok(written.get(key)! < horizon, `${key} is younger than ${f.historyDays} days`);
         if (oldest) assert.ok(written.get(key)! < oldest.getTime() - HISTORY_START_MARGIN_MS, `${key} is younger than a history Temporal holds`);
       }
-      for (const key of plan.payloads) assert.match(key, /^payloads\/[0-9a-f]{2}\/[0-9a-f]+\.json$/);
+      for (const key of plan.payloads) {
+        assert.match(key, /^payloads\/[0-9a-f]{2}\/[0-9a-f]+\.json$/);
+        assert.ok(!pinned.has(key), `${key}: a schedule refers to it`);
+      }
       for (const key of plan.analysisKeys) {
         const id = analysisOfKey(key);
         assert.ok(id && plan.analyses.includes(id), `${key} belongs to a planned folder`);
@@ -85,7 +97,7 @@ test('nothing younger than the horizon, of an analysis with a kept report, or ou
       }
       // And the rule is not vacuous: every payload past the horizon does go.
       const cutoff = historyCutoffMs(NOW, f.historyDays, oldest);
-      for (const o of objects) if (cutoff !== undefined && o.key.startsWith('payloads/') && o.lastModified.getTime() < cutoff) assert.ok(plan.payloads.includes(o.key));
+      for (const o of objects) if (cutoff !== undefined && o.key.startsWith('payloads/') && !pinned.has(o.key) && o.lastModified.getTime() < cutoff) assert.ok(plan.payloads.includes(o.key));
     }),
     { numRuns: 500 },
   );
