@@ -16,7 +16,7 @@ import { sweepStore } from '../../src/activities/retention';
 import { ReportStore } from '../../src/activities/reports';
 import { LocalFileStore } from '../../src/activities/store';
 import { tenantOfAnalysisId } from '../../src/workflows/ids';
-import { checkPayloadRetention, namespaceRetentionMs, temporalOldestKeptHistory, temporalScheduledPayloads } from '../../src/worker/retention';
+import { checkPayloadRetention, describeSweep, namespaceRetentionMs, temporalOldestKeptHistory, temporalScheduledPayloads } from '../../src/worker/retention';
 import { analyseScenario } from '../agents/ground-truth';
 import { startStack, type TestStack } from '../helpers/stack';
 
@@ -94,6 +94,7 @@ test("an expired analysis's folder, timings, report and payloads go; a recent on
     scheduledPayloads: temporalScheduledPayloads(service, namespace),
   });
   await schedule.delete();
+  console.log(`${describeSweep(result)}; ${oldFolder.length} objects in the expired folder, ${recentFolder.length} in the recent one`);
   assert.equal(result.reportsPruned, 1);
   assert.equal(result.analyses, 1);
   assert.equal(result.heldBack, undefined);
