@@ -13,7 +13,7 @@
  *
  * Each page is one billable request; `requests` says how many this call made (0 when it reused).
  */
-import { GetCostAndUsageCommand } from '@aws-sdk/client-cost-explorer';
+import { GetCostAndUsageCommand, type GetCostAndUsageCommandOutput } from '@aws-sdk/client-cost-explorer';
 import Big from 'big.js';
 import { createHash } from 'node:crypto';
 import { costExplorerEarliestStart, dayOf } from '../domain/calendar';
@@ -26,6 +26,7 @@ import {
   type CostDimension,
   type DailyCosts,
 } from '../domain/daily-costs';
+import { planRestOfRead } from '../domain/page-windows';
 import { daysOf, type Period } from '../domain/period';
 import { COST_METRIC } from '../domain/spend';
 import { tenantOfAnalysisId } from '../workflows/ids';
@@ -75,6 +76,8 @@ function hash(text: string): string {
 export class CostReads {
   /** Read-modify-write of one cache document at a time in this process. */
   private readonly locks = new Map<string, Promise<unknown>>();
+  /** Reads in flight in this process, by analysis (see `available`). */
+  private readonly inFlight = new Map<string, Set<Promise<unknown>>>();
 
   constructor(
     private readonly clients: AwsClientFactory,
@@ -87,15 +90,33 @@ export class CostReads {
   async daily(scope: CostReadScope, dimensions: readonly CostDimension[], span: Period): Promise<CostRead> {
     const dims = canonicalDimensions(dimensions);
     const key = JSON.stringify(['cost-read', scope.analysisId, [...scope.accounts].sort(), dims, span.start, span.end]);
-    const { value, reused } = await this.shared.run(key, () => this.withLock(this.documentKey(scope, dims), () => this.readThrough(scope, dims, span)));
+    const read = this.shared.run(key, () => this.withLock(this.documentKey(scope, dims), () => this.readThrough(scope, dims, span)));
+    this.track(scope.analysisId, read);
+    const { value, reused } = await read;
     return reused ? { costs: value.costs, requests: 0 } : value;
   }
 
-  /** Daily cost by `dimensions` over `span` when the store already has every day of it; never asks AWS. */
+  /**
+   * Daily cost by `dimensions` over `span` when the store already has every day of it; never asks AWS.
+   * Reads of the same analysis still in flight in this worker are waited for first: an agent that runs
+   * alongside the spend read (the tagging agent) cuts from it instead of asking Cost Explorer again.
+   */
   async available(scope: CostReadScope, dimensions: readonly CostDimension[], span: Period): Promise<DailyCosts | undefined> {
+    await Promise.allSettled([...(this.inFlight.get(scope.analysisId) ?? [])]);
     const dims = canonicalDimensions(dimensions);
     const { costs, missing } = await this.fromStore(scope, dims, daysOf(span));
     return missing.length ? undefined : costs;
+  }
+
+  private track(analysisId: string, read: Promise<unknown>): void {
+    let reads = this.inFlight.get(analysisId);
+    if (!reads) this.inFlight.set(analysisId, (reads = new Set()));
+    reads.add(read);
+    const settle = () => {
+      reads.delete(read);
+      if (reads.size === 0 && this.inFlight.get(analysisId) === reads) this.inFlight.delete(analysisId);
+    };
+    read.then(settle, settle);
   }
 
   private documentKey(scope: CostReadScope, dims: readonly CostDimension[]): string {
@@ -182,44 +203,103 @@ export class CostReads {
     await this.store.putJson(key, doc);
   }
 
-  private async fetch(scope: CostReadScope, dims: CostDimension[], span: Period) {
-    const initial: DailyCosts = { dimensions: dims, unit: 'USD', byDay: {}, estimatedDays: [] };
-    return collectPages({
-      listing: `ce:GetCostAndUsage/daily/${dims.join('+')}/${span.start}/${span.end}`,
+  /**
+   * One read from Cost Explorer: its first page, then the rest — on with the page token when it is short,
+   * or as parallel windows of whole days when it would be a long chain of pages (src/domain/page-windows.ts).
+   */
+  private async fetch(scope: CostReadScope, dims: CostDimension[], span: Period): Promise<{ value: DailyCosts; requests: number }> {
+    const listing = `ce:GetCostAndUsage/daily/${dims.join('+')}/${span.start}/${span.end}`;
+    const first = await collectPages({
+      listing: `${listing}/first`,
       action: 'ce:GetCostAndUsage',
-      initial,
-      fetchPage: (NextPageToken, abortSignal) =>
-        this.clients.costExplorer().send(
-          new GetCostAndUsageCommand({
-            TimePeriod: { Start: span.start, End: span.end },
-            Granularity: 'DAILY',
-            Metrics: [COST_METRIC],
-            GroupBy: dims.map((Key) => ({ Type: 'DIMENSION', Key })),
-            Filter: { Dimensions: { Key: 'LINKED_ACCOUNT', Values: [...scope.accounts] } },
-            ...(NextPageToken ? { NextPageToken } : {}),
-          }),
-          { abortSignal },
-        ),
-      fold: (acc, page) => {
-        const next: DailyCosts = { ...acc, byDay: { ...acc.byDay }, estimatedDays: [...acc.estimatedDays] };
-        for (const result of page.ResultsByTime ?? []) {
-          const day = result.TimePeriod?.Start;
-          if (!day) continue;
-          // A day may continue on the next page: add, never overwrite.
-          const groups = { ...(next.byDay[day] ?? {}) };
-          for (const group of result.Groups ?? []) {
-            const metric = group.Metrics?.[COST_METRIC];
-            if (metric?.Amount === undefined) continue;
-            if (metric.Unit) next.unit = metric.Unit;
-            const groupKey = (group.Keys ?? []).join('|');
-            groups[groupKey] = new Big(groups[groupKey] ?? '0').plus(metric.Amount).toString();
-          }
-          next.byDay[day] = groups;
-          if (result.Estimated && !next.estimatedDays.includes(day)) next.estimatedDays.push(day);
-        }
-        return next;
+      initial: { costs: emptyCosts(dims), next: undefined as string | undefined, lastDay: undefined as string | undefined, days: 0 },
+      fetchPage: (_token, abortSignal) => this.page(scope, dims, span, undefined, abortSignal),
+      fold: (_acc, page) => {
+        const results = page.ResultsByTime ?? [];
+        return { costs: foldPage(emptyCosts(dims), page), next: page.NextPageToken, lastDay: results.at(-1)?.TimePeriod?.Start, days: results.length };
       },
-      nextToken: (page) => page.NextPageToken,
+      nextToken: () => undefined,
     });
+    const { costs, next, lastDay, days } = first.value;
+    if (!next) return { value: costs, requests: first.requests };
+    const plan = lastDay ? planRestOfRead(span, lastDay, days, MAX_PARALLEL_WINDOWS) : ({ kind: 'continue' } as const);
+    if (plan.kind === 'continue') {
+      const rest = await collectPages({
+        listing,
+        action: 'ce:GetCostAndUsage',
+        initial: costs,
+        // A fresh listing starts from the first page's token; a resumed one from its checkpoint's.
+        fetchPage: (token, abortSignal) => this.page(scope, dims, span, token ?? next, abortSignal),
+        fold: foldPage,
+        nextToken: (page) => page.NextPageToken,
+      });
+      return { value: rest.value, requests: first.requests + rest.requests };
+    }
+    // The first page's last day may continue on the next page: its window reads it whole.
+    const head: DailyCosts = { ...costs, byDay: { ...costs.byDay }, estimatedDays: costs.estimatedDays.filter((d) => d !== lastDay) };
+    delete head.byDay[lastDay!];
+    const windows = await Promise.all(
+      plan.windows.map((window) =>
+        collectPages({
+          listing: `${listing}/window/${window.start}/${window.end}`,
+          action: 'ce:GetCostAndUsage',
+          initial: emptyCosts(dims),
+          fetchPage: (token, abortSignal) => this.page(scope, dims, window, token, abortSignal),
+          fold: foldPage,
+          nextToken: (page) => page.NextPageToken,
+        }),
+      ),
+    );
+    const value = windows.reduce<DailyCosts>(
+      (all, { value: part }) => ({
+        ...all,
+        unit: part.unit,
+        byDay: Object.assign(all.byDay, part.byDay),
+        estimatedDays: [...all.estimatedDays, ...part.estimatedDays],
+      }),
+      head,
+    );
+    return { value, requests: windows.reduce((n, w) => n + w.requests, first.requests) };
   }
+
+  private page(scope: CostReadScope, dims: CostDimension[], span: Period, token: string | undefined, abortSignal: AbortSignal) {
+    return this.clients.costExplorer().send(
+      new GetCostAndUsageCommand({
+        TimePeriod: { Start: span.start, End: span.end },
+        Granularity: 'DAILY',
+        Metrics: [COST_METRIC],
+        GroupBy: dims.map((Key) => ({ Type: 'DIMENSION', Key })),
+        Filter: { Dimensions: { Key: 'LINKED_ACCOUNT', Values: [...scope.accounts] } },
+        ...(token ? { NextPageToken: token } : {}),
+      }),
+      { abortSignal },
+    );
+  }
+}
+
+/** Parallel windows for one long read: a few, so other agents' Cost Explorer requests keep their share of its rate. */
+const MAX_PARALLEL_WINDOWS = 4;
+
+function emptyCosts(dims: CostDimension[]): DailyCosts {
+  return { dimensions: dims, unit: 'USD', byDay: {}, estimatedDays: [] };
+}
+
+/** One page folded into a read: a day may continue on the next page, so its groups are added, never overwritten. */
+function foldPage(acc: DailyCosts, page: GetCostAndUsageCommandOutput): DailyCosts {
+  const next: DailyCosts = { ...acc, byDay: { ...acc.byDay }, estimatedDays: [...acc.estimatedDays] };
+  for (const result of page.ResultsByTime ?? []) {
+    const day = result.TimePeriod?.Start;
+    if (!day) continue;
+    const groups = { ...(next.byDay[day] ?? {}) };
+    for (const group of result.Groups ?? []) {
+      const metric = group.Metrics?.[COST_METRIC];
+      if (metric?.Amount === undefined) continue;
+      if (metric.Unit) next.unit = metric.Unit;
+      const groupKey = (group.Keys ?? []).join('|');
+      groups[groupKey] = new Big(groups[groupKey] ?? '0').plus(metric.Amount).toString();
+    }
+    next.byDay[day] = groups;
+    if (result.Estimated && !next.estimatedDays.includes(day)) next.estimatedDays.push(day);
+  }
+  return next;
 }

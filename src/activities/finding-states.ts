@@ -118,9 +118,16 @@ export function createFindingStateActivities(deps: { store: ArtefactStore; clien
    */
   async function applyFindingStates(input: ApplyStatesInput): Promise<ApplyStatesOutput> {
     if (!states) throw new Error('the artefact store cannot keep finding states (it needs listing and versioned writes)');
+    const records = await states.list(input.tenant);
+    // Nothing decided for this tenant (the common case): the merged list is the counted list as it is. Reading
+    // it, copying it and writing it again (tens of MB on a large organisation) would change nothing; the gateway
+    // falls back to the report's own store key when there is no counted list.
+    if (!records.some((r) => r.tenant === input.tenant)) {
+      await store.putJson(dismissedKey(input.analysisId), []);
+      return { findings: input.findings, findingStates: applyStates([], [], input.tenant, input.asOf).section, notes: [] };
+    }
     const stored = input.findings.storeKey ? await store.getJson<unknown>(input.findings.storeKey) : undefined;
     const all = stored !== undefined ? findingsOf(stored) : input.findings.items;
-    const records = await states.list(input.tenant);
     const applied = applyStates(all, records, input.tenant, input.asOf);
     const key = countedKey(input.analysisId);
     await store.putJson(key, applied.counted);

@@ -10,7 +10,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ENV } from '../config';
 import type { AnalysisProgress } from '../domain/progress';
 import type { AnalysisReport } from '../domain/report';
-import { reportToViewJson } from '../domain/report-export';
+import { CSV_TABLES, reportToViewJson } from '../domain/report-export';
 import { buildReportView } from '../presentation/build';
 import type { viewToHtml as ViewToHtml } from '../presentation/html';
 import { generateApiKey } from '../gateway/api-keys';
@@ -41,7 +41,7 @@ Commands:
       --limit N (default 20)  --all (every page)
   get ID             status, progress or report summary of one analysis
   report ID          download the report
-      --format json|md|csv|html|view (default json)  --table findings|spend (CSV)  --output FILE
+      --format json|md|csv|html|view (default json)  --table findings|spend|all (CSV)  --output FILE
                      json: the report as the API serves it; md, csv: the gateway's exports;
                      html: one self-contained file, charts inline; view: the report view model as JSON
   cancel ID          cancel a running analysis
@@ -269,7 +269,7 @@ async function report(values: Values, id: string): Promise<number> {
   if (format !== 'json' && format !== 'md' && format !== 'csv' && format !== 'html' && format !== 'view') {
     throw usage('--format must be json, md, csv, html or view');
   }
-  if (values.table && values.table !== 'findings' && values.table !== 'spend') throw usage('--table must be findings or spend');
+  if (values.table && !(CSV_TABLES as readonly string[]).includes(values.table)) throw usage(`--table must be ${CSV_TABLES.join(', ')}`);
   let body: string;
   let table: string | null = null;
   if (format === 'html' || format === 'view') {

@@ -7,13 +7,13 @@
  * it, CSV quotes it and defuses spreadsheet formulas, HTML escapes it.
  */
 import { buildReportView } from '../presentation/build';
-import { findingsCsv, spendCsv, type CsvTable } from '../presentation/csv';
+import { allTablesCsv, findingsCsv, spendCsv, type CsvTable } from '../presentation/csv';
 import { viewToMarkdown } from '../presentation/markdown';
 import type { ReportView } from '../presentation/model';
 import { hasFindings } from '../presentation/read';
 import type { AnalysisReport } from './report';
 
-export { csvField, FINDINGS_CSV_COLUMNS, SPEND_CSV_COLUMNS, type CsvTable } from '../presentation/csv';
+export { ALL_CSV_COLUMNS, CSV_TABLES, csvField, FINDINGS_CSV_COLUMNS, SPEND_CSV_COLUMNS, type CsvTable } from '../presentation/csv';
 export { escapeMarkdown } from '../presentation/markdown';
 export {
   analysisCost,
@@ -46,7 +46,7 @@ export function defaultCsvTable(report: AnalysisReport): CsvTable {
 
 export function reportToCsv(report: AnalysisReport, table: CsvTable = defaultCsvTable(report)): string {
   const view = buildReportView(report);
-  return table === 'findings' ? findingsCsv(view) : spendCsv(view, report.period);
+  return table === 'findings' ? findingsCsv(view) : table === 'all' ? allTablesCsv(view) : spendCsv(view, report.period);
 }
 
 /** The JSON export of the view model: every section with its figures as exact values and as shown. */

@@ -3,7 +3,7 @@
  * route the gateway registers is documented here and that every documented operation exists.
  */
 import { AGENT_KINDS } from '../domain/agents';
-import { FINDINGS_CSV_COLUMNS, SPEND_CSV_COLUMNS } from '../domain/report-export';
+import { ALL_CSV_COLUMNS, CSV_TABLES, FINDINGS_CSV_COLUMNS, SPEND_CSV_COLUMNS } from '../domain/report-export';
 import { PARENT_ID } from '../domain/organization';
 import { DEFAULT_TARGET_CONCURRENCY, MAX_ACCOUNTS, MAX_OUS, MAX_PERIOD_DAYS, MAX_TARGET_CONCURRENCY } from '../domain/request';
 import { DEFAULT_PAGE_SIZE, LIST_STATUSES, MAX_PAGE_SIZE } from './listing';
@@ -145,12 +145,13 @@ export function openApiDocument(): Json {
           description:
             'Format from `format` or else the Accept header. The CSV holds the findings ranked by savings once the report has findings ' +
             `(columns: ${FINDINGS_CSV_COLUMNS.join(', ')}); before that, spend by service (columns: ${SPEND_CSV_COLUMNS.join(', ')}). ` +
-            '`table` picks one explicitly; the X-Finops-Csv-Table response header names the table sent. Text cells that a spreadsheet ' +
+            `\`table\` picks one explicitly, or \`all\`: every section's figures and tables, one row per cell (columns: ${ALL_CSV_COLUMNS.join(', ')}); ` +
+            'the X-Finops-Csv-Table response header names the table sent. Text cells that a spreadsheet ' +
             'would evaluate as formulas are prefixed with an apostrophe.',
           parameters: [
             ID_PARAM,
             { name: 'format', in: 'query', schema: { type: 'string', enum: ['json', 'md', 'csv'] } },
-            { name: 'table', in: 'query', schema: { type: 'string', enum: ['findings', 'spend'] }, description: 'CSV only.' },
+            { name: 'table', in: 'query', schema: { type: 'string', enum: [...CSV_TABLES] }, description: 'CSV only.' },
           ],
           responses: {
             '200': {

@@ -224,7 +224,13 @@ export const reportSummaryOutput = z.object({
   }),
   topFindings: z.array(findingRow),
   commitments: z
-    .object({ recommendations: z.number(), monthlySavings: MONEY })
+    .object({
+      recommendations: z.number(),
+      monthlySavings: MONEY,
+      figures: z
+        .array(z.object({ label: z.string(), percent: z.number().nullable(), text: z.string() }))
+        .describe('Coverage and utilisation of Savings Plans and of each service\'s Reserved Instances (EC2, RDS), as the report shows them'),
+    })
     .optional()
     .describe('Savings Plans and Reserved Instances, not added to the findings total'),
   problems: z.array(z.string()).describe('Agents that failed or were skipped, and why'),

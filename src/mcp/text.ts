@@ -43,6 +43,7 @@ export function summaryText(s: ReportSummaryOutput): string {
   if (s.topFindings.length) lines.push('Top findings:', ...s.topFindings.map((f, i) => `${i + 1}. ${findingLine(f)}`));
   if (s.commitments) {
     lines.push(`Savings Plans / Reserved Instances: ${s.commitments.recommendations} recommendations, ${formatUsd(s.commitments.monthlySavings)}/month (not in the findings total).`);
+    if (s.commitments.figures.length) lines.push(`Commitments: ${s.commitments.figures.map((f) => `${f.label} ${f.text}`).join('; ')}.`);
   }
   if (s.problems.length) lines.push(`Incomplete: ${s.problems.join('; ')}.`);
   return lines.join('\n');

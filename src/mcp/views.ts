@@ -9,6 +9,7 @@ import { addAmounts, compareAmounts, percentChange, ZERO } from '../domain/money
 import type { Period } from '../domain/period';
 import type { AnalysisProgress } from '../domain/progress';
 import type { AnalysisReport } from '../domain/report';
+import { buildReportView } from '../presentation/build';
 import { ToolError } from './api';
 import type {
   AnalysisOutput,
@@ -124,10 +125,20 @@ export function reportSummaryOf(report: AnalysisReport): ReportSummaryOutput {
         .sort((a, b) => compareAmounts(b.monthlySavings, a.monthlySavings) || a.check.localeCompare(b.check)),
     },
     topFindings: findings.slice(0, TOP).map(findingRowOf),
-    ...(report.commitments ? { commitments: { recommendations: report.commitments.count, monthlySavings: report.commitments.monthlySavings } } : {}),
+    ...(report.commitments
+      ? { commitments: { recommendations: report.commitments.count, monthlySavings: report.commitments.monthlySavings, figures: commitmentFiguresOf(report) } }
+      : {}),
     problems: problemsOf(report),
     ...(report.summary ? { executiveSummary: report.summary.text } : {}),
   };
+}
+
+/** The commitments section's coverage and utilisation facts, as the report view shows them (one model for every surface). */
+export function commitmentFiguresOf(report: AnalysisReport): NonNullable<ReportSummaryOutput['commitments']>['figures'] {
+  const section = buildReportView(report).sections.find((s) => s.id === 'commitments');
+  return (section?.facts ?? [])
+    .filter((f) => f.id.endsWith('-coverage') || f.id.endsWith('-utilisation'))
+    .map((f) => ({ label: f.label, percent: typeof f.value === 'number' ? f.value : null, text: f.text }));
 }
 
 export function problemsOf(report: AnalysisReport): string[] {

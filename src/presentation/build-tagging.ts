@@ -1,6 +1,7 @@
 /** The tagging compliance section (by count and by spend, worst offenders, the policy to download) and the commitments section. */
 import Big from 'big.js';
 import type { ComplianceCount, SpendSplit } from '../domain/checks/tagging';
+import type { CommitmentFigures, CommitmentsSummary } from '../domain/checks/commitments';
 import type { AnalysisReport } from '../domain/report';
 import { absence, col, countCell, emptySection, fact, moneyCell, percentCell, section, table, text } from './cells';
 import { date, money, number, plural } from './format';
@@ -162,6 +163,30 @@ export function taggingSection(report: AnalysisReport): SectionView {
 
 const WINDOWS = [30, 60, 90] as const;
 
+/** The kinds of commitment the section states a coverage and a utilisation for, with their fact ids and labels. */
+const KIND_FACTS: readonly { kind: keyof CommitmentFigures; id: string; label: string }[] = [
+  { kind: 'savingsPlans', id: 'sp', label: 'Savings Plans' },
+  { kind: 'ec2Reservations', id: 'ec2-ri', label: 'EC2 Reserved Instances' },
+  { kind: 'rdsReservations', id: 'rds-ri', label: 'RDS Reserved Instances' },
+];
+/** Reports stored before reservations were measured per service carry one figure for EC2 and RDS together. */
+const COMBINED_RESERVATIONS = { kind: 'reservations', id: 'ri', label: 'Reserved Instances (EC2 and RDS together)' } as const;
+
+/**
+ * Savings Plans and each service's reservations; a report stored before the split (only the combined
+ * reservations figure) shows that figure, labelled for what it is, instead of the per-service ones.
+ */
+function commitmentKindsOf(c: CommitmentsSummary): readonly { kind: keyof CommitmentFigures; id: string; label: string }[] {
+  const perService = (['ec2Reservations', 'rdsReservations'] as const).some(
+    (k) => c.coverage[k] !== undefined || c.utilisation[k] !== undefined || c.held?.[k] !== undefined,
+  );
+  return [...(perService || !hasCombinedReservations(c) ? KIND_FACTS : KIND_FACTS.slice(0, 1)), ...(hasCombinedReservations(c) ? [COMBINED_RESERVATIONS] : [])];
+}
+
+function hasCombinedReservations(c: CommitmentsSummary): boolean {
+  return c.coverage.reservations !== undefined || c.utilisation.reservations !== undefined || c.held?.reservations !== undefined;
+}
+
 export function commitmentsSection(report: AnalysisReport): SectionView {
   const c = report.commitments;
   if (!c) {
@@ -176,13 +201,12 @@ export function commitmentsSection(report: AnalysisReport): SectionView {
   const unit = report.spend.unit;
   const pct = (v: number | undefined) => (v === undefined ? { text: 'not available', value: null } : percentCell(v));
   // Nothing held: nothing to utilise (and Cost Explorer was not asked, see the notes).
-  const use = (kind: 'savingsPlans' | 'reservations') =>
+  const use = (kind: keyof CommitmentFigures) =>
     c.utilisation[kind] === undefined && c.held?.[kind] === 0 ? { text: 'no commitments', value: null } : pct(c.utilisation[kind]);
+  const kinds = commitmentKindsOf(c);
   const facts: Fact[] = [
-    fact('sp-coverage', 'Savings Plans coverage', pct(c.coverage.savingsPlans)),
-    fact('ri-coverage', 'Reserved Instances coverage', pct(c.coverage.reservations)),
-    fact('sp-utilisation', 'Savings Plans utilisation', use('savingsPlans')),
-    fact('ri-utilisation', 'Reserved Instances utilisation', use('reservations')),
+    ...kinds.map((k) => fact(`${k.id}-coverage`, `${k.label} coverage`, pct(c.coverage[k.kind]))),
+    ...kinds.map((k) => fact(`${k.id}-utilisation`, `${k.label} utilisation`, use(k.kind))),
     fact('recommendations', 'Purchase recommendations', moneyCell(c.monthlySavings, unit), { note: `${plural(c.count, 'recommendation')}, per month` }),
     ...WINDOWS.map((days) => {
       const n = c.expiring.filter((e) => e.daysLeft <= days).length;
@@ -239,6 +263,9 @@ export function commitmentsSection(report: AnalysisReport): SectionView {
     tables,
     notes: [
       ...c.notes,
+      ...(hasCombinedReservations(c)
+        ? ['Reserved Instances: this report was made before EC2 and RDS reservations were measured apart, so it has one figure for both (EC2\'s when both held reservations).']
+        : []),
       `Commitment savings are not added to the findings' total: Cost Explorer sizes them on past usage, idle instances included. Act on the findings first, then buy for what is left.`,
     ],
   });

@@ -7,7 +7,9 @@
 import { subtractAmounts } from '../domain/money';
 import type { ReportView } from './model';
 
-export type CsvTable = 'findings' | 'spend';
+/** The CSV exports: the findings, spend by service, or every section's figures and tables (`all`). */
+export const CSV_TABLES = ['findings', 'spend', 'all'] as const;
+export type CsvTable = (typeof CSV_TABLES)[number];
 
 /**
  * One CSV field (RFC 4180). Text cells that a spreadsheet would run as a formula (=, +, -, @, tab, CR)

@@ -203,6 +203,11 @@ export interface SimReservation {
   region: string;
   /** EC2 instance type or RDS DB instance class. */
   instanceType: string;
+  /**
+   * RDS: the database engine reserved (as DescribeDBInstances names it: mysql, postgres, ...); a reservation
+   * covers only databases of its engine. Absent: any engine of the class (EC2 reservations have none).
+   */
+  engine?: string;
   count: number;
   /** ISO timestamps. */
   start: string;

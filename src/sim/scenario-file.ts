@@ -196,13 +196,16 @@ const snapshotSpec = z
   })
   .strict();
 
+/** The engines a scenario file's databases (and RDS reservations) name. */
+const dbEngine = z.enum(['postgres', 'mysql', 'mariadb']);
+
 const databaseSpec = z
   .object({
     identifier: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'must start with a letter: lower-case letters, digits and hyphens'),
     account: accountId.optional(),
     region,
     class: z.string(),
-    engine: z.enum(['postgres', 'mysql', 'mariadb']).default('postgres'),
+    engine: dbEngine.default('postgres'),
     engineVersion: z.string().optional(),
     multiAz: z.boolean().default(false),
     storageType: z.enum(['gp2', 'gp3', 'io1', 'standard']).default('gp3'),
@@ -242,11 +245,9 @@ const bucketSpec = z
     created: isoTime,
     versioning: z.enum(['Enabled', 'Suspended']).optional(),
     lifecycle: z.array(lifecycleRule).default([]),
-    storage: z
-      .record(z.string(), bytes)
-      .refine((s) => Object.keys(s).every((k) => k in S3_STORAGE_TYPES), {
-        message: `storage types must be among ${Object.keys(S3_STORAGE_TYPES).join(', ')}`,
-      }),
+    storage: z.record(z.string(), bytes).refine((s) => Object.keys(s).every((k) => k in S3_STORAGE_TYPES), {
+      message: `storage types must be among ${Object.keys(S3_STORAGE_TYPES).join(', ')}`,
+    }),
     objects: z.number().int().nonnegative().default(0),
     noncurrentBytes: bytes.optional(),
     incompleteMultipartBytes: bytes.optional(),
@@ -327,6 +328,7 @@ export const scenarioFileSchema = z
                 account: accountId.optional(),
                 region,
                 instanceType: z.string().min(1).describe('EC2 instance type or RDS DB instance class'),
+                engine: dbEngine.optional().describe('RDS: the engine reserved; absent: any engine of the class'),
                 count: z.number().int().positive(),
                 from: isoTime,
                 to: isoTime,
@@ -723,11 +725,15 @@ function buildFromFile(file: ScenarioFile, name: string): Scenario {
     return { start, end };
   };
   const commitments: SimCommitments | undefined = file.commitments && {
-    reservations: file.commitments.reservations.map(({ from, to, account, ...r }, i) => ({
-      ...r,
-      account: accountOf(account, `commitments.reservations[${i}]`),
-      ...term({ from, to }, `commitments.reservations[${i}]`),
-    })),
+    reservations: file.commitments.reservations.map(({ from, to, account, ...r }, i) => {
+      if (r.engine !== undefined && r.service !== 'RDS')
+        problems.push(`commitments.reservations[${i}]: engine is for RDS reservations only`);
+      return {
+        ...r,
+        account: accountOf(account, `commitments.reservations[${i}]`),
+        ...term({ from, to }, `commitments.reservations[${i}]`),
+      };
+    }),
     savingsPlans: file.commitments.savingsPlans.map(({ from, to, account, ...p }, i) => ({
       ...p,
       account: accountOf(account, `commitments.savingsPlans[${i}]`),

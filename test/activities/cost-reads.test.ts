@@ -95,3 +95,35 @@ test('coarser groupings are cut from a finer read without a request, and equal a
   assert.equal(Object.keys(wider.costs.byDay).length, 40);
   assert.equal(await reads.available(s, ['REGION'], span), undefined, 'no Region read yet: not available');
 });
+
+test('a read of many pages is read as parallel windows: the same figures as one long chain, the requests what was served', async () => {
+  // Small pages make the sample account's 60-day read by service and usage type a long chain of pages.
+  const paged = await startTestSimulator({ costExplorerPageSize: 40 });
+  const whole = await startTestSimulator({ costExplorerPageSize: 1_000_000 });
+  try {
+    const pagedClients = new AwsClientFactory({ endpoint: paged.url, credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 });
+    const span = { start: addDays(ANCHOR, -60), end: ANCHOR };
+    const windowed = await new CostReads(pagedClients, new LocalFileStore(mkdtempSync(join(tmpdir(), 'cost-reads-'))), new SharedRequests(), () =>
+      noonOf(ANCHOR),
+    ).daily(scope('paged', 'windows'), FINE, span);
+    assert.equal(windowed.requests, paged.stats()['ce:GetCostAndUsage'], 'the count is what Cost Explorer served');
+
+    // The same read from a simulator whose pages hold everything: one request, the reference figures.
+    const wholeClients = new AwsClientFactory({ endpoint: whole.url, credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 });
+    const reference = await new CostReads(wholeClients, new LocalFileStore(mkdtempSync(join(tmpdir(), 'cost-reads-'))), new SharedRequests(), () =>
+      noonOf(ANCHOR),
+    ).daily(scope('paged', 'whole'), FINE, span);
+    assert.equal(reference.requests, 1);
+    assert.deepEqual(Object.keys(windowed.costs.byDay).sort(), Object.keys(reference.costs.byDay).sort(), 'every day, once');
+    for (const [day, groups] of Object.entries(reference.costs.byDay)) assert.deepEqual(windowed.costs.byDay[day], groups, `${day}: every group, same amount`);
+    assert.deepEqual([...windowed.costs.estimatedDays].sort(), [...reference.costs.estimatedDays].sort());
+
+    // Parallel windows cost a few requests more than the chain (each window's last page is partly filled), never many.
+    const groups = Object.values(reference.costs.byDay).reduce((n, g) => n + Object.keys(g).length, 0);
+    const chain = Math.ceil(groups / 40);
+    assert.ok(windowed.requests <= chain + 5, `${windowed.requests} requests for a chain of ${chain} pages`);
+    console.log(`windowed read: ${windowed.requests} requests for a chain of ${chain} pages`);
+  } finally {
+    await Promise.all([paged.close(), whole.close()]);
+  }
+});

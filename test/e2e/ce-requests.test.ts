@@ -76,9 +76,9 @@ test('a standard analysis makes at most 15 Cost Explorer requests, states each w
     for (const op of ['GetSavingsPlansCoverage', 'GetSavingsPlansUtilization', 'GetReservationCoverage', 'GetReservationUtilization'])
       assert.equal(cold.ce[`ce:${op}`], undefined, op);
     const commitments = cold.report.commitments;
-    assert.deepEqual(commitments?.coverage, { savingsPlans: 0, reservations: 0 });
+    assert.deepEqual(commitments?.coverage, { savingsPlans: 0, ec2Reservations: 0, rdsReservations: 0 });
     assert.deepEqual(commitments?.utilisation, {});
-    assert.deepEqual(commitments?.held, { savingsPlans: 0, reservations: 0 });
+    assert.deepEqual(commitments?.held, { savingsPlans: 0, ec2Reservations: 0, rdsReservations: 0 });
     for (const kind of ['Savings Plans', 'EC2 Reserved Instances', 'RDS Reserved Instances'])
       assert.ok(commitments?.notes.some((n) => n.startsWith(`${kind}: none active`) && n.includes('not requested')), kind);
     assert.ok(cold.report.usage.purposes?.['savingsplans:DescribeSavingsPlans'], 'the inventory read is stated');
@@ -159,6 +159,7 @@ test('spend grouped by account, Region and usage type, daily by service and mont
       assert.ok(markdown.includes(title), `${title} in the Markdown report`);
     if (mtd) assert.ok(markdown.includes('Month to date against the same days of last month'));
     // Nothing held: utilisation says so rather than "not available".
-    assert.match(markdown, /Savings Plans utilisation[^\n]*no commitments/);
+    for (const kind of ['Savings Plans', 'EC2 Reserved Instances', 'RDS Reserved Instances'])
+      assert.match(markdown, new RegExp(`\\*\\*${kind} utilisation:\\*\\* no commitments`));
   });
 });

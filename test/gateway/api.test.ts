@@ -165,6 +165,10 @@ describe('report downloads', () => {
     const spendRows = spend.text.trimEnd().split('\r\n');
     assert.equal(spendRows[0], SPEND_CSV_COLUMNS.join(','));
     assert.equal(spendRows.length, report.spend.byService.length + 1);
+    const all = await call(apiPath(id, '/report?format=csv&table=all'));
+    assert.equal(all.headers.get('x-finops-csv-table'), 'all');
+    assert.ok(all.text.startsWith('section,table,row,column,value,text'));
+    errorOf(await call(apiPath(id, '/report?format=csv&table=bogus')), 400, 'invalid_request');
     errorOf(await call(apiPath(id, '/report?format=pdf')), 400, 'invalid_request');
     errorOf(await call(apiPath(id, '/report'), { headers: { accept: 'image/png' } }), 406, 'not_acceptable');
   });

@@ -84,6 +84,11 @@ describe('CSV', () => {
     const spend = reportToCsv(report, 'spend').trimEnd().split('\r\n');
     assert.equal(spend.length, report.spend.byService.length + 1);
     assert.equal(spend[1]!.split(',')[1], report.spend.byService[0]!.amount);
+    // `all`: every section's facts and tables, one row per cell, each tagged with its section.
+    const all = reportToCsv(report, 'all').trimEnd().split('\r\n');
+    assert.equal(all[0], 'section,table,row,column,value,text');
+    assert.ok(all.some((row) => row.startsWith('spend,facts,')));
+    assert.ok(all.some((row) => row.startsWith('findings,')));
   });
 });
 

@@ -11,8 +11,11 @@ import { initialProgress, type AnalysisProgress, type AnalysisState } from '../.
 import type { AnalysisReport } from '../../src/domain/report';
 import { readFindings } from '../../src/domain/report-export';
 import { ProgressTicker } from '../../src/mcp/progress';
-import { bucketOf, matchesFilter, searchFindings, spendOf } from '../../src/mcp/views';
+import { reportSummaryOutput } from '../../src/mcp/schemas';
+import { summaryText } from '../../src/mcp/text';
+import { bucketOf, matchesFilter, reportSummaryOf, searchFindings, spendOf } from '../../src/mcp/views';
 import { richReport } from '../gateway/fixtures/rich-report';
+import { fullReport } from '../presentation/fixtures';
 
 const base = initialProgress('analysis/acme/x', 'acme', AGENT_KINDS.map((agent) => ({ agent, workflowId: agent })), '2026-01-01T00:00:00Z');
 
@@ -113,4 +116,22 @@ test('spend by day, week and month adds up to the same total; weeks start on Mon
   const previous = spendOf(report, 'service', 'previous');
   assert.equal(previous.total, report.spend.previousTotal);
   assert.deepEqual(previous.period, report.previousPeriod);
+});
+
+test('the report summary states coverage and utilisation per kind of commitment, as the report view shows them', () => {
+  const report = fullReport();
+  const summary = reportSummaryOf(report);
+  assert.deepEqual(
+    summary.commitments?.figures.map((f) => [f.label, f.percent, f.text]),
+    [
+      ['Savings Plans coverage', 42.5, '42.5%'],
+      ['EC2 Reserved Instances coverage', 10, '10%'],
+      ['RDS Reserved Instances coverage', 61.5, '61.5%'],
+      ['Savings Plans utilisation', 97.1, '97.1%'],
+      ['EC2 Reserved Instances utilisation', null, 'not available'],
+      ['RDS Reserved Instances utilisation', 88.4, '88.4%'],
+    ],
+  );
+  assert.match(summaryText(summary), /Commitments: Savings Plans coverage 42\.5%; EC2 Reserved Instances coverage 10%; RDS Reserved Instances coverage 61\.5%;/);
+  assert.doesNotThrow(() => reportSummaryOutput.parse(summary), 'the declared output schema holds');
 });

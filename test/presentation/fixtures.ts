@@ -136,8 +136,9 @@ export function fullReport(): AnalysisReport {
       ],
       count: 2,
       monthlySavings: '430.50',
-      coverage: { savingsPlans: 42.5, reservations: 10 },
-      utilisation: { savingsPlans: 97.1 },
+      coverage: { savingsPlans: 42.5, ec2Reservations: 10, rdsReservations: 61.5 },
+      utilisation: { savingsPlans: 97.1, rdsReservations: 88.4 },
+      held: { savingsPlans: 1, rdsReservations: 1 },
       expiring: [
         { id: 'ri-1', service: 'EC2', account: ACCOUNT, region: 'us-east-1', type: 'm5.large', count: 3, end: '2026-12-05T00:00:00Z', daysLeft: 14 },
         { id: 'ri-2', service: 'RDS', account: ACCOUNT, region: 'us-east-1', type: 'db.r5.large', count: 1, end: '2027-02-01T00:00:00Z', daysLeft: 72 },

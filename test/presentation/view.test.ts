@@ -66,7 +66,18 @@ describe('view model', () => {
 
     const commitments = sectionOf(view, 'commitments');
     assert.deepEqual(['expiring-30', 'expiring-60', 'expiring-90'].map((id) => factOf(commitments, id)?.value), [1, 1, 2]);
-    assert.equal(factOf(commitments, 'ri-utilisation')?.text, 'not available');
+    // Reservations per service: EC2's and RDS's figures side by side, neither hiding the other.
+    assert.deepEqual(
+      commitments.facts.filter((f) => /coverage|utilisation/.test(f.id)).map((f) => [f.id, f.label, f.text]),
+      [
+        ['sp-coverage', 'Savings Plans coverage', '42.5%'],
+        ['ec2-ri-coverage', 'EC2 Reserved Instances coverage', '10%'],
+        ['rds-ri-coverage', 'RDS Reserved Instances coverage', '61.5%'],
+        ['sp-utilisation', 'Savings Plans utilisation', '97.1%'],
+        ['ec2-ri-utilisation', 'EC2 Reserved Instances utilisation', 'not available'],
+        ['rds-ri-utilisation', 'RDS Reserved Instances utilisation', '88.4%'],
+      ],
+    );
 
     const [idle, gp3, rds] = [view.findings.find((f) => f.check === 'ec2-idle')!, view.findings.find((f) => f.check === 'ebs-gp2-to-gp3')!, view.findings.find((f) => f.check === 'rds-idle')!];
     assert.deepEqual(idle.evidenceFields.map((f) => [f.label, f.text]), [
@@ -79,6 +90,29 @@ describe('view model', () => {
     assert.ok(gp3.evidence.includes('IOPS after the change: 3,000 IOPS') && gp3.evidence.includes('Throughput after the change: 125 MiB/s'));
     const unknown = rds.evidenceFields.find((f) => f.key === 'someNewKey')!;
     assert.deepEqual([unknown.label, unknown.text, unknown.known], ['Some new key', 'kept as is', false]);
+  });
+
+  test('a report stored before reservations were measured per service still renders its one figure, labelled as such', () => {
+    const report = fullReport();
+    report.commitments = { ...report.commitments!, coverage: { savingsPlans: 42.5, reservations: 10 }, utilisation: { savingsPlans: 97.1 }, held: { savingsPlans: 1, reservations: 0 } };
+    const view = buildReportView(report);
+    const commitments = sectionOf(view, 'commitments');
+    assert.deepEqual(
+      commitments.facts.filter((f) => /coverage|utilisation/.test(f.id)).map((f) => [f.id, f.text]),
+      [
+        ['sp-coverage', '42.5%'],
+        ['ri-coverage', '10%'],
+        ['sp-utilisation', '97.1%'],
+        ['ri-utilisation', 'no commitments'],
+      ],
+    );
+    assert.equal(factOf(commitments, 'ri-coverage')?.label, 'Reserved Instances (EC2 and RDS together) coverage');
+    assert.ok(commitments.notes.some((n) => n.includes('before EC2 and RDS reservations were measured apart')));
+    // Every surface shows the same: Markdown, the all-tables CSV, the Web UI details.
+    assert.ok(viewToMarkdown(view).includes('- **Reserved Instances \\(EC2 and RDS together\\) coverage:** 10%'));
+    assert.ok(allTablesCsv(view).includes('commitments,facts,ri-coverage,Reserved Instances (EC2 and RDS together) coverage,10,10%'));
+    assert.ok(reportDetails(view).includes('Reserved Instances (EC2 and RDS together) coverage'));
+    assert.ok(!commitments.facts.some((f) => f.id.startsWith('ec2-ri') || f.id.startsWith('rds-ri')), 'no per-service figures it never had');
   });
 
   test('an empty report: every section says why it has nothing', () => {

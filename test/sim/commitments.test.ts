@@ -155,3 +155,77 @@ test('a term that ends before it starts is a readable file error', () => {
     (e: unknown) => e instanceof ScenarioFileError && e.message.includes('commitments.savingsPlans[0]: to must be after from'),
   );
 });
+
+test('RDS reservations: each covers databases of its class (and engine, when it names one), apart from EC2', async () => {
+  const created = '2025-01-01';
+  const db = (identifier: string, engine: string) => ({ identifier, region: 'eu-west-1', class: 'db.t3.medium', engine, storage: 20, created });
+  const rdsTerm = { region: 'eu-west-1', count: 1, from: '2025-01-01', to: '2026-01-01' };
+  const withDatabases = {
+    ...structuredClone(file),
+    // 3 databases running all the time: 3 × 720 h = 2,160 h, 1,440 of them postgres.
+    databases: [db('pg-a', 'postgres'), db('pg-b', 'postgres'), db('my-a', 'mysql')],
+    commitments: {
+      ...structuredClone(file.commitments),
+      reservations: [
+        ...structuredClone(file.commitments.reservations),
+        { id: 'rds-pg', service: 'RDS', instanceType: 'db.t3.medium', engine: 'postgres', ...rdsTerm },
+        // No engine named: covers any engine of the class, here the 720 h the postgres one left.
+        { id: 'rds-any', service: 'RDS', instanceType: 'db.t3.medium', ...rdsTerm },
+        // Decoys: an engine nothing runs, and a class nothing runs. Bought, never used.
+        { id: 'rds-maria', service: 'RDS', instanceType: 'db.t3.medium', engine: 'mariadb', ...rdsTerm },
+        { id: 'rds-r5', service: 'RDS', instanceType: 'db.r5.large', engine: 'postgres', ...rdsTerm },
+      ],
+    },
+  };
+  const rdsSim = await startSimulator({ port: 0, scenario: parseScenarioFile(JSON.stringify(withDatabases), 'rds.json') });
+  try {
+    const ce = ceClient(rdsSim);
+    const rdsFilter = { Dimensions: { Key: 'SERVICE' as const, Values: ['Amazon Relational Database Service'] } };
+    const coverage = await ce.send(new GetReservationCoverageCommand({ TimePeriod, Granularity: 'MONTHLY', Filter: rdsFilter }));
+    assert.deepEqual(coverage.Total?.CoverageHours, {
+      OnDemandHours: '720',
+      ReservedHours: '1440',
+      TotalRunningHours: '2160',
+      CoverageHoursPercentage: '66.67',
+    });
+    // 4 reservations × 720 h bought, 1,440 h used.
+    const use = await ce.send(new GetReservationUtilizationCommand({ TimePeriod, Filter: rdsFilter }));
+    assert.deepEqual(
+      [use.Total?.UtilizationPercentage, use.Total?.PurchasedHours, use.Total?.TotalActualHours, use.Total?.UnusedHours],
+      ['50', '2880', '1440', '1440'],
+    );
+    // EC2's figures are those of the file without databases: the RDS reservations do not leak into them.
+    const ec2Coverage = await ce.send(new GetReservationCoverageCommand({ TimePeriod, Granularity: 'MONTHLY' }));
+    assert.equal(ec2Coverage.Total?.CoverageHours?.CoverageHoursPercentage, '50');
+    const ec2Use = await ce.send(new GetReservationUtilizationCommand({ TimePeriod }));
+    assert.equal(ec2Use.Total?.PurchasedHours, '720');
+
+    const listed = await new RDSClient({ ...config(), endpoint: rdsSim.url }).send(new DescribeReservedDBInstancesCommand({}));
+    assert.deepEqual(
+      listed.ReservedDBInstances?.map((r) => [r.ReservedDBInstanceId, r.DBInstanceClass, r.ProductDescription, r.State]),
+      [
+        ['rds-pg', 'db.t3.medium', 'postgres', 'active'],
+        ['rds-any', 'db.t3.medium', undefined, 'active'],
+        ['rds-maria', 'db.t3.medium', 'mariadb', 'active'],
+        ['rds-r5', 'db.r5.large', 'postgres', 'active'],
+      ],
+    );
+  } finally {
+    await rdsSim.close();
+  }
+});
+
+test('an engine on an EC2 reservation, or one no database can have, is a readable file error', () => {
+  const ec2WithEngine = structuredClone(file) as unknown as { commitments: { reservations: Record<string, unknown>[] } };
+  ec2WithEngine.commitments.reservations[0]!['engine'] = 'postgres';
+  assert.throws(
+    () => parseScenarioFile(JSON.stringify(ec2WithEngine), 'bad.json'),
+    (e: unknown) => e instanceof ScenarioFileError && e.message.includes('commitments.reservations[0]: engine is for RDS reservations only'),
+  );
+  const typo = structuredClone(file) as unknown as { commitments: { reservations: Record<string, unknown>[] } };
+  typo.commitments.reservations[1] = { ...typo.commitments.reservations[1], service: 'RDS', engine: 'postgress' };
+  assert.throws(
+    () => parseScenarioFile(JSON.stringify(typo), 'bad.json'),
+    (e: unknown) => e instanceof ScenarioFileError && e.message.includes('commitments.reservations[1].engine'),
+  );
+});

@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import fc from 'fast-check';
 import {
   combineCommitments,
   expiringReservations,
@@ -73,7 +74,51 @@ test('the analysis-wide view adds the agents side by side and keeps their notes'
   assert.deepEqual(all.notes, ['Savings Plans coverage: not available']);
 });
 
-test('a side holding no reservations (0% coverage) never hides the figures of the side that holds some, in either order', () => {
+test('EC2 and RDS both holding reservations: each service keeps its own coverage, utilisation and count, in either order', () => {
+  const ec2 = summariseCommitments([], {
+    coverage: { savingsPlans: 12, ec2Reservations: 62.5 },
+    utilisation: { savingsPlans: 100, ec2Reservations: 80 },
+    held: { savingsPlans: 1, ec2Reservations: 3 },
+    expiring: [],
+    notes: [],
+  });
+  const rds = summariseCommitments([], { coverage: { rdsReservations: 25 }, utilisation: { rdsReservations: 40 }, held: { rdsReservations: 2 }, expiring: [], notes: [] });
+  for (const all of [combineCommitments([ec2, rds]), combineCommitments([rds, ec2])]) {
+    assert.deepEqual(all.coverage, { savingsPlans: 12, ec2Reservations: 62.5, rdsReservations: 25 });
+    assert.deepEqual(all.utilisation, { savingsPlans: 100, ec2Reservations: 80, rdsReservations: 40 });
+    assert.deepEqual(all.held, { savingsPlans: 1, ec2Reservations: 3, rdsReservations: 2 });
+  }
+});
+
+test('property: whatever each side states for its own kinds comes through the combination unchanged', () => {
+  const figure = fc.option(fc.double({ min: 0, max: 100, noNaN: true }), { nil: undefined });
+  const count = fc.option(fc.nat(50), { nil: undefined });
+  const defined = (o: Record<string, number | undefined>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+  fc.assert(
+    fc.property(fc.tuple(figure, figure, count), fc.tuple(figure, figure, count), fc.tuple(figure, figure, count), fc.boolean(), (sp, ec2Ri, rdsRi, rdsFirst) => {
+      const ec2 = summariseCommitments([], {
+        coverage: defined({ savingsPlans: sp[0], ec2Reservations: ec2Ri[0] }),
+        utilisation: defined({ savingsPlans: sp[1], ec2Reservations: ec2Ri[1] }),
+        held: defined({ savingsPlans: sp[2], ec2Reservations: ec2Ri[2] }),
+        expiring: [],
+        notes: [],
+      });
+      const rds = summariseCommitments([], {
+        coverage: defined({ rdsReservations: rdsRi[0] }),
+        utilisation: defined({ rdsReservations: rdsRi[1] }),
+        held: defined({ rdsReservations: rdsRi[2] }),
+        expiring: [],
+        notes: [],
+      });
+      const all = combineCommitments(rdsFirst ? [rds, ec2] : [ec2, rds]);
+      assert.deepEqual(all.coverage, { ...ec2.coverage, ...rds.coverage });
+      assert.deepEqual(all.utilisation, { ...ec2.utilisation, ...rds.utilisation });
+      assert.deepEqual(all.held, { ...ec2.held, ...rds.held });
+    }),
+  );
+});
+
+test('results recorded before the split (one `reservations` figure per side): a side holding none never hides the holder, in either order', () => {
   const ec2 = summariseCommitments([], { coverage: { savingsPlans: 0, reservations: 62.5 }, utilisation: { reservations: 80 }, held: { savingsPlans: 0, reservations: 3 }, expiring: [], notes: [] });
   const rds = summariseCommitments([], { coverage: { reservations: 0 }, utilisation: {}, held: { reservations: 0 }, expiring: [], notes: ['RDS Reserved Instances: none active'] });
   for (const all of [combineCommitments([ec2, rds]), combineCommitments([rds, ec2])]) {

@@ -28,6 +28,7 @@ import {
   rightsizingFindings,
   savingsPlansRecommendations,
   summariseCommitments,
+  RESERVATION_KIND,
   type CommitmentRecommendation,
   type CommitmentsSummary,
   type ReservationDetail,
@@ -40,7 +41,7 @@ import type { MissingAccess } from '../../domain/report';
 import { countRequest, emptyUsage, type AwsUsage } from '../../domain/usage';
 import type { AwsTarget } from '../aws-clients';
 import { toActivityFailure } from '../aws-errors';
-import { currentActivity, heartbeat, requestOptions } from '../paging';
+import { currentActivity, heartbeat, mapWithConcurrency, requestOptions } from '../paging';
 import { accountFilter } from '../spend';
 import { addMissing, needsOf, partKey, type FindingsPart } from './common';
 import type { AgentDeps } from './compute';
@@ -83,6 +84,9 @@ function noneHeld(kind: string, inventory: string, reports: string): string {
   return `${kind}: none active (${inventory}), so coverage is 0% and utilisation has no commitments to measure; ${reports} not requested (billed, and they could only say so)`;
 }
 
+/** Per-account and per-Region inventory reads in flight at once (EC2, RDS and Savings Plans quotas are per account). */
+const INVENTORY_CONCURRENCY = 8;
+
 export function createCommitmentActivities(deps: AgentDeps) {
   const { clients, store } = deps;
   const t = deps.thresholds.commitments;
@@ -110,11 +114,12 @@ export function createCommitmentActivities(deps: AgentDeps) {
         }
         const name = awsErrorName(err);
         if (name && NOT_SERVED.has(name)) {
-          notes.push(
+          const note =
             name === 'DataUnavailableException'
               ? `${what}: Cost Explorer has no data (nothing of this kind bought yet)`
-              : `${what}: not available from this endpoint (${action} answered ${name})`,
-          );
+              : `${what}: not available from this endpoint (${action} answered ${name})`;
+          // Inventories are read per account and Region at once: one note for all of them.
+          if (!notes.includes(note)) notes.push(note);
           return undefined;
         }
         throw err;
@@ -144,9 +149,10 @@ export function createCommitmentActivities(deps: AgentDeps) {
      * accounts must not read "none active" and skip the coverage a payer-owned plan gives them.
      */
     const countActiveSavingsPlans = async (): Promise<number | undefined> => {
-      let active = 0;
       const caller = await clients.callerAccount().catch(() => undefined);
-      for (const account of new Set([...input.accounts, ...(caller ? [caller] : [])])) {
+      const accounts = [...new Set([...input.accounts, ...(caller ? [caller] : [])])];
+      const perAccount = await mapWithConcurrency(accounts, INVENTORY_CONCURRENCY, async (account) => {
+        let active = 0;
         let token: string | undefined;
         do {
           const out = await attempt('savingsplans:DescribeSavingsPlans', 'active Savings Plans (whether coverage and utilisation are worth asking Cost Explorer)', () =>
@@ -158,8 +164,9 @@ export function createCommitmentActivities(deps: AgentDeps) {
           active += out.savingsPlans?.length ?? 0;
           token = out.nextToken;
         } while (token);
-      }
-      return active;
+        return active;
+      });
+      return perAccount.some((n) => n === undefined) ? undefined : perAccount.reduce<number>((sum, n) => sum + (n ?? 0), 0);
     };
 
     const recommendations: CommitmentRecommendation[] = [];
@@ -168,120 +175,129 @@ export function createCommitmentActivities(deps: AgentDeps) {
     const coverage: CommitmentsSummary['coverage'] = {};
     const utilisation: CommitmentsSummary['utilisation'] = {};
     const service = input.side === 'compute' ? CE_SERVICE.ec2Compute : CE_SERVICE.rds;
+    // Each side measures its own service's reservations: EC2's and RDS's are bought and reported apart.
+    const riService = input.side === 'compute' ? 'EC2' : 'RDS';
+    const riKind = RESERVATION_KIND[riService];
     const serviceFilter = { Dimensions: { Key: 'SERVICE' as const, Values: [service] } };
     let part: string | undefined;
 
-    if (input.side === 'compute') {
-      const sp = await pages('ce:GetSavingsPlansPurchaseRecommendation', 'Savings Plans recommendations', (token) =>
-        ce.send(
-          new GetSavingsPlansPurchaseRecommendationCommand({
-            SavingsPlansType: 'COMPUTE_SP',
-            TermInYears: t.termInYears,
-            PaymentOption: t.paymentOption,
-            LookbackPeriodInDays: lookback,
-            AccountScope: 'LINKED',
-            Filter: accountFilter(input.accounts),
-            PageSize: 1000,
-            ...(token ? { NextPageToken: token } : {}),
-          }),
-          requestOptions(ctx),
-        ),
-      );
-      for (const page of sp ?? []) {
-        const details = (page.SavingsPlansPurchaseRecommendation?.SavingsPlansPurchaseRecommendationDetails ?? []) as SavingsPlansDetail[];
-        recommendations.push(...savingsPlansRecommendations('COMPUTE_SP', t.termInYears, t.paymentOption, details));
-      }
-
-      const rightsizing = await pages('ce:GetRightsizingRecommendation', 'Cost Explorer rightsizing', (token) =>
-        ce.send(
-          new GetRightsizingRecommendationCommand({
-            Service: 'AmazonEC2',
-            Configuration: { RecommendationTarget: 'SAME_INSTANCE_FAMILY', BenefitsConsidered: true },
-            Filter: accountFilter(input.accounts),
-            PageSize: 1000,
-            ...(token ? { NextPageToken: token } : {}),
-          }),
-          requestOptions(ctx),
-        ),
-      );
-      const findings = rightsizingFindings(
-        (rightsizing ?? []).flatMap((p) => (p.RightsizingRecommendations ?? []) as RightsizingRecommendation[]),
-        input.accounts,
-      );
-      part = partKey(input.analysisId, 'ec2', 'cost-explorer-rightsizing');
-      await store.putJson(part, { findings, coverage: [] } satisfies FindingsPart);
-
-    }
-
-    const ri = await pages(
-      'ce:GetReservationPurchaseRecommendation',
-      `${input.side === 'compute' ? 'EC2' : 'RDS'} Reserved Instance recommendations`,
-      (token) =>
-        ce.send(
-          new GetReservationPurchaseRecommendationCommand({
-            Service: service,
-            TermInYears: t.termInYears,
-            PaymentOption: t.paymentOption,
-            LookbackPeriodInDays: lookback,
-            AccountScope: 'LINKED',
-            PageSize: 1000,
-            ...(input.side === 'compute' ? { ServiceSpecification: { EC2Specification: { OfferingClass: 'STANDARD' } } } : {}),
-            ...(token ? { NextPageToken: token } : {}),
-          }),
-          requestOptions(ctx),
-        ),
-    );
-    for (const page of ri ?? []) {
-      for (const rec of page.Recommendations ?? []) {
-        const details = ((rec.RecommendationDetails ?? []) as ReservationDetail[]).filter((d) => input.accounts.includes(d.AccountId ?? ''));
-        recommendations.push(
-          ...reservationRecommendations(input.side === 'compute' ? 'EC2' : 'RDS', rec.TermInYears ?? t.termInYears, rec.PaymentOption ?? t.paymentOption, details),
-        );
-      }
-    }
-    // Reservations in force, per account and region, for the expiring ones.
-    const listings: ReservationListing[] = [];
-    const targets: AwsTarget[] = input.accounts.flatMap((account) => input.regions.map((region) => ({ account, region })));
-    let served = true;
-    for (const target of targets) {
-      if (!served) break;
+    /** Cost Explorer's purchase and rightsizing recommendations. */
+    const readRecommendations = async (): Promise<void> => {
       if (input.side === 'compute') {
-        const out = await attempt('ec2:DescribeReservedInstances', 'EC2 reservations in force (expiring ones; whether coverage and utilisation are worth asking Cost Explorer)', () =>
-          clients.ec2(target).send(new DescribeReservedInstancesCommand({ Filters: [{ Name: 'state', Values: ['active'] }] }), requestOptions(ctx)),
+        const sp = await pages('ce:GetSavingsPlansPurchaseRecommendation', 'Savings Plans recommendations', (token) =>
+          ce.send(
+            new GetSavingsPlansPurchaseRecommendationCommand({
+              SavingsPlansType: 'COMPUTE_SP',
+              TermInYears: t.termInYears,
+              PaymentOption: t.paymentOption,
+              LookbackPeriodInDays: lookback,
+              AccountScope: 'LINKED',
+              Filter: accountFilter(input.accounts),
+              PageSize: 1000,
+              ...(token ? { NextPageToken: token } : {}),
+            }),
+            requestOptions(ctx),
+          ),
         );
-        if (!out) served = false;
-        for (const r of out?.ReservedInstances ?? []) {
-          listings.push({
+        for (const page of sp ?? []) {
+          const details = (page.SavingsPlansPurchaseRecommendation?.SavingsPlansPurchaseRecommendationDetails ?? []) as SavingsPlansDetail[];
+          recommendations.push(...savingsPlansRecommendations('COMPUTE_SP', t.termInYears, t.paymentOption, details));
+        }
+
+        const rightsizing = await pages('ce:GetRightsizingRecommendation', 'Cost Explorer rightsizing', (token) =>
+          ce.send(
+            new GetRightsizingRecommendationCommand({
+              Service: 'AmazonEC2',
+              Configuration: { RecommendationTarget: 'SAME_INSTANCE_FAMILY', BenefitsConsidered: true },
+              Filter: accountFilter(input.accounts),
+              PageSize: 1000,
+              ...(token ? { NextPageToken: token } : {}),
+            }),
+            requestOptions(ctx),
+          ),
+        );
+        const findings = rightsizingFindings(
+          (rightsizing ?? []).flatMap((p) => (p.RightsizingRecommendations ?? []) as RightsizingRecommendation[]),
+          input.accounts,
+        );
+        part = partKey(input.analysisId, 'ec2', 'cost-explorer-rightsizing');
+        await store.putJson(part, { findings, coverage: [] } satisfies FindingsPart);
+
+      }
+
+      const ri = await pages(
+        'ce:GetReservationPurchaseRecommendation',
+        `${riService} Reserved Instance recommendations`,
+        (token) =>
+          ce.send(
+            new GetReservationPurchaseRecommendationCommand({
+              Service: service,
+              TermInYears: t.termInYears,
+              PaymentOption: t.paymentOption,
+              LookbackPeriodInDays: lookback,
+              AccountScope: 'LINKED',
+              PageSize: 1000,
+              ...(input.side === 'compute' ? { ServiceSpecification: { EC2Specification: { OfferingClass: 'STANDARD' } } } : {}),
+              ...(token ? { NextPageToken: token } : {}),
+            }),
+            requestOptions(ctx),
+          ),
+      );
+      for (const page of ri ?? []) {
+        for (const rec of page.Recommendations ?? []) {
+          const details = ((rec.RecommendationDetails ?? []) as ReservationDetail[]).filter((d) => input.accounts.includes(d.AccountId ?? ''));
+          recommendations.push(
+            ...reservationRecommendations(riService, rec.TermInYears ?? t.termInYears, rec.PaymentOption ?? t.paymentOption, details),
+          );
+        }
+      }
+    };
+
+    /** Reservations in force, per account and region, for the expiring ones (every target at once, a few at a time). */
+    const readReservations = async (): Promise<{ listings: ReservationListing[]; served: boolean }> => {
+      const targets: AwsTarget[] = input.accounts.flatMap((account) => input.regions.map((region) => ({ account, region })));
+      const perTarget = await mapWithConcurrency(targets, INVENTORY_CONCURRENCY, async (target): Promise<ReservationListing[] | undefined> => {
+        if (input.side === 'compute') {
+          const out = await attempt('ec2:DescribeReservedInstances', 'EC2 reservations in force (expiring ones; whether coverage and utilisation are worth asking Cost Explorer)', () =>
+            clients.ec2(target).send(new DescribeReservedInstancesCommand({ Filters: [{ Name: 'state', Values: ['active'] }] }), requestOptions(ctx)),
+          );
+          return out?.ReservedInstances?.map((r) => ({
             id: r.ReservedInstancesId ?? '',
-            service: 'EC2',
+            service: 'EC2' as const,
             account: target.account,
             region: target.region,
             type: r.InstanceType ?? '',
             count: r.InstanceCount ?? 0,
             state: r.State ?? '',
             end: r.End?.toISOString() ?? '',
-          });
+          })) ?? (out ? [] : undefined);
         }
-      } else {
         const out = await attempt('rds:DescribeReservedDBInstances', 'RDS reservations in force (expiring ones; whether coverage and utilisation are worth asking Cost Explorer)', () =>
           clients.rds(target).send(new DescribeReservedDBInstancesCommand({}), requestOptions(ctx)),
         );
-        if (!out) served = false;
-        for (const r of out?.ReservedDBInstances ?? []) {
+        return out?.ReservedDBInstances?.map((r) => {
           const start = r.StartTime?.getTime();
-          listings.push({
+          return {
             id: r.ReservedDBInstanceId ?? '',
-            service: 'RDS',
+            service: 'RDS' as const,
             account: target.account,
             region: target.region,
             type: r.DBInstanceClass ?? '',
             count: r.DBInstanceCount ?? 0,
             state: r.State ?? '',
             end: start !== undefined && r.Duration ? new Date(start + r.Duration * 1000).toISOString() : '',
-          });
-        }
-      }
-    }
+          };
+        }) ?? (out ? [] : undefined);
+      });
+      return { listings: perTarget.flatMap((l) => l ?? []), served: perTarget.every((l) => l !== undefined) };
+    };
+
+    // The recommendations, the reservations in force and the Savings Plans held are independent reads: at once.
+    const [, { listings, served }, activePlans] = await Promise.all([
+      readRecommendations(),
+      readReservations(),
+      input.side === 'compute' ? countActiveSavingsPlans() : Promise.resolve(undefined),
+    ]);
 
     // Coverage and utilisation are billed Cost Explorer reports; the free inventories above say whether
     // anything is held. With nothing held, coverage is 0% by definition and there is nothing to utilise.
@@ -290,9 +306,8 @@ export function createCommitmentActivities(deps: AgentDeps) {
       ? listings.filter((l) => l.state === 'active').reduce((n, l) => n + l.count, 0)
       : undefined;
     const held: CommitmentsSummary['held'] = {};
-    if (activeReservations !== undefined) held.reservations = activeReservations;
+    if (activeReservations !== undefined) held[riKind] = activeReservations;
     if (input.side === 'compute') {
-      const activePlans = await countActiveSavingsPlans();
       if (activePlans !== undefined) held.savingsPlans = activePlans;
       if (activePlans === 0) {
         coverage.savingsPlans = 0;
@@ -314,16 +329,16 @@ export function createCommitmentActivities(deps: AgentDeps) {
       }
     }
     if (activeReservations === 0) {
-      coverage.reservations = 0;
+      coverage[riKind] = 0;
       notes.push(
         noneHeld(
-          `${input.side === 'compute' ? 'EC2' : 'RDS'} Reserved Instances`,
+          `${riService} Reserved Instances`,
           input.side === 'compute' ? 'ec2:DescribeReservedInstances' : 'rds:DescribeReservedDBInstances',
           'ce:GetReservationCoverage and ce:GetReservationUtilization',
         ),
       );
     } else {
-      const riCoverage = await attempt('ce:GetReservationCoverage', 'Reserved Instance coverage', () =>
+      const riCoverage = await attempt('ce:GetReservationCoverage', `${riService} Reserved Instance coverage`, () =>
         ce.send(
           new GetReservationCoverageCommand({
             TimePeriod: period,
@@ -334,15 +349,15 @@ export function createCommitmentActivities(deps: AgentDeps) {
         ),
       );
       const riCovered = riCoverage?.Total?.CoverageHours?.CoverageHoursPercentage;
-      if (riCovered !== undefined) coverage.reservations = Number(riCovered);
-      const riUse = await attempt('ce:GetReservationUtilization', 'Reserved Instance utilisation', () =>
+      if (riCovered !== undefined) coverage[riKind] = Number(riCovered);
+      const riUse = await attempt('ce:GetReservationUtilization', `${riService} Reserved Instance utilisation`, () =>
         ce.send(
           new GetReservationUtilizationCommand({ TimePeriod: period, Filter: { And: [accountFilter(input.accounts), serviceFilter] } }),
           requestOptions(ctx),
         ),
       );
       const riUsed = riUse?.Total?.UtilizationPercentage;
-      if (riUsed !== undefined) utilisation.reservations = Number(riUsed);
+      if (riUsed !== undefined) utilisation[riKind] = Number(riUsed);
     }
 
     const commitments = summariseCommitments(recommendations, {

@@ -44,6 +44,26 @@ export interface ExpiringReservation {
   daysLeft: number;
 }
 
+/**
+ * The kinds of commitment measured apart: Savings Plans, and Reserved Instances per service. EC2 and RDS
+ * reservations are bought, managed and reported separately (Cost Explorer's reservation reports are per
+ * service), so one figure for both would hide one behind the other.
+ */
+export const COMMITMENT_KINDS = ['savingsPlans', 'ec2Reservations', 'rdsReservations'] as const;
+export type CommitmentKind = (typeof COMMITMENT_KINDS)[number];
+
+/** The reservation kind of each service whose reservations the agents read. */
+export const RESERVATION_KIND = { EC2: 'ec2Reservations', RDS: 'rdsReservations' } as const satisfies Record<'EC2' | 'RDS', CommitmentKind>;
+
+/** A figure (percentage or count) per kind of commitment; a kind not measured is absent. */
+export type CommitmentFigures = Partial<Record<CommitmentKind, number>> & {
+  /**
+   * Reports stored before reservations were measured per service: EC2 and RDS reservations as one figure
+   * (EC2's when both held some). Read so those reports still render; never written now.
+   */
+  reservations?: number;
+};
+
 export interface CommitmentsSummary {
   /** Highest savings first; at most COMMITMENTS_INLINE_LIMIT (the rest in the store). */
   recommendations: CommitmentRecommendation[];
@@ -51,14 +71,14 @@ export interface CommitmentsSummary {
   /** Sum of the recommendations' monthly savings: not added to the findings' total (see above). */
   monthlySavings: string;
   /** Percentages (0–100) of eligible usage covered, and of commitments used, when Cost Explorer has them. */
-  coverage: { savingsPlans?: number; reservations?: number };
-  utilisation: { savingsPlans?: number; reservations?: number };
+  coverage: CommitmentFigures;
+  utilisation: CommitmentFigures;
   /**
    * Commitments active now, from the free inventories (DescribeSavingsPlans, DescribeReserved[DB]Instances),
    * when they could be read. With none held, coverage is 0% and utilisation has nothing to measure, and
    * Cost Explorer is not asked.
    */
-  held?: { savingsPlans?: number; reservations?: number };
+  held?: CommitmentFigures;
   expiring: ExpiringReservation[];
   /** Databases running on demand long enough to reserve (RDS). */
   reservationCandidates?: { count: number; monthlyOnDemand: string };
@@ -230,15 +250,18 @@ export function rankCommitments(recommendations: readonly CommitmentRecommendati
   );
 }
 
-type CommitmentKind = 'savingsPlans' | 'reservations';
+/** Every kind a summary may carry: today's, and the combined reservations figure of reports stored before the split. */
+const FIGURE_KINDS = [...COMMITMENT_KINDS, 'reservations'] as const;
 
 /**
  * Per kind, the figure of the side (EC2 or RDS) that holds commitments of that kind, else of the last side
- * that has one: a side holding none states 0% coverage, which must not hide the other side's real figure.
+ * that has one. Each side states its own kinds (the EC2 side Savings Plans and EC2 reservations, the RDS
+ * side RDS reservations); the rule matters for results recorded before the split, where both sides stated
+ * `reservations` and a side holding none stated 0%, which must not hide the other side's real figure.
  */
-function figureOfHolder(summaries: readonly CommitmentsSummary[], field: 'coverage' | 'utilisation'): Partial<Record<CommitmentKind, number>> {
-  const out: Partial<Record<CommitmentKind, number>> = {};
-  for (const kind of ['savingsPlans', 'reservations'] as const) {
+function figureOfHolder(summaries: readonly CommitmentsSummary[], field: 'coverage' | 'utilisation'): CommitmentFigures {
+  const out: CommitmentFigures = {};
+  for (const kind of FIGURE_KINDS) {
     const stated = summaries.filter((s) => s[field][kind] !== undefined);
     const chosen = stated.find((s) => (s.held?.[kind] ?? 0) > 0) ?? stated.at(-1);
     if (chosen) out[kind] = chosen[field][kind];
@@ -246,9 +269,14 @@ function figureOfHolder(summaries: readonly CommitmentsSummary[], field: 'covera
   return out;
 }
 
-function sumHeld(summaries: readonly CommitmentsSummary[], kind: CommitmentKind): Partial<Record<CommitmentKind, number>> {
-  const known = summaries.flatMap((s) => (s.held?.[kind] === undefined ? [] : [s.held[kind]]));
-  return known.length ? { [kind]: known.reduce((n, c) => n + c, 0) } : {};
+/** Per kind, the commitments held over the sides that could read their inventory. */
+function sumHeld(summaries: readonly CommitmentsSummary[]): CommitmentFigures {
+  const out: CommitmentFigures = {};
+  for (const kind of FIGURE_KINDS) {
+    const known = summaries.flatMap((s) => (s.held?.[kind] === undefined ? [] : [s.held[kind]]));
+    if (known.length) out[kind] = known.reduce((n, c) => n + c, 0);
+  }
+  return out;
 }
 
 /** The analysis-wide view: the agents' summaries side by side (EC2 and RDS), never double counted. */
@@ -257,10 +285,7 @@ export function combineCommitments(summaries: readonly CommitmentsSummary[]): Co
   const combined = summariseCommitments(all, {
     coverage: figureOfHolder(summaries, 'coverage'),
     utilisation: figureOfHolder(summaries, 'utilisation'),
-    held: {
-      ...sumHeld(summaries, 'savingsPlans'),
-      ...sumHeld(summaries, 'reservations'),
-    },
+    held: sumHeld(summaries),
     expiring: summaries.flatMap((s) => s.expiring).sort((a, b) => a.daysLeft - b.daysLeft),
     notes: [...new Set(summaries.flatMap((s) => s.notes))],
   });

@@ -11,7 +11,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import { startAnalysis } from '../../client/analyses';
 import type { AnalysisReport } from '../../domain/report';
-import { defaultCsvTable, reportToCsv, reportToMarkdown, type CsvTable } from '../../domain/report-export';
+import { CSV_TABLES, defaultCsvTable, reportToCsv, reportToMarkdown, type CsvTable } from '../../domain/report-export';
 import { validateAnalysisRequest, type ValidationResult } from '../../domain/request';
 import type { Converser } from '../../llm/bedrock';
 import { planQuestion, type PlanResult } from '../../llm/planner';
@@ -342,8 +342,8 @@ function reportFormatOf(req: Request): ReportFormat {
 function csvTableOf(value: unknown): CsvTable | undefined {
   const raw = singleQuery(value, 'table');
   if (raw === undefined) return undefined;
-  if (raw !== 'findings' && raw !== 'spend') throw new ApiError(400, 'invalid_request', 'table must be findings or spend');
-  return raw;
+  if (!(CSV_TABLES as readonly string[]).includes(raw)) throw new ApiError(400, 'invalid_request', `table must be ${CSV_TABLES.join(', ')}`);
+  return raw as CsvTable;
 }
 
 function completedReport(view: GatewayAnalysisView): AnalysisReport {

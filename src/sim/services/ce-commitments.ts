@@ -5,9 +5,10 @@
  * The figures follow from the same running hours the cost history bills (billing.ts `billedHours`), over
  * the request's TimePeriod, for the accounts the caller sees (narrowed by a LINKED_ACCOUNT filter):
  * - Reserved Instances (EC2 by default, RDS when the filter names the RDS service), per account, Region and
- *   instance type: purchased hours = count × hours the reservation was active in the period; used hours =
- *   the smaller of those and the matching on-demand hours. Coverage = used / all running hours of that
- *   service (spot excluded); utilisation = used / purchased.
+ *   instance type (RDS: DB instance class, and engine when the reservation names one): purchased hours =
+ *   count × hours the reservation was active in the period; used hours = the smaller of those and the
+ *   matching on-demand hours. Coverage = used / all running hours of that service (spot excluded);
+ *   utilisation = used / purchased. Size flexibility and RDS deployment (Multi-AZ) are not modelled.
  * - Compute Savings Plans, per account: commitment = hourly commitment × hours active in the period; used =
  *   the smaller of that and the EC2 on-demand cost of the hours RIs left uncovered. Coverage = used / that
  *   cost; utilisation = used / commitment.
@@ -64,6 +65,8 @@ interface UsageGroup {
   account: string;
   region: string;
   type: string;
+  /** RDS: the database engine. */
+  engine?: string;
   hours: number;
   /** On-demand USD per hour of this type in this Region. */
   price: number;
@@ -71,9 +74,9 @@ interface UsageGroup {
 
 function usageGroups(scenario: Scenario, service: 'EC2' | 'RDS', accounts: Set<string>, window: Window): Map<string, UsageGroup> {
   const groups = new Map<string, UsageGroup>();
-  const add = (account: string, region: string, type: string, hours: number, price: number) => {
-    const key = `${account}/${region}/${type}`;
-    const group = groups.get(key) ?? { key, account, region, type, hours: 0, price };
+  const add = (account: string, region: string, type: string, engine: string | undefined, hours: number, price: number) => {
+    const key = `${account}/${region}/${type}/${engine ?? ''}`;
+    const group = groups.get(key) ?? { key, account, region, type, ...(engine ? { engine } : {}), hours: 0, price };
     group.hours += hours;
     groups.set(key, group);
   };
@@ -86,7 +89,7 @@ function usageGroups(scenario: Scenario, service: 'EC2' | 'RDS', accounts: Set<s
         region: instance.region,
         instanceType: instance.instanceType,
       });
-      if (hours > 0) add(instance.account, instance.region, instance.instanceType, hours, price);
+      if (hours > 0) add(instance.account, instance.region, instance.instanceType, undefined, hours, price);
     }
   } else {
     for (const db of scenario.databases) {
@@ -99,7 +102,7 @@ function usageGroups(scenario: Scenario, service: 'EC2' | 'RDS', accounts: Set<s
         engine: db.engine,
         multiAz: db.multiAz,
       });
-      if (hours > 0) add(db.account, db.region, db.dbInstanceClass, hours, price);
+      if (hours > 0) add(db.account, db.region, db.dbInstanceClass, db.engine, hours, price);
     }
   }
   return groups;
@@ -119,20 +122,29 @@ function reservationFigures(
   accounts: Set<string>,
   window: Window,
 ): ReservationFigures {
-  const groups = usageGroups(scenario, service, accounts, window);
-  const purchased = new Map<string, number>();
-  for (const r of scenario.commitments?.reservations ?? []) {
-    if (r.service !== service || !accounts.has(r.account)) continue;
-    const key = `${r.account}/${r.region}/${r.instanceType}`;
-    purchased.set(key, (purchased.get(key) ?? 0) + r.count * activeHours(r, window));
-  }
+  const groups = [...usageGroups(scenario, service, accounts, window).values()];
   const figures: ReservationFigures = { totalHours: 0, purchasedHours: 0, usedHours: 0, uncoveredCost: 0 };
-  for (const hours of purchased.values()) figures.purchasedHours += hours;
-  for (const group of groups.values()) {
-    const used = Math.min(group.hours, purchased.get(group.key) ?? 0);
-    figures.totalHours += group.hours;
-    figures.usedHours += used;
-    figures.uncoveredCost += (group.hours - used) * group.price;
+  const unreserved = new Map(groups.map((g) => [g.key, g.hours]));
+  // Reservations naming an engine first, so one open to any engine is not spent on hours they could cover.
+  const reservations = (scenario.commitments?.reservations ?? [])
+    .filter((r) => r.service === service && accounts.has(r.account))
+    .sort((a, b) => Number(a.engine === undefined) - Number(b.engine === undefined));
+  for (const r of reservations) {
+    let left = r.count * activeHours(r, window);
+    figures.purchasedHours += left;
+    for (const g of groups) {
+      if (left <= 0) break;
+      if (g.account !== r.account || g.region !== r.region || g.type !== r.instanceType) continue;
+      if (r.engine !== undefined && g.engine !== r.engine) continue;
+      const used = Math.min(left, unreserved.get(g.key) ?? 0);
+      unreserved.set(g.key, (unreserved.get(g.key) ?? 0) - used);
+      figures.usedHours += used;
+      left -= used;
+    }
+  }
+  for (const g of groups) {
+    figures.totalHours += g.hours;
+    figures.uncoveredCost += (unreserved.get(g.key) ?? 0) * g.price;
   }
   return figures;
 }

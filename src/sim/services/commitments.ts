@@ -76,6 +76,7 @@ export function describeReservedDBInstances(resources: ScenarioResources) {
     ReservedDBInstances: xmlList(reservationsOf(resources, 'RDS', ctx), 'ReservedDBInstance', (r) => ({
       ReservedDBInstanceId: r.id,
       DBInstanceClass: r.instanceType,
+      ...(r.engine ? { ProductDescription: r.engine } : {}),
       StartTime: xmlTimestamp(r.start),
       Duration: durationSeconds(r),
       DBInstanceCount: r.count,

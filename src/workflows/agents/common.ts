@@ -49,6 +49,13 @@ export interface AgentInput {
 /** Agents fan out over account-Regions a bounded number at a time; histories recorded before ran them all at once. */
 export const BOUNDED_FAN_OUT_PATCH = 'bounded-fan-out-v1';
 
+/**
+ * The S3 and tagging agents read their resources while the spend read runs, instead of after it: neither
+ * needs the spend to list buckets or tags, and on a large organisation the spend read is the longest wait.
+ * Histories recorded before run the two steps one after the other.
+ */
+export const SPEND_OVERLAP_PATCH = 'agent-spend-overlap-v1';
+
 /** At most this many of an agent's per-target activities run at once (all of them in histories from before the bound). */
 export function targetConcurrencyOf(input: AgentInput): number {
   return patched(BOUNDED_FAN_OUT_PATCH) ? (input.targetConcurrency ?? DEFAULT_TARGET_CONCURRENCY) : Number.POSITIVE_INFINITY;

@@ -1,10 +1,10 @@
 /** The S3 storage agent: its slice of the bill, then the bucket checks (lifecycle, versions, uploads, storage class). */
-import { ActivityCancellationType, proxyActivities, setCurrentDetails } from '@temporalio/workflow';
+import { ActivityCancellationType, patched, proxyActivities, setCurrentDetails } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import { formatUsd } from '../../domain/money';
 import type { AgentResult } from '../../domain/report';
 import { addUsage } from '../../domain/usage';
-import { AGENT_HEARTBEAT_TIMEOUT, checkAgentTenantBinding, reportToParent, runSpendAgent, type AgentInput } from './common';
+import { AGENT_HEARTBEAT_TIMEOUT, SPEND_OVERLAP_PATCH, checkAgentTenantBinding, reportToParent, runSpendAgent, type AgentInput } from './common';
 import { webUiMarkdown } from '../../presentation/web-ui';
 
 const { analyseStorage } = proxyActivities<Activities>({
@@ -16,23 +16,31 @@ const { analyseStorage } = proxyActivities<Activities>({
 
 export async function s3Agent(input: AgentInput): Promise<AgentResult> {
   await checkAgentTenantBinding(input);
-  const spend = await runSpendAgent(input);
-  reportToParent({
-    agent: 's3',
-    state: 'running',
-    step: 'Checking buckets: lifecycle rules, versions, uploads, storage classes',
-  });
-  const result = await analyseStorage.executeWithOptions(
-    { summary: `S3 buckets of ${input.accounts.join(', ')} in ${input.regions.join(', ')}` },
-    [
-      {
-        analysisId: input.analysisId,
-        accounts: input.accounts,
-        regions: input.regions,
-        ...(input.asOf ? { asOf: input.asOf } : {}),
-      },
-    ],
-  );
+  const checkBuckets = () => {
+    reportToParent({
+      agent: 's3',
+      state: 'running',
+      step: 'Checking buckets: lifecycle rules, versions, uploads, storage classes',
+    });
+    return analyseStorage.executeWithOptions(
+      { summary: `S3 buckets of ${input.accounts.join(', ')} in ${input.regions.join(', ')}` },
+      [
+        {
+          analysisId: input.analysisId,
+          accounts: input.accounts,
+          regions: input.regions,
+          ...(input.asOf ? { asOf: input.asOf } : {}),
+        },
+      ],
+    );
+  };
+  let spend: AgentResult;
+  let result: Awaited<ReturnType<typeof checkBuckets>>;
+  if (patched(SPEND_OVERLAP_PATCH)) [spend, result] = await Promise.all([runSpendAgent(input), checkBuckets()]);
+  else {
+    spend = await runSpendAgent(input);
+    result = await checkBuckets();
+  }
   const { findings } = result;
   setCurrentDetails(webUiMarkdown(
     `**S3 storage** — done. ${result.buckets} bucket(s), ${findings.count} finding(s), ${formatUsd(findings.monthlySavings)} a month.`,

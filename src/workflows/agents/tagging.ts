@@ -1,9 +1,9 @@
 /** The tag compliance agent: resources against the tag policy, by count and by spend, with suggested fixes. */
-import { ActivityCancellationType, proxyActivities, setCurrentDetails } from '@temporalio/workflow';
+import { ActivityCancellationType, patched, proxyActivities, setCurrentDetails } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import type { AgentResult } from '../../domain/report';
 import { addUsage } from '../../domain/usage';
-import { AGENT_HEARTBEAT_TIMEOUT, checkAgentTenantBinding, reportToParent, runSpendAgent, type AgentInput } from './common';
+import { AGENT_HEARTBEAT_TIMEOUT, SPEND_OVERLAP_PATCH, checkAgentTenantBinding, reportToParent, runSpendAgent, type AgentInput } from './common';
 import { webUiMarkdown } from '../../presentation/web-ui';
 
 const { analyseTagging } = proxyActivities<Activities>({
@@ -15,12 +15,22 @@ const { analyseTagging } = proxyActivities<Activities>({
 
 export async function taggingAgent(input: AgentInput): Promise<AgentResult> {
   await checkAgentTenantBinding(input);
-  const spend = await runSpendAgent(input);
-  reportToParent({ agent: 'tagging', state: 'running', step: 'Checking tags against the policy, by resource and by spend' });
-  const result = await analyseTagging.executeWithOptions(
-    { summary: `Tag compliance of ${input.accounts.join(', ')}, ${input.period.start} to ${input.period.end}` },
-    [{ analysisId: input.analysisId, accounts: input.accounts, regions: input.regions, period: input.period }],
-  );
+  const checkTags = () => {
+    reportToParent({ agent: 'tagging', state: 'running', step: 'Checking tags against the policy, by resource and by spend' });
+    return analyseTagging.executeWithOptions(
+      { summary: `Tag compliance of ${input.accounts.join(', ')}, ${input.period.start} to ${input.period.end}` },
+      [{ analysisId: input.analysisId, accounts: input.accounts, regions: input.regions, period: input.period }],
+    );
+  };
+  let spend: AgentResult;
+  let result: Awaited<ReturnType<typeof checkTags>>;
+  // Overlapped, the tag check's spend step still cuts from the spend read: it waits for that read when it is in
+  // flight in the same worker (CostReads.available).
+  if (patched(SPEND_OVERLAP_PATCH)) [spend, result] = await Promise.all([runSpendAgent(input), checkTags()]);
+  else {
+    spend = await runSpendAgent(input);
+    result = await checkTags();
+  }
   const { byCount, bySpend } = result.tagging;
   setCurrentDetails(webUiMarkdown(
     `**Tagging compliance** — done. ${byCount.total.compliantPct}% of ${byCount.total.resources} resources compliant` +
