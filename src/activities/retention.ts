@@ -107,7 +107,8 @@ export async function sweepStore(options: SweepOptions): Promise<SweepResult> {
     keptReports,
     ...(pinnedPayloads ? { pinnedPayloads } : {}),
   });
-  const { deleted, truncated } = await deleteBounded(store, plan, options.maxDeletes ?? DEFAULT_MAX_DELETES_PER_SWEEP);
+  const cutoff = historyCutoffMs(now, historyDays, oldestKeptHistoryStart);
+  const { deleted, truncated } = await deleteBounded(store, plan, options.maxDeletes ?? DEFAULT_MAX_DELETES_PER_SWEEP, cutoff ?? -Infinity);
   return {
     reportsPruned,
     payloads: deleted.payloads,
@@ -124,7 +125,7 @@ export async function sweepStore(options: SweepOptions): Promise<SweepResult> {
  * then cost-cache documents. A folder cut short by the bound is finished by the next sweep (its remaining
  * objects are no newer).
  */
-async function deleteBounded(store: ListableStore, plan: SweepPlan, max: number) {
+async function deleteBounded(store: ListableStore, plan: SweepPlan, max: number, payloadCutoffMs: number) {
   const queue = [
     ...plan.analysisKeys.map((key) => ({ key, kind: 'analysis' as const })),
     ...plan.payloads.map((key) => ({ key, kind: 'payload' as const })),
@@ -134,15 +135,28 @@ async function deleteBounded(store: ListableStore, plan: SweepPlan, max: number)
   const deleted = { payloads: 0, analysisObjects: 0, costCache: 0, folders: new Set<string>() };
   for (let i = 0; i < batch.length; i += DELETE_CONCURRENCY) {
     const chunk = batch.slice(i, i + DELETE_CONCURRENCY);
-    await Promise.all(chunk.map((item) => store.delete(item.key)));
-    for (const item of chunk) {
+    const gone = await Promise.all(chunk.map((item) => (item.kind === 'payload' ? deletePayload(store, item.key, payloadCutoffMs) : store.delete(item.key).then(() => true))));
+    chunk.forEach((item, j) => {
+      if (!gone[j]) return;
       if (item.kind === 'payload') deleted.payloads++;
       else if (item.kind === 'cost') deleted.costCache++;
       else deleted.analysisObjects++;
-    }
+    });
   }
   // A folder counts as gone when all its keys were in the batch (its keys are queued together, in order).
   const left = new Set(queue.slice(max).flatMap((item) => (item.kind === 'analysis' ? [analysisOfKey(item.key)] : [])));
   for (const id of plan.analyses) if (!left.has(id)) deleted.folders.add(id);
   return { deleted, truncated: queue.length > max };
+}
+
+/**
+ * A payload is looked at again just before it goes: a new history may have referred to it since the listing
+ * (the codec wrote it again), and a listing of many payloads takes a while. What is left is the moment
+ * between this read and the deletion.
+ */
+async function deletePayload(store: ListableStore, key: string, cutoffMs: number): Promise<boolean> {
+  const written = await store.lastModified(key);
+  if (written === undefined || !(written.getTime() < cutoffMs)) return false;
+  await store.delete(key);
+  return true;
 }

@@ -4,7 +4,7 @@
  * (FINOPS_STORE_BUCKET, optional FINOPS_STORE_PREFIX) behind the same interface. Writes are idempotent:
  * a retried activity overwrites the same key with the same content.
  */
-import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -29,6 +29,8 @@ export interface ListableStore extends ArtefactStore {
    * objects by it, src/activities/retention.ts). Overwriting a key, even with the same content, renews it.
    */
   listObjects(prefix: string): Promise<StoredObject[]>;
+  /** When a key was last written, read now; undefined when it is absent. */
+  lastModified(key: string): Promise<Date | undefined>;
 }
 
 /**
@@ -134,6 +136,15 @@ export class LocalFileStore implements ListableStore, VersionedStore {
       }),
     );
     return objects.filter((o): o is StoredObject => o !== undefined);
+  }
+
+  async lastModified(key: string): Promise<Date | undefined> {
+    try {
+      return (await stat(this.pathOf(key))).mtime;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
   }
 
   private async walk(prefix: string): Promise<string[]> {
@@ -287,6 +298,18 @@ export class S3Store implements ListableStore, VersionedStore {
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
     return objects;
+  }
+
+  async lastModified(key: string): Promise<Date | undefined> {
+    checkKey(key);
+    try {
+      const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: `${this.prefix}${key}` }));
+      return head.LastModified ?? new Date(); // unknown age: as if new
+    } catch (err) {
+      const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+      if (e.name === 'NotFound' || e.name === 'NoSuchKey' || e.$metadata?.httpStatusCode === 404) return undefined;
+      throw err;
+    }
   }
 
   async delete(key: string): Promise<void> {

@@ -298,6 +298,13 @@ test('on S3, the sweep ages objects by ListObjectsV2 LastModified across pages, 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     requests.push(`${req.method} ${url.pathname}${url.search}`);
+    if (req.method === 'HEAD') {
+      const object = listed.find((o) => `/bucket/finops/${o.key}` === decodeURIComponent(url.pathname));
+      res.statusCode = object ? 200 : 404;
+      if (object) res.setHeader('last-modified', object.at.toUTCString());
+      res.end();
+      return;
+    }
     if (req.method === 'DELETE') {
       deleted.push(decodeURIComponent(url.pathname));
       res.statusCode = 204;
@@ -342,4 +349,25 @@ test('on S3, the sweep ages objects by ListObjectsV2 LastModified across pages, 
   } finally {
     server.close();
   }
+});
+
+test('a payload written again after the listing (a new history refers to it) is not deleted', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'retention-'));
+  const codec = new StorePayloadCodec(new LocalFileStore(root), 1024);
+  const value = defaultPayloadConverter.toPayload({ rows: Array.from({ length: 100 }, (_, i) => `shared-${i}-${'x'.repeat(20)}`) });
+  /** A store where an analysis encodes the same payload while the sweep is between listing and deleting. */
+  class RacingStore extends LocalFileStore {
+    override async listObjects(prefix: string): Promise<StoredObject[]> {
+      const listed = await super.listObjects(prefix);
+      if (prefix === 'payloads/') await codec.encode([value]);
+      return listed;
+    }
+  }
+  const store = new RacingStore(root);
+  await codec.encode([value]);
+  const keys = await store.listKeys('payloads/');
+  await age(store, root, keys, 100);
+  const result = await sweepStore({ store, now: NOW, historyDays: 40, oldestKeptHistory: noneKept });
+  assert.equal(result.payloads, 0);
+  assert.deepEqual(await store.listKeys('payloads/'), keys);
 });
