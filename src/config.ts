@@ -88,6 +88,13 @@ export const ENV = {
   rateLimitPerMinute: 'FINOPS_RATE_LIMIT_PER_MINUTE',
   /** Days a completed analysis's report is kept in the report store (default 400; 0 keeps them forever). */
   reportRetentionDays: 'FINOPS_REPORT_RETENTION_DAYS',
+  /**
+   * Days large payloads (payloads/) and analysis folders without a kept report outlive their last write
+   * (default 40; 0 keeps them forever). Must exceed the Temporal namespace's retention: the worker checks.
+   */
+  payloadRetentionDays: 'FINOPS_PAYLOAD_RETENTION_DAYS',
+  /** Hours between this worker's sweeps of the artefact store (default 6; 0: this worker never sweeps). */
+  storeSweepHours: 'FINOPS_STORE_SWEEP_HOURS',
   /** The checks' thresholds: a JSON file of overrides, e.g. {"ec2": {"idleCpuP95Percent": 5}} (src/domain/checks/thresholds.ts). */
   thresholdsFile: 'FINOPS_THRESHOLDS_FILE',
   /** The worker's Prometheus endpoint (src/worker/metrics.ts): off unless the port is set; host default 127.0.0.1. */
@@ -227,6 +234,34 @@ export function reportRetentionDays(env: NodeJS.ProcessEnv = process.env): numbe
     throw new ConfigError(`${ENV.reportRetentionDays} must be a whole number of days from 0 (keep forever) to 36500 (got ${JSON.stringify(raw)})`);
   }
   return days;
+}
+
+/**
+ * Default of FINOPS_PAYLOAD_RETENTION_DAYS: Temporal Cloud's default namespace retention is 30 days, so 40
+ * leaves a run's length and then some; a namespace kept longer needs a larger value (the worker checks).
+ */
+export const DEFAULT_PAYLOAD_RETENTION_DAYS = 40;
+
+/** Days payloads and report-less analysis folders outlive their last write (FINOPS_PAYLOAD_RETENTION_DAYS; 0 = forever). */
+export function payloadRetentionDays(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env[ENV.payloadRetentionDays];
+  if (raw === undefined || raw === '') return DEFAULT_PAYLOAD_RETENTION_DAYS;
+  const days = Number(raw);
+  if (!Number.isInteger(days) || days < 0 || days > 36_500) {
+    throw new ConfigError(`${ENV.payloadRetentionDays} must be a whole number of days from 0 (keep forever) to 36500 (got ${JSON.stringify(raw)})`);
+  }
+  return days;
+}
+
+/** Hours between a worker's store sweeps (FINOPS_STORE_SWEEP_HOURS, default 6; 0 = never). */
+export function storeSweepHours(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env[ENV.storeSweepHours];
+  if (raw === undefined || raw === '') return 6;
+  const hours = Number(raw);
+  if (!Number.isFinite(hours) || hours < 0 || hours > 24 * 365 || (hours > 0 && hours < 0.1)) {
+    throw new ConfigError(`${ENV.storeSweepHours} must be 0 (never) or a number of hours from 0.1 to 8760 (got ${JSON.stringify(raw)})`);
+  }
+  return hours;
 }
 
 /** FINOPS_RATE_LIMIT_PER_MINUTE: requests per minute per tenant on the gateway's /api (default 1200, 0 = off). */

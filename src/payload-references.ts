@@ -61,6 +61,9 @@ export class StorePayloadCodec implements PayloadCodec {
     };
     const digest = createHash('sha256').update(stored.data).update(JSON.stringify(stored.metadata)).digest('hex');
     const reference: PayloadReference = { key: `payloads/${digest.slice(0, 2)}/${digest}.json`, bytes };
+    // Written every time, even when the object exists: the write renews its last-modified time, which the
+    // store's retention sweep reads as "a history referred to this then" (src/domain/retention.ts). Skipping
+    // the write for an existing object would let a payload still referenced by a new history expire.
     await this.store.putJson(reference.key, stored);
     return { metadata: { encoding: text.encode(REFERENCE_ENCODING) }, data: text.encode(JSON.stringify(reference)) };
   }
@@ -75,6 +78,18 @@ export class StorePayloadCodec implements PayloadCodec {
       metadata: Object.fromEntries(Object.entries(stored.metadata).map(([k, v]) => [k, new Uint8Array(Buffer.from(v, 'base64'))])),
       data: new Uint8Array(Buffer.from(stored.data, 'base64')),
     };
+  }
+}
+
+/** The store key a payload refers to, or undefined when it is not a reference (an inline payload). */
+export function referencedKey(payload: Payload): string | undefined {
+  const encoding = payload.metadata?.encoding;
+  if (!encoding || utf8.decode(encoding) !== REFERENCE_ENCODING) return undefined;
+  try {
+    const reference = JSON.parse(utf8.decode(payload.data ?? new Uint8Array())) as Partial<PayloadReference>;
+    return typeof reference.key === 'string' ? reference.key : undefined;
+  } catch {
+    return undefined;
   }
 }
 

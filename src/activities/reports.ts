@@ -8,6 +8,10 @@
  *   list(tenant)                   the summaries of a tenant's stored reports, newest first
  *   prune(now)                     removes reports older than the retention (FINOPS_REPORT_RETENTION_DAYS)
  *
+ * A kept report points into its analysis's folder (findings lists, counted, dismissed): the store sweep
+ * (src/activities/retention.ts) removes that folder only once the report is gone, so prune stays cheap
+ * enough for keepReport, which runs it at the end of every analysis.
+ *
  * Keys: reports/<tenant>/<stamp-suffix>/report.json and …/summary.json (the summary lets a listing
  * avoid reading whole reports). The tenant is part of every key, so a read can never cross tenants.
  */

@@ -4,11 +4,14 @@
  * (FINOPS_STORE_BUCKET, optional FINOPS_STORE_PREFIX) behind the same interface. Writes are idempotent:
  * a retried activity overwrites the same key with the same content.
  */
-import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { ENV } from '../config';
+import type { StoredObject } from '../domain/retention';
+
+export type { StoredObject } from '../domain/retention';
 
 export interface ArtefactStore {
   putJson(key: string, value: unknown): Promise<void>;
@@ -21,6 +24,13 @@ export interface ListableStore extends ArtefactStore {
   listKeys(prefix: string): Promise<string[]>;
   /** Removes a key; removing a missing key is not an error. */
   delete(key: string): Promise<void>;
+  /**
+   * Every object under a folder-like prefix with when it was last written (the retention sweep ages
+   * objects by it, src/activities/retention.ts). Overwriting a key, even with the same content, renews it.
+   */
+  listObjects(prefix: string): Promise<StoredObject[]>;
+  /** When a key was last written, read now; undefined when it is absent. */
+  lastModified(key: string): Promise<Date | undefined>;
 }
 
 /**
@@ -50,12 +60,28 @@ export class LocalFileStore implements ListableStore, VersionedStore {
 
   async putJson(key: string, value: unknown): Promise<void> {
     const path = this.pathOf(key);
+    const text = JSON.stringify(value);
+    try {
+      await this.writeAtomically(path, text);
+    } catch (err) {
+      // A retention sweep may have removed the folder, emptied, between our mkdir and write: once more.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      await this.writeAtomically(path, text);
+    }
+  }
+
+  private async writeAtomically(path: string, text: string): Promise<void> {
     await mkdir(dirname(path), { recursive: true });
     // Write then rename, so a reader never sees half a file. The temporary name is this write's own:
     // two writes of the same key at once (identical payloads, retried activities) must not share it.
     const temporary = `${path}.${process.pid}.${(++writeCount).toString(36)}.tmp`;
-    await writeFile(temporary, JSON.stringify(value));
-    await rename(temporary, path);
+    try {
+      await writeFile(temporary, text);
+      await rename(temporary, path);
+    } catch (err) {
+      await rm(temporary, { force: true });
+      throw err;
+    }
   }
 
   async getJson<T>(key: string): Promise<T | undefined> {
@@ -94,6 +120,34 @@ export class LocalFileStore implements ListableStore, VersionedStore {
   }
 
   async listKeys(prefix: string): Promise<string[]> {
+    return this.walk(prefix);
+  }
+
+  /** The file's modification time is its last write: putJson writes a new file and renames it into place. */
+  async listObjects(prefix: string): Promise<StoredObject[]> {
+    const objects = await Promise.all(
+      (await this.walk(prefix)).map(async (key) => {
+        try {
+          return { key, lastModified: (await stat(this.pathOf(key))).mtime };
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined; // deleted since the listing
+          throw err;
+        }
+      }),
+    );
+    return objects.filter((o): o is StoredObject => o !== undefined);
+  }
+
+  async lastModified(key: string): Promise<Date | undefined> {
+    try {
+      return (await stat(this.pathOf(key))).mtime;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+  }
+
+  private async walk(prefix: string): Promise<string[]> {
     const dir = this.pathOf(prefix.replace(/\/+$/, ''));
     const out: string[] = [];
     const walk = async (path: string): Promise<void> => {
@@ -114,8 +168,17 @@ export class LocalFileStore implements ListableStore, VersionedStore {
     return out;
   }
 
+  /** Also removes the folders the deletion left empty, so expired analyses leave no empty folders behind. */
   async delete(key: string): Promise<void> {
-    await rm(this.pathOf(key), { force: true });
+    const path = this.pathOf(key);
+    await rm(path, { force: true });
+    for (let dir = dirname(path); dir.startsWith(this.root + sep); dir = dirname(dir)) {
+      try {
+        await rmdir(dir);
+      } catch {
+        return; // not empty (or gone already): the folders above are not empty either
+      }
+    }
   }
 
   private pathOf(key: string): string {
@@ -217,17 +280,36 @@ export class S3Store implements ListableStore, VersionedStore {
   }
 
   async listKeys(prefix: string): Promise<string[]> {
+    return (await this.listObjects(prefix)).map((o) => o.key);
+  }
+
+  /** ListObjectsV2 pages (1,000 objects each) carry every object's LastModified: no extra request per object. */
+  async listObjects(prefix: string): Promise<StoredObject[]> {
     checkKey(prefix.replace(/\/+$/, ''));
-    const keys: string[] = [];
+    const objects: StoredObject[] = [];
     let token: string | undefined;
     do {
       const page = await this.client.send(
         new ListObjectsV2Command({ Bucket: this.bucket, Prefix: `${this.prefix}${prefix}`, ...(token ? { ContinuationToken: token } : {}) }),
       );
-      for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key.slice(this.prefix.length));
+      for (const object of page.Contents ?? []) {
+        if (object.Key) objects.push({ key: object.Key.slice(this.prefix.length), lastModified: object.LastModified ?? new Date() }); // unknown age: as if new, never swept
+      }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
-    return keys;
+    return objects;
+  }
+
+  async lastModified(key: string): Promise<Date | undefined> {
+    checkKey(key);
+    try {
+      const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: `${this.prefix}${key}` }));
+      return head.LastModified ?? new Date(); // unknown age: as if new
+    } catch (err) {
+      const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+      if (e.name === 'NotFound' || e.name === 'NoSuchKey' || e.$metadata?.httpStatusCode === 404) return undefined;
+      throw err;
+    }
   }
 
   async delete(key: string): Promise<void> {
