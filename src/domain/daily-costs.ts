@@ -84,7 +84,7 @@ export function projectDailyCosts(costs: DailyCosts, target: readonly CostDimens
   const byDay: DailyCosts['byDay'] = {};
   for (const [day, groups] of Object.entries(costs.byDay)) byDay[day] = projectGroups(groups, costs.dimensions, target, accounts);
   const projected: DailyCosts = { dimensions: canonicalDimensions(target), unit: costs.unit, byDay, estimatedDays: [...costs.estimatedDays] };
-  if (!made) projections.set(costs, (made = new Map()));
+  if (!made) projections.set(costs, (made = new Map<string, DailyCosts>()));
   made.set(key, projected);
   return projected;
 }
