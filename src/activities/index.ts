@@ -16,6 +16,7 @@ import { AwsClientFactory } from './aws-clients';
 import { createLlmActivities, type LlmActivityOptions } from './llm';
 import { CostReads } from './cost-reads';
 import { InventoryReads } from './inventory-reads';
+import { PriceQueries } from './agents/pricing';
 import { SharedRequests } from './shared-requests';
 import { createOrganizationActivities } from './organization';
 import { createSpendActivities } from './spend';
@@ -62,6 +63,7 @@ export function createActivities(
     thresholds: resolveThresholds(options.thresholds),
     now: options.now ?? (() => new Date()),
     inventories: new InventoryReads(clients),
+    priceQueries: new PriceQueries(),
   };
   const reads = new CostReads(clients, deps.store, shared, deps.now);
   return {

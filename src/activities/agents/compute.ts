@@ -46,7 +46,7 @@ import { getMetricData, metricQueryId, type MetricQuery, type MetricSeries } fro
 import { collectPages, whileHeartbeating } from '../paging';
 import { findingsKey, type ArtefactStore } from '../store';
 import { accountFilter } from '../spend';
-import { PriceReader } from './pricing';
+import { PriceReader, type PriceQueries } from './pricing';
 import {
   coverageKey,
   declinedKey,
@@ -64,6 +64,8 @@ export interface AgentDeps {
   clients: AwsClientFactory;
   /** Inventories listed once per analysis and worker, shared by the EC2, RDS and tagging agents. */
   inventories: InventoryReads;
+  /** Identical price queries of one analysis, made once per worker. */
+  priceQueries: PriceQueries;
   store: ArtefactStore;
   thresholds: Thresholds;
   /** The clock "today" comes from (tests set the sample account's anchor date). */
@@ -159,7 +161,7 @@ export function createComputeActivities(deps: AgentDeps) {
     ]);
 
     // Prices for what this account and region holds.
-    const prices = new PriceReader(clients, usage);
+    const prices = new PriceReader(clients, usage, { queries: deps.priceQueries, analysisId });
     const pricesOk = await unlessDenied(missing, where, ['savings of every check'], async () => {
       for (const os of ['Linux', 'Windows'] as const) {
         const types = new Set<string>();

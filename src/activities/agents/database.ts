@@ -35,7 +35,7 @@ export function createDatabaseActivities(deps: AgentDeps) {
     const databases = await unlessDenied(missing, where, ['rds-idle', 'rds-multi-az-nonprod', 'rds-gp2-to-gp3', 'rds-overprovisioned'], () =>
       deps.inventories.databases(analysisId, target, usage),
     );
-    const prices = new PriceReader(clients, usage);
+    const prices = new PriceReader(clients, usage, { queries: deps.priceQueries, analysisId });
     if (databases && databases.length > 0) {
       const ok = await unlessDenied(missing, where, ['savings of every check'], async () => {
         const engines = databases.flatMap((d) => rdsPricingEngine(d.engine) ?? []);

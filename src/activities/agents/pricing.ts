@@ -2,18 +2,31 @@
  * Prices from the AWS Price List Query API (GetProducts), for the checks' savings. Each activity reads
  * the prices it needs — one call covers a region's instance types (ANY_OF, up to 100 products a page),
  * another its EBS storage, snapshot and IOPS prices — and keeps them in a PriceBook for its own use.
- * Prices are never shared between activities: what an analysis asks of AWS must not depend on what
- * another activity happened to cache, or its request counts would change from run to run.
+ *
+ * Identical queries of one analysis are made once per worker process (PriceQueries): every account's
+ * activity in a Region asks the same EBS, IPv4 and RDS storage questions, and the Price List API is
+ * slow and tightly rate-limited. Only identical queries are shared — never "the types someone else
+ * happened to price already" — so an analysis's requests do not depend on which activity ran first.
  */
 import { GetProductsCommand, type Filter } from '@aws-sdk/client-pricing';
 import { parsePriceListDocument, pricePointOf, productKey, type PriceBook } from '../../domain/pricing';
 import { countRequest, type AwsUsage } from '../../domain/usage';
 import type { AwsClientFactory } from '../aws-clients';
 import { toActivityFailure } from '../aws-errors';
-import { currentActivity, heartbeat, requestOptions } from '../paging';
+import { currentActivity, heartbeat, requestOptions, whileHeartbeating } from '../paging';
+import { SharedRequests } from '../shared-requests';
 
 /** Instance types per ANY_OF filter (the value is one comma-separated string). */
 const TYPES_PER_CALL = 60;
+
+/** One analysis's price queries, shared by its activities in this worker (see the module comment). */
+export class PriceQueries {
+  private readonly shared = new SharedRequests({ max: 2_000, ttlMs: 10 * 60_000 });
+
+  run(analysisId: string, signature: string, query: () => Promise<PriceBook>): Promise<PriceBook> {
+    return this.shared.run(JSON.stringify([analysisId, signature]), query).then((r) => r.value);
+  }
+}
 
 export class PriceReader {
   readonly book: PriceBook = {};
@@ -22,6 +35,8 @@ export class PriceReader {
   constructor(
     private readonly clients: AwsClientFactory,
     private readonly usage: AwsUsage,
+    /** Shares identical queries with the analysis's other activities (default: this reader's own). */
+    private readonly sharing?: { queries: PriceQueries; analysisId: string },
   ) {}
 
   /** Every product matching the filters, paged, classified into the book. */
@@ -29,6 +44,15 @@ export class PriceReader {
     const signature = JSON.stringify([serviceCode, filters]);
     if (this.asked.has(signature)) return;
     this.asked.add(signature);
+    // The requests are counted in the usage of the activity that makes them; a reader that reuses counts none.
+    const found = this.sharing
+      ? await whileHeartbeating(this.sharing.queries.run(this.sharing.analysisId, signature, () => this.query(serviceCode, filters)))
+      : await this.query(serviceCode, filters);
+    Object.assign(this.book, found);
+  }
+
+  private async query(serviceCode: string, filters: Filter[]): Promise<PriceBook> {
+    const book: PriceBook = {};
     const ctx = currentActivity();
     let nextToken: string | undefined;
     do {
@@ -54,10 +78,11 @@ export class PriceReader {
       for (const document of list) {
         const product = parsePriceListDocument(documentText(document));
         const key = product ? productKey(product) : undefined;
-        if (product && key) this.book[key] = pricePointOf(product);
+        if (product && key) book[key] = pricePointOf(product);
       }
       nextToken = page.NextToken;
     } while (nextToken);
+    return book;
   }
 
   /** On-demand prices of instance types in a region (shared tenancy, no pre-installed software). */

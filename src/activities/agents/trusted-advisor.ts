@@ -126,7 +126,7 @@ export function createTrustedAdvisorActivities(deps: AgentDeps) {
     });
 
     // Trusted Advisor gives no dollar figure for Elastic IPs: price them from the Price List.
-    const prices = new PriceReader(clients, usage);
+    const prices = new PriceReader(clients, usage, { queries: deps.priceQueries, analysisId });
     const flaggedResults = results.flatMap((r) => (r.result ? [r.result] : []));
     for (const region of regionsNeedingIpv4Price(flaggedResults)) {
       await unlessDenied(missing, account, ['ta-eip-unassociated (savings)'], () => prices.publicIpv4(region));
