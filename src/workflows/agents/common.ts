@@ -57,6 +57,16 @@ export const BOUNDED_FAN_OUT_PATCH = 'bounded-fan-out-v1';
  */
 export const SPEND_OVERLAP_PATCH = 'agent-spend-overlap-v1';
 
+/**
+ * An agent's spend read and its own check: alongside each other, or one after the other in histories recorded
+ * before SPEND_OVERLAP_PATCH. `check` learns which, so that alongside it can join the spend reads it cuts from.
+ */
+export async function withSpendRead<T>(input: AgentInput, check: (alongside: boolean) => Promise<T>): Promise<[AgentResult, T]> {
+  if (patched(SPEND_OVERLAP_PATCH)) return Promise.all([runSpendAgent(input), check(true)]);
+  const spend = await runSpendAgent(input);
+  return [spend, await check(false)];
+}
+
 /** The spend reads an agent running alongside the spend agent joins (src/activities/spend.ts joinSpendReads). */
 export function spendReadsOf(input: AgentInput): SpendReads {
   return { period: input.period, previousPeriod: input.previousPeriod, ...(input.asOf ? { asOf: input.asOf } : {}) };

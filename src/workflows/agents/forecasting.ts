@@ -1,10 +1,10 @@
 /** The forecasts and anomalies agent: our forecast beside Cost Explorer's, its backtest, unusual days, budgets. */
-import { ActivityCancellationType, patched, proxyActivities, setCurrentDetails } from '@temporalio/workflow';
+import { ActivityCancellationType, proxyActivities, setCurrentDetails } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import { formatUsd } from '../../domain/money';
 import type { AgentResult } from '../../domain/report';
 import { addUsage } from '../../domain/usage';
-import { AGENT_HEARTBEAT_TIMEOUT, SPEND_OVERLAP_PATCH, checkAgentTenantBinding, reportToParent, runSpendAgent, spendReadsOf, type AgentInput } from './common';
+import { AGENT_HEARTBEAT_TIMEOUT, checkAgentTenantBinding, withSpendRead, reportToParent, spendReadsOf, type AgentInput } from './common';
 import { webUiMarkdown } from '../../presentation/web-ui';
 
 const { analyseForecast } = proxyActivities<Activities>({
@@ -28,13 +28,7 @@ export async function forecastingAgent(input: AgentInput): Promise<AgentResult> 
       },
     ]);
   };
-  let spend: AgentResult;
-  let result: Awaited<ReturnType<typeof forecastAndAnomalies>>;
-  if (patched(SPEND_OVERLAP_PATCH)) [spend, result] = await Promise.all([runSpendAgent(input), forecastAndAnomalies(true)]);
-  else {
-    spend = await runSpendAgent(input);
-    result = await forecastAndAnomalies(false);
-  }
+  const [spend, result] = await withSpendRead(input, forecastAndAnomalies);
   const { forecast } = result;
   setCurrentDetails(webUiMarkdown(
     `**Forecast and trend** — done. Next ${forecast.horizonDays} days ${formatUsd(forecast.total.mean)}` +

@@ -1,10 +1,10 @@
 /** The S3 storage agent: its slice of the bill, then the bucket checks (lifecycle, versions, uploads, storage class). */
-import { ActivityCancellationType, patched, proxyActivities, setCurrentDetails } from '@temporalio/workflow';
+import { ActivityCancellationType, proxyActivities, setCurrentDetails } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import { formatUsd } from '../../domain/money';
 import type { AgentResult } from '../../domain/report';
 import { addUsage } from '../../domain/usage';
-import { AGENT_HEARTBEAT_TIMEOUT, SPEND_OVERLAP_PATCH, checkAgentTenantBinding, reportToParent, runSpendAgent, type AgentInput } from './common';
+import { AGENT_HEARTBEAT_TIMEOUT, checkAgentTenantBinding, withSpendRead, reportToParent, type AgentInput } from './common';
 import { webUiMarkdown } from '../../presentation/web-ui';
 
 const { analyseStorage } = proxyActivities<Activities>({
@@ -34,13 +34,7 @@ export async function s3Agent(input: AgentInput): Promise<AgentResult> {
       ],
     );
   };
-  let spend: AgentResult;
-  let result: Awaited<ReturnType<typeof checkBuckets>>;
-  if (patched(SPEND_OVERLAP_PATCH)) [spend, result] = await Promise.all([runSpendAgent(input), checkBuckets()]);
-  else {
-    spend = await runSpendAgent(input);
-    result = await checkBuckets();
-  }
+  const [spend, result] = await withSpendRead(input, checkBuckets);
   const { findings } = result;
   setCurrentDetails(webUiMarkdown(
     `**S3 storage** — done. ${result.buckets} bucket(s), ${findings.count} finding(s), ${formatUsd(findings.monthlySavings)} a month.`,

@@ -1,9 +1,9 @@
 /** The tag compliance agent: resources against the tag policy, by count and by spend, with suggested fixes. */
-import { ActivityCancellationType, patched, proxyActivities, setCurrentDetails } from '@temporalio/workflow';
+import { ActivityCancellationType, proxyActivities, setCurrentDetails } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import type { AgentResult } from '../../domain/report';
 import { addUsage } from '../../domain/usage';
-import { AGENT_HEARTBEAT_TIMEOUT, SPEND_OVERLAP_PATCH, checkAgentTenantBinding, spendReadsOf, reportToParent, runSpendAgent, type AgentInput } from './common';
+import { AGENT_HEARTBEAT_TIMEOUT, checkAgentTenantBinding, withSpendRead, spendReadsOf, reportToParent, type AgentInput } from './common';
 import { webUiMarkdown } from '../../presentation/web-ui';
 
 const { analyseTagging } = proxyActivities<Activities>({
@@ -31,13 +31,7 @@ export async function taggingAgent(input: AgentInput): Promise<AgentResult> {
       ],
     );
   };
-  let spend: AgentResult;
-  let result: Awaited<ReturnType<typeof checkTags>>;
-  if (patched(SPEND_OVERLAP_PATCH)) [spend, result] = await Promise.all([runSpendAgent(input), checkTags(true)]);
-  else {
-    spend = await runSpendAgent(input);
-    result = await checkTags(false);
-  }
+  const [spend, result] = await withSpendRead(input, checkTags);
   const { byCount, bySpend } = result.tagging;
   setCurrentDetails(webUiMarkdown(
     `**Tagging compliance** — done. ${byCount.total.compliantPct}% of ${byCount.total.resources} resources compliant` +
