@@ -275,6 +275,9 @@ export class CostExplorerSimulator {
     });
     const pass = request.withResources ? undefined : keys.map((k) => !request.filter || request.filter(k));
     const groupOf = request.withResources || !grouped ? undefined : keys.map((k) => request.groupKeys.map((f) => f(k)));
+    // Each key's group id once, not once a day: a 26-week read of a large organisation adds tens of thousands
+    // of keys on every one of its days.
+    const groupIdOf = groupOf?.map((g) => g.join('\u0000'));
     const totals: Accumulator[] = [];
     const items: Item[] = [];
     // Per-key sums for one period (key-level requests): rows only add into typed arrays; keys are
@@ -292,10 +295,11 @@ export class CostExplorerSimulator {
         usage: number,
         normalized: number,
         unit: string,
+        groupId?: string,
       ): void => {
         add(total, amount, usage, normalized, unit);
         if (!groupKeys) return;
-        const id = groupKeys.join('\u0000');
+        const id = groupId ?? groupKeys.join('\u0000');
         let acc = groups.get(id);
         if (!acc) groups.set(id, (acc = newAccumulator(groupKeys)));
         add(acc, amount, usage, normalized, unit);
@@ -321,7 +325,7 @@ export class CostExplorerSimulator {
           const overflow = keyOverflow.get(k);
           if (cost === 0 && usage === 0 && overflow === undefined) continue;
           const amount = overflow === undefined ? cost : overflow + BigInt(cost);
-          addTo(groupOf?.[k], amount, usage, usage * (factor[k] as number), (keys[k] as CeLine).usageUnit);
+          addTo(groupOf?.[k], amount, usage, usage * (factor[k] as number), (keys[k] as CeLine).usageUnit, groupIdOf?.[k]);
         }
       } else {
         for (let row = from; row < to; row++) {
