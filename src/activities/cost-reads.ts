@@ -98,8 +98,9 @@ export class CostReads {
 
   /**
    * Daily cost by `dimensions` over `span` when the store already has every day of it; never asks AWS.
-   * Reads of the same analysis still in flight in this worker are waited for first: an agent that runs
-   * alongside the spend read (the tagging agent) cuts from it instead of asking Cost Explorer again.
+   * Reads of the same analysis still in flight in this worker are waited for first, so a look-up made while
+   * the spend read runs cuts from it instead of asking Cost Explorer again. (The agents that run alongside the
+   * spend read join it before their look-ups anyway: joinSpendReads in spend.ts.)
    */
   async available(scope: CostReadScope, dimensions: readonly CostDimension[], span: Period): Promise<DailyCosts | undefined> {
     await Promise.allSettled([...(this.inFlight.get(scope.analysisId) ?? [])]);
