@@ -169,6 +169,9 @@ function latest(series: { values: number[] } | undefined): number | undefined {
   return series && series.values.length > 0 ? series.values[series.values.length - 1] : undefined;
 }
 
+/** Accounts whose buckets are read at once. */
+const ACCOUNTS_AT_ONCE = 8;
+
 export function createStorageActivities(clients: AwsClientFactory, options: StorageOptions) {
   async function bucketFacts(
     account: string,
@@ -263,7 +266,9 @@ export function createStorageActivities(clients: AwsClientFactory, options: Stor
       const usage = emptyUsage();
       const notes: string[] = [];
       const today = input.asOf ? new Date(`${input.asOf}T00:00:00Z`) : options.now();
-      const perAccount = await mapWithConcurrency(input.accounts, 3, (account) =>
+      // AWS's limits on these reads (Config, tagging, CloudWatch, S3) are per account, so accounts proceed side by
+      // side; the bound keeps one activity's sockets and memory in check on large organisations.
+      const perAccount = await mapWithConcurrency(input.accounts, ACCOUNTS_AT_ONCE, (account) =>
         bucketFacts(account, input.regions, today, usage, notes),
       );
       const facts = perAccount.flat();

@@ -203,6 +203,9 @@ export function pairTagQueries(rules: readonly { key: string; variant?: string |
   return queries;
 }
 
+/** Accounts whose resources are listed at once. */
+const ACCOUNTS_AT_ONCE = 8;
+
 export function createTaggingActivities(
   clients: AwsClientFactory,
   options: { store: ArtefactStore; reads: CostReads; inventories: InventoryReads },
@@ -429,7 +432,8 @@ export function createTaggingActivities(
       const usage = emptyUsage();
       const notes: string[] = [];
       const resources = (
-        await mapWithConcurrency(input.accounts, 2, (account) => inventory(clients, options.inventories, input.analysisId, account, input.regions, usage))
+        // Per-account limits (tagging API, inventories): accounts side by side, a bounded number at once.
+        await mapWithConcurrency(input.accounts, ACCOUNTS_AT_ONCE, (account) => inventory(clients, options.inventories, input.analysisId, account, input.regions, usage))
       ).flat();
       const analysis = analyseTags(resources, policy);
       let bySpend: SpendCompliance | undefined;
